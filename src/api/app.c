@@ -1,0 +1,148 @@
+/*
+ * The Kore application: start-up in the parent (settings, listener,
+ * shared metrics), per-worker set-up (service adapters), and the seccomp
+ * rules our libraries need on top of Kore's own.
+ */
+#include <sys/mman.h>
+#include <sys/socket.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <kore/kore.h>
+#include <kore/http.h>
+#include <kore/seccomp.h>
+#include <kore/tasks.h>
+
+#include "api/call.h"
+#include "api/pages.h"
+#include "common/env.h"
+#include "common/log.h"
+#include "store/es.h"
+#include "store/kv.h"
+#include "store/metadb.h"
+
+/*
+ * What libcurl, hiredis and mongo-c-driver do beyond Kore's defaults:
+ * open TCP (and UNIX, for name resolution helpers) sockets, tune and
+ * inspect them, and start threads (task threads and mongoc's monitor).
+ * glibc creates threads with clone3 and registers them with rseq.
+ */
+KORE_SECCOMP_FILTER("vigie", KORE_SYSCALL_ALLOW_ARG(socket, 0, AF_INET),
+    KORE_SYSCALL_ALLOW_ARG(socket, 0, AF_INET6),
+    KORE_SYSCALL_ALLOW_ARG(socket, 0, AF_UNIX), KORE_SYSCALL_ALLOW(connect),
+    KORE_SYSCALL_ALLOW(bind), KORE_SYSCALL_ALLOW(getsockopt),
+    KORE_SYSCALL_ALLOW(setsockopt), KORE_SYSCALL_ALLOW(getsockname),
+    KORE_SYSCALL_ALLOW(getpeername), KORE_SYSCALL_ALLOW(ioctl),
+    KORE_SYSCALL_ALLOW(poll), KORE_SYSCALL_ALLOW(ppoll),
+    KORE_SYSCALL_ALLOW(recvmsg), KORE_SYSCALL_ALLOW(sendmsg),
+    KORE_SYSCALL_ALLOW(sendmmsg), KORE_SYSCALL_ALLOW(recvfrom),
+    KORE_SYSCALL_ALLOW(sendto), KORE_SYSCALL_ALLOW(madvise),
+    KORE_SYSCALL_ALLOW(clone3), KORE_SYSCALL_ALLOW(rseq),
+    KORE_SYSCALL_ALLOW(getrandom), KORE_SYSCALL_ALLOW(uname),
+    KORE_SYSCALL_ALLOW(sysinfo), KORE_SYSCALL_ALLOW(sched_getaffinity),
+    KORE_SYSCALL_ALLOW(sched_yield), KORE_SYSCALL_ALLOW(clock_nanosleep),
+    KORE_SYSCALL_ALLOW(nanosleep), KORE_SYSCALL_ALLOW(gettid),
+    KORE_SYSCALL_ALLOW(newfstatat), KORE_SYSCALL_ALLOW(shutdown), );
+
+int  vigie_init(int);
+void kore_parent_configure(int, char **);
+void kore_worker_configure(void);
+
+static struct settings app_settings;
+
+/* Updates this process's resident memory in the shared metrics table. */
+static void
+app_rss_timer(void *arg, u_int64_t now)
+{
+	long  pages, rss;
+	FILE *fp;
+	int   slot;
+
+	(void)arg;
+	(void)now;
+	if ((fp = fopen("/proc/self/statm", "r")) == NULL)
+		return;
+	if (fscanf(fp, "%ld %ld", &pages, &rss) == 2) {
+		slot = worker != NULL ? worker->id + 1 : 0;
+		if (slot < METRICS_PROCS_MAX)
+			__atomic_store_n(&api_metrics->rss_bytes[slot],
+			    (uint64_t)rss * (uint64_t)sysconf(_SC_PAGESIZE),
+			    __ATOMIC_RELAXED);
+	}
+	fclose(fp);
+}
+
+/* Called by Kore when it loads the module (load ./build/vigie.so). */
+int
+vigie_init(int state)
+{
+	(void)state;
+	return (KORE_RESULT_OK);
+}
+
+/*
+ * Parent, after kore.conf was read and before the workers fork: read and
+ * check the settings (refusing to start without a proper JWT secret),
+ * bind the listener from VIGIE_HOST/VIGIE_PORT, size the worker pool and
+ * map the metrics table every worker shares.
+ */
+void
+kore_parent_configure(int argc, char **argv)
+{
+	struct kore_server *srv;
+	char                err[256], port[8];
+
+	(void)argc;
+	(void)argv;
+	if (!env_settings_load(&app_settings, err, sizeof(err))) {
+		fprintf(stderr, "vigie: configuration error: %s\n", err);
+		exit(1);
+	}
+	api_settings = &app_settings;
+	log_init(app_settings.log_level, app_settings.env);
+	env_warn_unknown();
+
+	if ((srv = kore_server_lookup("vigie")) == NULL)
+		fatal("kore.conf has no 'server vigie' block");
+	snprintf(port, sizeof(port), "%ld", app_settings.port);
+	if (!kore_server_bind(srv, app_settings.host, port, NULL)) {
+		fprintf(stderr, "vigie: cannot listen on %s:%s\n",
+		    app_settings.host, port);
+		exit(1);
+	}
+	worker_count = (u_int8_t)app_settings.workers;
+	kore_task_threads = (u_int16_t)app_settings.task_threads;
+
+	api_metrics = mmap(NULL, sizeof(*api_metrics), PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (api_metrics == MAP_FAILED)
+		fatal("cannot map the metrics table: %s", errno_s);
+	memset(api_metrics, 0, sizeof(*api_metrics));
+	api_metrics->started_unix = (uint64_t)time(NULL);
+
+	log_emit(LOG_LEVEL_INFO, "server", NULL,
+	    json_pack("{s:s, s:i, s:i, s:i}", "host", app_settings.host, "port",
+		(int)app_settings.port, "workers", (int)app_settings.workers,
+		"task_threads", (int)app_settings.task_threads),
+	    "Vigie listening on http://%s:%ld", app_settings.host,
+	    app_settings.port);
+}
+
+/* Each worker, after fork: its own service clients and timers. */
+void
+kore_worker_configure(void)
+{
+	char err[256];
+
+	es_configure(&app_settings);
+	if (!kv_configure(&app_settings, err, sizeof(err)) ||
+	    !metadb_open(&app_settings, err, sizeof(err)))
+		fatal("%s", err);
+	pages_load();
+	app_rss_timer(NULL, 0);
+	kore_timer_add(app_rss_timer, 2000, NULL, 0);
+}

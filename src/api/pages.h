@@ -1,0 +1,11 @@
+#ifndef VIGIE_API_PAGES_H
+#define VIGIE_API_PAGES_H
+
+#include <kore/kore.h>
+#include <kore/http.h>
+
+void pages_load(void);
+int  page_index(struct http_request *);
+int  page_not_found(struct http_request *);
+
+#endif

@@ -1,0 +1,19 @@
+/*
+ * The routes Vigie serves, by number, for metrics labels. kore.conf maps
+ * paths to the handlers declared here.
+ */
+#ifndef VIGIE_API_ROUTES_H
+#define VIGIE_API_ROUTES_H
+
+enum route_id {
+	ROUTE_PING = 0,
+	ROUTE_HEALTH,
+	ROUTE_METRICS,
+	ROUTE_PAGE,
+	ROUTE_NOT_FOUND,
+	ROUTE_COUNT
+};
+
+extern const char *const route_names[ROUTE_COUNT];
+
+#endif

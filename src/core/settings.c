@@ -1,0 +1,256 @@
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/settings.h"
+
+enum setting_type {
+	SETTING_STRING, /* free text, bounded by min/max length */
+	SETTING_INTEGER, /* decimal integer in [min, max] */
+	SETTING_CHOICE, /* one of a list of words, stored as index */
+	SETTING_URL, /* string that must start with a scheme */
+};
+
+struct setting {
+	const char       *name;
+	enum setting_type type;
+	size_t            offset;
+	const char       *def;
+	long              min;
+	long              max;
+	const char       *choices; /* "a|b|c" for SETTING_CHOICE */
+	const char       *schemes; /* "http|https" for SETTING_URL */
+	const char       *help;
+};
+
+#define S_OFF(f) offsetof(struct settings, f)
+
+static const struct setting setting_table[] = {
+    {"VIGIE_ENV", SETTING_STRING, S_OFF(env), "development", 1, 32, NULL, NULL,
+	"deployment name shown in logs and /health "
+	"(development, staging, production)"},
+    {"VIGIE_HOST", SETTING_STRING, S_OFF(host), "127.0.0.1", 1, 255, NULL, NULL,
+	"address the HTTP server binds to"},
+    {"VIGIE_PORT", SETTING_INTEGER, S_OFF(port), "8080", 1, 65535, NULL, NULL,
+	"port the HTTP server binds to"},
+    {"VIGIE_WORKERS", SETTING_INTEGER, S_OFF(workers), "2", 1, 64, NULL, NULL,
+	"Kore worker processes (one event loop each)"},
+    {"VIGIE_TASK_THREADS", SETTING_INTEGER, S_OFF(task_threads), "8", 1, 128,
+	NULL, NULL,
+	"threads per worker that run blocking calls to the services"},
+    {"VIGIE_LOG_LEVEL", SETTING_CHOICE, S_OFF(log_level), "info", 0, 0,
+	"debug|info|warning|error|critical", NULL,
+	"lowest level of application log lines written to stdout"},
+    {"VIGIE_ACCESS_LOG", SETTING_CHOICE, S_OFF(access_log), "errors", 0, 0,
+	"off|errors|all", NULL,
+	"which requests get a log line: none, 4xx/5xx and slow ones, "
+	"or every one"},
+    {"VIGIE_ES_URL", SETTING_URL, S_OFF(es_url), "http://127.0.0.1:9200", 8,
+	255, NULL, "http|https", "Elasticsearch base URL"},
+    {"VIGIE_ES_TIMEOUT_MS", SETTING_INTEGER, S_OFF(es_timeout_ms), "10000", 100,
+	300000, NULL, NULL, "timeout of one Elasticsearch request"},
+    {"VIGIE_MONGO_URI", SETTING_URL, S_OFF(mongo_uri),
+	"mongodb://127.0.0.1:27017/", 10, 500, NULL, "mongodb",
+	"MongoDB (or FerretDB) connection string"},
+    {"VIGIE_MONGO_DB", SETTING_STRING, S_OFF(mongo_db), "vigie", 1, 63, NULL,
+	NULL, "database holding Vigie's collections"},
+    {"VIGIE_REDIS_URL", SETTING_URL, S_OFF(redis_url),
+	"redis://127.0.0.1:6379/0", 8, 255, NULL, "redis",
+	"Redis URL: redis://[:password@]host:port/db"},
+    {"VIGIE_REDIS_TIMEOUT_MS", SETTING_INTEGER, S_OFF(redis_timeout_ms), "2000",
+	50, 60000, NULL, NULL, "connect and command timeout for Redis"},
+    {"VIGIE_JWT_SECRET", SETTING_STRING, S_OFF(jwt_secret), NULL, 32,
+	SETTINGS_STR_MAX - 1, NULL, NULL,
+	"HMAC secret signing access tokens, at least 32 bytes; "
+	"required, no default"},
+    {"VIGIE_HEALTH_TIMEOUT_MS", SETTING_INTEGER, S_OFF(health_timeout_ms),
+	"1000", 50, 30000, NULL, NULL,
+	"time budget of each dependency check in /health"},
+    {"VIGIE_DATA_DIR", SETTING_STRING, S_OFF(data_dir), "var/data", 1, 400,
+	NULL, NULL,
+	"folder for uploaded files, outside any "
+	"served folder"},
+    {"VIGIE_KIBANA_URL", SETTING_STRING, S_OFF(kibana_url), "", 0, 255, NULL,
+	NULL,
+	"Kibana base URL for the Kibana page; empty "
+	"hides it"},
+    {"VIGIE_WORKER_HEARTBEAT_S", SETTING_INTEGER, S_OFF(worker_heartbeat_s),
+	"5", 1, 300, NULL, NULL, "how often vigie-worker reports it is alive"},
+};
+
+#define SETTING_COUNT (sizeof(setting_table) / sizeof(setting_table[0]))
+
+static const char *level_names[] = {
+    "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"};
+
+static bool setting_apply(
+    const struct setting *, struct settings *, const char *, char *, size_t);
+static bool setting_choice(const char *, const char *, long *);
+static bool setting_scheme_ok(const char *, const char *);
+
+/*
+ * Fills s from the lookup function. Returns false with a message in err
+ * naming the first variable that is missing or out of bounds.
+ */
+bool
+settings_load(struct settings *s, settings_lookup_fn lookup, void *ctx,
+    char *err, size_t errlen)
+{
+	const struct setting *st;
+	const char           *value;
+	size_t                i;
+
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i < SETTING_COUNT; i++) {
+		st = &setting_table[i];
+		value = lookup(st->name, ctx);
+		if (value == NULL)
+			value = st->def;
+		if (value == NULL) {
+			snprintf(err, errlen, "%s is required: %s", st->name,
+			    st->help);
+			return (false);
+		}
+		if (!setting_apply(st, s, value, err, errlen))
+			return (false);
+	}
+	return (true);
+}
+
+static bool
+setting_apply(const struct setting *st, struct settings *s, const char *value,
+    char *err, size_t errlen)
+{
+	char  *end, *field;
+	long   n;
+	size_t len;
+
+	field = (char *)s + st->offset;
+	switch (st->type) {
+	case SETTING_INTEGER:
+		errno = 0;
+		n = strtol(value, &end, 10);
+		if (errno != 0 || end == value || *end != '\0' || n < st->min ||
+		    n > st->max) {
+			snprintf(err, errlen,
+			    "%s must be an integer from "
+			    "%ld to %ld (got \"%.40s\")",
+			    st->name, st->min, st->max, value);
+			return (false);
+		}
+		memcpy(field, &n, sizeof(n));
+		return (true);
+	case SETTING_CHOICE:
+		if (!setting_choice(st->choices, value, &n)) {
+			snprintf(err, errlen,
+			    "%s must be one of %s "
+			    "(got \"%.40s\")",
+			    st->name, st->choices, value);
+			return (false);
+		}
+		memcpy(field, &n, sizeof(n));
+		return (true);
+	case SETTING_URL:
+		if (!setting_scheme_ok(st->schemes, value)) {
+			snprintf(err, errlen,
+			    "%s must be a %s:// URL "
+			    "(got \"%.60s\")",
+			    st->name, st->schemes, value);
+			return (false);
+		}
+		/* FALLTHROUGH */
+	case SETTING_STRING:
+		len = strlen(value);
+		if ((long)len < st->min || (long)len > st->max ||
+		    len >= SETTINGS_STR_MAX) {
+			snprintf(err, errlen,
+			    "%s must be %ld to %ld bytes "
+			    "long (got %zu)",
+			    st->name, st->min, st->max, len);
+			return (false);
+		}
+		memcpy(field, value, len + 1);
+		return (true);
+	}
+	return (false);
+}
+
+/* Finds value in a "a|b|c" list; *idx is its position. */
+static bool
+setting_choice(const char *choices, const char *value, long *idx)
+{
+	const char *p, *bar;
+	size_t      len, vlen;
+	long        i;
+
+	vlen = strlen(value);
+	for (p = choices, i = 0; *p != '\0'; i++) {
+		bar = strchr(p, '|');
+		len = bar != NULL ? (size_t)(bar - p) : strlen(p);
+		if (len == vlen && strncmp(p, value, len) == 0) {
+			*idx = i;
+			return (true);
+		}
+		if (bar == NULL)
+			break;
+		p = bar + 1;
+	}
+	return (false);
+}
+
+static bool
+setting_scheme_ok(const char *schemes, const char *value)
+{
+	const char *sep;
+	char        scheme[16];
+	long        unused;
+	size_t      len;
+
+	if ((sep = strstr(value, "://")) == NULL)
+		return (false);
+	len = (size_t)(sep - value);
+	if (len == 0 || len >= sizeof(scheme))
+		return (false);
+	memcpy(scheme, value, len);
+	scheme[len] = '\0';
+	return (setting_choice(schemes, scheme, &unused) && sep[3] != '\0');
+}
+
+bool
+settings_known(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < SETTING_COUNT; i++) {
+		if (strcmp(setting_table[i].name, name) == 0)
+			return (true);
+	}
+	return (false);
+}
+
+size_t
+settings_count(void)
+{
+	return (SETTING_COUNT);
+}
+
+bool
+settings_describe(size_t i, struct settings_doc *doc)
+{
+	if (i >= SETTING_COUNT)
+		return (false);
+	doc->name = setting_table[i].name;
+	doc->default_value = setting_table[i].def;
+	doc->help = setting_table[i].help;
+	return (true);
+}
+
+const char *
+settings_level_name(long level)
+{
+	if (level < 0 || level > LOG_LEVEL_CRITICAL)
+		return ("INFO");
+	return (level_names[level]);
+}

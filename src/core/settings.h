@@ -1,0 +1,60 @@
+/*
+ * Process settings, read from VIGIE_* environment variables in exactly one
+ * place. Each setting has a default and bounds; settings_load() refuses
+ * values outside them with a message naming the variable.
+ */
+#ifndef VIGIE_CORE_SETTINGS_H
+#define VIGIE_CORE_SETTINGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define SETTINGS_STR_MAX 512
+
+enum log_level {
+	LOG_LEVEL_DEBUG = 0,
+	LOG_LEVEL_INFO,
+	LOG_LEVEL_WARNING,
+	LOG_LEVEL_ERROR,
+	LOG_LEVEL_CRITICAL,
+};
+
+struct settings {
+	char env[SETTINGS_STR_MAX];
+	char host[SETTINGS_STR_MAX];
+	long port;
+	long workers;
+	long task_threads;
+	long log_level;
+	long access_log;
+	char es_url[SETTINGS_STR_MAX];
+	long es_timeout_ms;
+	char mongo_uri[SETTINGS_STR_MAX];
+	char mongo_db[SETTINGS_STR_MAX];
+	char redis_url[SETTINGS_STR_MAX];
+	long redis_timeout_ms;
+	char jwt_secret[SETTINGS_STR_MAX];
+	long health_timeout_ms;
+	char data_dir[SETTINGS_STR_MAX];
+	char kibana_url[SETTINGS_STR_MAX];
+	long worker_heartbeat_s;
+};
+
+/* Looks a variable up by name; returns NULL when it is not set. */
+typedef const char *(*settings_lookup_fn)(const char *name, void *ctx);
+
+/* One line of the settings table, exposed for documentation checks. */
+struct settings_doc {
+	const char *name;
+	const char *default_value;
+	const char *help;
+};
+
+bool settings_load(
+    struct settings *, settings_lookup_fn, void *, char *err, size_t errlen);
+bool        settings_known(const char *name);
+size_t      settings_count(void);
+bool        settings_describe(size_t, struct settings_doc *);
+const char *settings_level_name(long);
+
+#endif

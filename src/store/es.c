@@ -1,0 +1,133 @@
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "common/env.h"
+#include "store/es.h"
+
+static char           es_base[SETTINGS_STR_MAX];
+static long           es_timeout_ms = 10000;
+static __thread CURL *es_curl;
+
+/* Called once per process before any thread uses the adapter. */
+void
+es_configure(const struct settings *s)
+{
+	size_t len;
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	len = strlen(s->es_url);
+	while (len > 0 && s->es_url[len - 1] == '/')
+		len--;
+	memcpy(es_base, s->es_url, len);
+	es_base[len] = '\0';
+	es_timeout_ms = s->es_timeout_ms;
+}
+
+static size_t
+es_write_cb(char *data, size_t size, size_t n, void *arg)
+{
+	buf_append(arg, data, size * n);
+	return (size * n);
+}
+
+static CURL *
+es_handle(void)
+{
+	if (es_curl == NULL) {
+		if ((es_curl = curl_easy_init()) == NULL)
+			return (NULL);
+	} else {
+		curl_easy_reset(es_curl);
+	}
+	return (es_curl);
+}
+
+/*
+ * Sends one request to path (which starts with '/') and collects the
+ * answer in out, which the caller frees with es_response_free() whatever
+ * the result. Returns false when Elasticsearch was not reached; an HTTP
+ * error status is a true return with out->status set.
+ */
+bool
+es_request(const char *method, const char *path, const char *body,
+    size_t bodylen, long timeout_ms, struct es_response *out)
+{
+	struct curl_slist *headers;
+	char               url[SETTINGS_STR_MAX + 1024];
+	CURLcode           rc;
+	CURL              *c;
+
+	memset(out, 0, sizeof(*out));
+	buf_init(&out->body, 1024);
+	if ((c = es_handle()) == NULL) {
+		snprintf(out->error, sizeof(out->error), "curl init failed");
+		return (false);
+	}
+	snprintf(url, sizeof(url), "%s%s", es_base, path);
+	headers = curl_slist_append(NULL, "Content-Type: application/json");
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(
+	    c, CURLOPT_TIMEOUT_MS, timeout_ms > 0 ? timeout_ms : es_timeout_ms);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+	    timeout_ms > 0 ? timeout_ms : es_timeout_ms);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, es_write_cb);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &out->body);
+	if (body != NULL) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(
+		    c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)bodylen);
+	}
+	rc = curl_easy_perform(c);
+	curl_slist_free_all(headers);
+	if (rc != CURLE_OK) {
+		snprintf(out->error, sizeof(out->error), "%s",
+		    curl_easy_strerror(rc));
+		return (false);
+	}
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+	return (true);
+}
+
+void
+es_response_free(struct es_response *r)
+{
+	buf_free(&r->body);
+}
+
+/* Pings the cluster and reads its health colour. */
+void
+es_check(struct dep_check *dc, long timeout_ms)
+{
+	struct es_response r;
+	json_t            *doc;
+	const char        *colour;
+	uint64_t           start;
+
+	dc->name = "elasticsearch";
+	start = env_monotonic_us();
+	if (!es_request("GET", "/_cluster/health", NULL, 0, timeout_ms, &r)) {
+		dc->state = DEP_DOWN;
+		snprintf(dc->error, sizeof(dc->error), "%s", r.error);
+		goto out;
+	}
+	if (r.status != 200 ||
+	    (doc = json_loadb(r.body.data, r.body.len, 0, NULL)) == NULL) {
+		dc->state = DEP_DOWN;
+		snprintf(dc->error, sizeof(dc->error),
+		    "cluster health answered HTTP %ld", r.status);
+		goto out;
+	}
+	colour = json_string_value(json_object_get(doc, "status"));
+	dc->state = health_es_state(colour);
+	dc->details = json_pack("{s:s?, s:O?, s:O?}", "cluster_status", colour,
+	    "cluster_name", json_object_get(doc, "cluster_name"),
+	    "number_of_nodes", json_object_get(doc, "number_of_nodes"));
+	json_decref(doc);
+out:
+	dc->latency_ms = (double)(env_monotonic_us() - start) / 1000.0;
+	es_response_free(&r);
+}

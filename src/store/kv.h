@@ -1,0 +1,27 @@
+/*
+ * Redis adapter (hiredis). Each thread keeps its own connection and
+ * reconnects after an error. Calls block: run them in a task thread or in
+ * the worker, never on a Kore event loop.
+ *
+ * Keys: platform keys start with "p:", tenant keys with "t:<tenant_id>:".
+ * Callers never build keys themselves; the functions here do.
+ */
+#ifndef VIGIE_STORE_KV_H
+#define VIGIE_STORE_KV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <hiredis/hiredis.h>
+
+#include "core/health.h"
+#include "core/settings.h"
+
+bool          kv_configure(const struct settings *, char *err, size_t);
+redisContext *kv_conn(char *err, size_t errlen);
+void          kv_drop(void);
+redisReply   *kv_commandv(
+      int argc, const char **argv, const size_t *lens, char *err, size_t errlen);
+void kv_check(struct dep_check *, long timeout_ms);
+
+#endif

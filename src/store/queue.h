@@ -1,0 +1,31 @@
+/*
+ * Reliable job queues on Redis. A job is taken by atomically moving it
+ * from the queue to the taking worker's own processing list; it leaves
+ * that list only when acknowledged. A worker that dies leaves its jobs
+ * there, and queue_reap() puts them back once its heartbeat has expired.
+ *
+ * Keys: p:jobs (pending), p:jobs:processing:<worker>, p:jobs:dead,
+ * p:workers (set of worker ids), p:worker:<id> (heartbeat, expires).
+ */
+#ifndef VIGIE_STORE_QUEUE_H
+#define VIGIE_STORE_QUEUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define QUEUE_WORKER_ID_MAX 96
+
+bool queue_push(const char *job, char *err, size_t errlen);
+char *
+queue_take(const char *worker_id, int timeout_s, char *err, size_t errlen);
+bool
+queue_ack(const char *worker_id, const char *job, char *err, size_t errlen);
+bool queue_dead(const char *worker_id, const char *job, const char *reason,
+    char *err, size_t errlen);
+bool queue_heartbeat(const char *worker_id, const char *info, int ttl_s,
+    char *err, size_t errlen);
+long queue_release(const char *worker_id, char *err, size_t errlen);
+long queue_reap(char *err, size_t errlen);
+void queue_leave(const char *worker_id);
+
+#endif

@@ -1,0 +1,163 @@
+/*
+ * vigie-worker: takes jobs from the Redis queue and runs them, reports a
+ * heartbeat, and gives the jobs of dead workers back to the queue.
+ *
+ *   vigie-worker             run until SIGTERM or SIGINT
+ *   vigie-worker --settings  print every setting with its default and help
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/env.h"
+#include "common/log.h"
+#include "core/mem.h"
+#include "store/es.h"
+#include "store/kv.h"
+#include "store/metadb.h"
+#include "store/queue.h"
+#include "worker/jobs.h"
+
+static volatile sig_atomic_t worker_stop;
+static struct settings       worker_settings;
+static char                  worker_id[QUEUE_WORKER_ID_MAX];
+
+static void
+worker_on_signal(int sig)
+{
+	(void)sig;
+	worker_stop = 1;
+}
+
+static void
+worker_print_settings(void)
+{
+	struct settings_doc doc;
+	size_t              i;
+
+	for (i = 0; settings_describe(i, &doc); i++)
+		printf("# %s\n%s=%s\n\n", doc.help, doc.name,
+		    doc.default_value != NULL ? doc.default_value : "");
+}
+
+static void
+worker_heartbeat(time_t started, long done)
+{
+	char info[256], err[256];
+	int  ttl;
+
+	snprintf(info, sizeof(info),
+	    "{\"pid\":%d,\"started\":%ld,"
+	    "\"jobs_done\":%ld}",
+	    (int)getpid(), (long)started, done);
+	ttl = (int)worker_settings.worker_heartbeat_s * 3;
+	if (!queue_heartbeat(worker_id, info, ttl, err, sizeof(err)))
+		log_emit(LOG_LEVEL_WARNING, "worker", NULL,
+		    json_pack("{s:s}", "error", err), "heartbeat failed");
+}
+
+static void
+worker_handle(const char *job)
+{
+	enum job_result res;
+	char            reason[512], err[256];
+
+	res = jobs_dispatch(job, reason, sizeof(reason));
+	switch (res) {
+	case JOB_DONE:
+		(void)queue_ack(worker_id, job, err, sizeof(err));
+		break;
+	case JOB_DEAD:
+		log_emit(LOG_LEVEL_ERROR, "worker", NULL,
+		    json_pack("{s:s}", "reason", reason), "job rejected");
+		(void)queue_dead(worker_id, job, reason, err, sizeof(err));
+		break;
+	case JOB_RETRY:
+		log_emit(LOG_LEVEL_WARNING, "worker", NULL,
+		    json_pack("{s:s}", "reason", reason), "job will retry");
+		(void)queue_release(worker_id, err, sizeof(err));
+		sleep(1);
+		break;
+	}
+}
+
+static void
+worker_loop(void)
+{
+	time_t started, last_beat;
+	long   done;
+	char   err[256];
+	char  *job;
+
+	started = time(NULL);
+	last_beat = 0;
+	done = 0;
+	while (!worker_stop) {
+		if (time(NULL) - last_beat >=
+		    worker_settings.worker_heartbeat_s) {
+			worker_heartbeat(started, done);
+			(void)queue_reap(err, sizeof(err));
+			last_beat = time(NULL);
+		}
+		job = queue_take(worker_id, 1, err, sizeof(err));
+		if (job == NULL) {
+			if (err[0] != '\0') {
+				log_emit(LOG_LEVEL_WARNING, "worker", NULL,
+				    json_pack("{s:s}", "error", err),
+				    "queue unavailable, retrying");
+				sleep(1);
+			}
+			continue;
+		}
+		worker_handle(job);
+		mem_free(job);
+		done++;
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct sigaction sa;
+	char             err[256], host[64];
+
+	if (argc > 1 && strcmp(argv[1], "--settings") == 0) {
+		worker_print_settings();
+		return (0);
+	}
+	if (!env_settings_load(&worker_settings, err, sizeof(err))) {
+		fprintf(stderr, "vigie-worker: configuration error: %s\n", err);
+		return (1);
+	}
+	log_init(worker_settings.log_level, worker_settings.env);
+	env_warn_unknown();
+	es_configure(&worker_settings);
+	if (!kv_configure(&worker_settings, err, sizeof(err)) ||
+	    !metadb_open(&worker_settings, err, sizeof(err))) {
+		fprintf(stderr, "vigie-worker: %s\n", err);
+		return (1);
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = worker_on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+
+	if (gethostname(host, sizeof(host)) != 0)
+		snprintf(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	snprintf(worker_id, sizeof(worker_id), "%s:%d", host, (int)getpid());
+	log_emit(LOG_LEVEL_INFO, "worker", NULL,
+	    json_pack("{s:s}", "worker_id", worker_id), "vigie-worker started");
+
+	worker_loop();
+
+	queue_leave(worker_id);
+	metadb_close();
+	log_emit(LOG_LEVEL_INFO, "worker", NULL,
+	    json_pack("{s:s}", "worker_id", worker_id), "vigie-worker stopped");
+	return (0);
+}
