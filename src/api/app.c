@@ -98,6 +98,9 @@ kore_parent_configure(int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
+	/* jansson seeds its hash from /dev/urandom on first use: do it
+	 * here, once, before the workers fork and the sandbox starts. */
+	json_object_seed(0);
 	if (!env_settings_load(&app_settings, err, sizeof(err))) {
 		fprintf(stderr, "vigie: configuration error: %s\n", err);
 		exit(1);

@@ -7,5 +7,6 @@
 void pages_load(void);
 int  page_index(struct http_request *);
 int  page_not_found(struct http_request *);
+int  page_asset(struct http_request *);
 
 #endif

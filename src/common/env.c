@@ -31,7 +31,7 @@ env_settings_load(struct settings *s, char *err, size_t errlen)
 
 /*
  * VIGIE_* variables we do not know are most likely typos: say so, since
- * an ignored setting is worse than a loud one. VIGIE_STACK_* belong to
+ * an ignored setting is worse than a loud one. VIGIE_STACK* belong to
  * the stack scripts and VIGIE_TEST_* to the test suites.
  */
 void
@@ -44,7 +44,7 @@ env_warn_unknown(void)
 	for (e = environ; *e != NULL; e++) {
 		if (strncmp(*e, "VIGIE_", 6) != 0)
 			continue;
-		if (strncmp(*e, "VIGIE_STACK_", 12) == 0 ||
+		if (strncmp(*e, "VIGIE_STACK", 11) == 0 ||
 		    strncmp(*e, "VIGIE_TEST_", 11) == 0)
 			continue;
 		if ((eq = strchr(*e, '=')) == NULL)

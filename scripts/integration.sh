@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Runs the integration tests over HTTP against a real server and worker
+# started here, on the test stack (ports of 'scripts/stack.sh env test'),
+# or on services given from outside when VIGIE_STACK=external (CI
+# service containers: then VIGIE_ES_URL, VIGIE_MONGO_URI and
+# VIGIE_REDIS_URL must be set).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$VIGIE_ROOT"
+
+if [ "${VIGIE_STACK:-local}" != "external" ]; then
+	eval "$(scripts/stack.sh env test)"
+fi
+export VIGIE_JWT_SECRET=${VIGIE_JWT_SECRET:-integration-tests-secret-0123456789abcdef}
+export VIGIE_HOST=127.0.0.1 VIGIE_PORT=${VIGIE_TEST_PORT:-18080}
+export VIGIE_ENV=test VIGIE_ACCESS_LOG=all VIGIE_LOG_LEVEL=debug
+export VIGIE_MONGO_DB=${VIGIE_MONGO_DB:-vigie_test}
+export VIGIE_WORKER_HEARTBEAT_S=1
+# One Kore worker, so that tests that check the event loop never stalls
+# cannot be passed by a second worker answering instead.
+export VIGIE_WORKERS=1
+
+dir="$VIGIE_ROOT/var/test/server"
+logs="$VIGIE_ROOT/var/test/logs"
+mkdir -p "$logs"
+: >"$logs/server.log"
+: >"$logs/worker.log"
+stop_pidfile "$dir/worker.pid"
+stop_pidfile "$dir/server.pid"
+server_dir "$dir"
+
+cleanup() {
+	stop_pidfile "$dir/worker.pid"
+	stop_pidfile "$dir/server.pid"
+}
+trap cleanup EXIT
+
+start_server "$dir" "$logs/server.log"
+start_worker "$dir" "$logs/worker.log"
+if ! wait_http "http://127.0.0.1:$VIGIE_PORT/api/v1/ping" 20; then
+	tail -n 40 "$logs/server.log" >&2
+	die "the server did not start"
+fi
+
+export VIGIE_TEST_BASE_URL="http://127.0.0.1:$VIGIE_PORT"
+export VIGIE_TEST_SERVER_LOG="$logs/server.log"
+export VIGIE_TEST_WORKER_LOG="$logs/worker.log"
+export VIGIE_TEST_SERVER_DIR="$dir"
+say "integration tests against $VIGIE_TEST_BASE_URL"
+"$VIGIE_ROOT/.venv/bin/python" -m pytest -q -p no:cacheprovider tests/integration "$@"
