@@ -141,6 +141,8 @@ kore_worker_configure(void)
 {
 	char err[256];
 
+	if (routes_unnamed() != -1)
+		fatal("route %d has no metrics label", routes_unnamed());
 	es_configure(&app_settings);
 	if (!kv_configure(&app_settings, err, sizeof(err)) ||
 	    !metadb_open(&app_settings, err, sizeof(err)))

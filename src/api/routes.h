@@ -17,4 +17,6 @@ enum route_id {
 
 extern const char *const route_names[ROUTE_COUNT];
 
+int routes_unnamed(void);
+
 #endif

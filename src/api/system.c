@@ -19,14 +19,6 @@ int api_ping(struct http_request *);
 int api_health(struct http_request *);
 int api_metrics_page(struct http_request *);
 
-const char *const route_names[ROUTE_COUNT] = {
-    [ROUTE_PING] = "ping",
-    [ROUTE_HEALTH] = "health",
-    [ROUTE_METRICS] = "metrics",
-    [ROUTE_PAGE] = "page",
-    [ROUTE_NOT_FOUND] = "not_found",
-};
-
 int
 api_ping(struct http_request *req)
 {

@@ -1,0 +1,29 @@
+/*
+ * Route labels for metrics. Every route_id must have one: app.c checks
+ * the table when a worker starts.
+ */
+#include <stddef.h>
+
+#include "api/routes.h"
+
+const char *const route_names[ROUTE_COUNT] = {
+    [ROUTE_PING] = "ping",
+    [ROUTE_HEALTH] = "health",
+    [ROUTE_METRICS] = "metrics",
+    [ROUTE_PAGE] = "page",
+    [ROUTE_ASSET] = "asset",
+    [ROUTE_NOT_FOUND] = "not_found",
+};
+
+/* Returns the first route without a label, or -1 when all have one. */
+int
+routes_unnamed(void)
+{
+	int i;
+
+	for (i = 0; i < ROUTE_COUNT; i++) {
+		if (route_names[i] == NULL)
+			return (i);
+	}
+	return (-1);
+}
