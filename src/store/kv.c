@@ -120,9 +120,10 @@ kv_commandv(
 {
 	redisContext *c;
 	redisReply   *r;
-	int           attempt;
+	bool          reused;
 
-	for (attempt = 0; attempt < 2; attempt++) {
+	for (;;) {
+		reused = kv_ctx != NULL;
 		if ((c = kv_conn(err, errlen)) == NULL)
 			return (NULL);
 		r = redisCommandArgv(c, argc, argv, lens);
@@ -130,8 +131,14 @@ kv_commandv(
 			return (r);
 		snprintf(err, errlen, "%s", c->errstr);
 		kv_drop();
+		/*
+		 * A connection kept from an earlier call may have been closed
+		 * by a Redis restart: try once more on a fresh one. A fresh
+		 * connection that fails (or times out) is the final answer.
+		 */
+		if (!reused)
+			return (NULL);
 	}
-	return (NULL);
 }
 
 /* Reads used_memory out of an INFO memory answer. */
@@ -148,14 +155,17 @@ kv_used_memory(const char *info)
 void
 kv_check(struct dep_check *dc, long timeout_ms)
 {
-	const char *ping[] = {"PING"};
-	const char *info[] = {"INFO", "memory"};
-	redisReply *r;
-	uint64_t    start;
+	const char   *ping[] = {"PING"};
+	const char   *info[] = {"INFO", "memory"};
+	redisContext *c;
+	redisReply   *r;
+	uint64_t      start;
 
 	dc->name = "redis";
-	(void)timeout_ms; /* bounded by VIGIE_REDIS_TIMEOUT_MS */
 	start = env_monotonic_us();
+	/* The check gets its own, usually shorter, time budget. */
+	if ((c = kv_conn(dc->error, sizeof(dc->error))) != NULL)
+		(void)redisSetTimeout(c, kv_tv(timeout_ms));
 	r = kv_commandv(1, ping, NULL, dc->error, sizeof(dc->error));
 	if (r == NULL || r->type == REDIS_REPLY_ERROR) {
 		dc->state = DEP_DOWN;
@@ -163,6 +173,8 @@ kv_check(struct dep_check *dc, long timeout_ms)
 			snprintf(dc->error, sizeof(dc->error), "%s", r->str);
 		freeReplyObject(r);
 		dc->latency_ms = (double)(env_monotonic_us() - start) / 1000.0;
+		if (kv_ctx != NULL)
+			(void)redisSetTimeout(kv_ctx, kv_tv(kv_timeout_ms));
 		return;
 	}
 	dc->latency_ms = (double)(env_monotonic_us() - start) / 1000.0;
@@ -174,4 +186,6 @@ kv_check(struct dep_check *dc, long timeout_ms)
 		    "{s:I}", "used_memory", (json_int_t)kv_used_memory(r->str));
 	freeReplyObject(r);
 	dc->error[0] = '\0';
+	if (kv_ctx != NULL)
+		(void)redisSetTimeout(kv_ctx, kv_tv(kv_timeout_ms));
 }

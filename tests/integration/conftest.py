@@ -81,3 +81,15 @@ def wait_for(predicate, timeout, interval=0.1):
             return value
         time.sleep(interval)
     return predicate()
+
+
+@pytest.fixture(scope="session")
+def stack_pids():
+    """The process-group id of a service of the local test stack."""
+    if os.environ.get("VIGIE_STACK", "local") == "external":
+        pytest.skip("services are external (CI containers): cannot signal them")
+
+    def pgid(service):
+        return int((ROOT / "var/test/pids" / f"{service}.pid").read_text())
+
+    return pgid

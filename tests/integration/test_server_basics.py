@@ -96,6 +96,7 @@ def _start_server_with(tmp_path, env_overrides):
     env.update(env_overrides)
     for part in ("kore.conf", "build", "assets", "tenants"):
         (tmp_path / part).symlink_to(ROOT / part)
+    (tmp_path / "var/tmp").mkdir(parents=True)
     return subprocess.run(["kore", "-c", "kore.conf", "-f", "-n", "-r"],
                           cwd=tmp_path, env=env, capture_output=True,
                           text=True, timeout=20)
