@@ -22,12 +22,14 @@ VIGIE_DOWNLOAD_DIR="$VIGIE_CACHE_DIR/downloads"
 VIGIE_BIN_DIR="$VIGIE_CACHE_DIR/bin"
 VIGIE_VENV_DIR="$VIGIE_REPO_ROOT/.venv"
 
-# Elasticsearch: the "integ-test-zip" distribution from Maven Central. It is
-# the OSS-only build (no X-Pack, hence no security/ML/xpack.* settings) and
-# ships without a bundled JDK, so it runs on the machine's OpenJDK 17.
-# 8.19.21 is the newest 8.x on Maven Central and was verified to start on
-# OpenJDK 17 (9.x needs Java 21). The SHA-512 is pinned here and also checked
-# against the .sha512 published next to the zip.
+# Elasticsearch: the "integ-test-zip" distribution from Maven Central (the
+# full distribution is not published there). It has no bundled JDK, so it runs
+# on the machine's OpenJDK 17, and it is minimal: server + transport-netty4 +
+# apm + x-pack-core + x-pack-security, none of the other modules (no reindex /
+# _delete_by_query, painless, analysis-common, ingest-common, ILM, GET /).
+# 8.19.21 is the newest 8.x on Maven Central and starts on OpenJDK 17 (9.x
+# needs Java 21). The SHA-512 is pinned here and also checked against the
+# .sha512 published next to the zip.
 ES_VERSION="8.19.21"
 ES_SHA512="cf6b0a93860d329937ae7f913ec5073b0c726c77639764b93fc83a304aa1dd9d4defcfa2849948eea3b0b47c2065f994908603939fc2a4774c9c4d868c5ec1dd"
 ES_URL="https://repo1.maven.org/maven2/org/elasticsearch/distribution/integ-test-zip/elasticsearch/${ES_VERSION}/elasticsearch-${ES_VERSION}.zip"
@@ -237,11 +239,13 @@ go_env() {
     GOTOOLCHAIN=auto CGO_ENABLED=0 "$@"
 }
 
-# FerretDB reads its version from build/version/version.txt, embedded at build
-# time. That file is generated and not part of the module, so a plain
-# `go install .../cmd/ferretdb@v1.24.2` builds a binary that panics at start
-# ("Invalid build/version/version.txt file content"). So: fetch the module
-# through the Go module proxy, copy it, write version.txt, then go build.
+# Why not `go install .../cmd/ferretdb@v1.24.2`:
+#  - FerretDB embeds build/version/version.txt, a generated file that is not
+#    in the module, so such a binary panics at start ("Invalid
+#    build/version/version.txt file content");
+#  - go install pkg@version also fetches the module's @v/list for its
+#    deprecation check, which the registry proxy here answers with 403.
+# So: download the module by exact version, copy it, write version.txt, build.
 install_ferretdb() {
   if ferretdb_is_installed; then
     debug "FerretDB $FERRETDB_VERSION: present in $FERRETDB_BIN"
@@ -259,7 +263,7 @@ install_ferretdb() {
   chmod -R u+w "$src"
   printf 'v%s\n' "$FERRETDB_VERSION" >"$src/build/version/version.txt"
   printf 'vigie\n' >"$src/build/version/package.txt"
-  (cd "$src" && go_env "$go" build -trimpath -o "$FERRETDB_BIN.part" ./cmd/ferretdb)
+  (cd "$src" && quietly go_env "$go" build -trimpath -o "$FERRETDB_BIN.part" ./cmd/ferretdb)
   mv "$FERRETDB_BIN.part" "$FERRETDB_BIN"
   ferretdb_is_installed || die "built $FERRETDB_BIN but --version does not report v$FERRETDB_VERSION"
 }

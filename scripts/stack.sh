@@ -11,6 +11,8 @@
 #   run   (default)  ES 9200   FerretDB 27017  Redis 6379
 #   test             ES 19200  FerretDB 37017  Redis 16379
 # Derived ports: ES transport = ES HTTP + 100, FerretDB debug = Mongo + 1.
+# Other knobs: VIGIE_STACK_ES_HEAP (512m), VIGIE_STACK_{ES,MONGO,REDIS}_TIMEOUT
+# (start-up timeouts in seconds: 120, 30, 15).
 #
 # Layout, all under the git-ignored var/<profile>/:
 #   es/{data,config,tmp}  ferretdb/  redis/   service data
@@ -170,6 +172,14 @@ port_in_use() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
+# Keep one previous generation of a service log once it passes 10 MB.
+rotate_log() {
+  local log="$1"
+  if [[ -f "$log" ]] && (($(stat -c %s "$log") > 10 * 1024 * 1024)); then
+    mv -f "$log" "$log.1"
+  fi
+}
+
 # spawn_detached <svc> <cwd> <command...>: start a command in a new session
 # (setsid --fork), detached from our terminal and stdin, output appended to
 # the service log. The child writes its own PID, which is also its process
@@ -180,6 +190,7 @@ spawn_detached() {
   shift 2
   pidfile="$(pid_file "$svc")"
   rm -f "$pidfile"
+  rotate_log "$(log_file "$svc")"
   printf '\n==== %s: starting %s\n' "$(date -Is)" "$svc" >>"$(log_file "$svc")"
   # shellcheck disable=SC2016 # $$ and $@ are for the inner sh
   (cd "$cwd" && setsid --fork sh -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@" \
@@ -326,7 +337,10 @@ ensure_es_user() {
 es_write_config() {
   local conf="$VAR_DIR/es/config"
   mkdir -p "$conf"
-  cp "$ES_HOME/config/jvm.options" "$ES_HOME/config/log4j2.properties" "$conf/"
+  cp "$ES_HOME/config/log4j2.properties" "$conf/"
+  # Stock JVM options, but keep at most 4 x 16 MB of GC logs (not 32 x 64 MB).
+  sed 's/filecount=32,filesize=64m/filecount=4,filesize=16m/' \
+    "$ES_HOME/config/jvm.options" >"$conf/jvm.options"
   mkdir -p "$conf/jvm.options.d"
   # The 8.19 integ-test-zip does ship x-pack-security, and on first start it
   # would auto-configure TLS + passwords (plain-HTTP requests then get an
@@ -474,7 +488,7 @@ stop_service() {
     kill_group "$svc" "$pgid"
     say "$(printf '%-5s stopped (pgid %s)' "$svc" "$pgid")"
   else
-    clean_stale "$svc"
+    say "$(printf '%-5s not running (stale PID file removed)' "$svc")"
   fi
   rm -f "$(pid_file "$svc")"
 }

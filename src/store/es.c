@@ -98,36 +98,76 @@ es_response_free(struct es_response *r)
 	buf_free(&r->body);
 }
 
-/* Pings the cluster and reads its health colour. */
-void
-es_check(struct dep_check *dc, long timeout_ms)
+/*
+ * GETs path and parses the JSON answer. Returns NULL with dc marked down
+ * and its error set when the answer is not a 200 with a JSON body.
+ */
+static json_t *
+es_check_get(struct dep_check *dc, const char *path, long timeout_ms)
 {
 	struct es_response r;
 	json_t            *doc;
-	const char        *colour;
-	uint64_t           start;
+
+	doc = NULL;
+	if (!es_request("GET", path, NULL, 0, timeout_ms, &r))
+		snprintf(dc->error, sizeof(dc->error), "%s", r.error);
+	else if (r.status != 200 ||
+	    (doc = json_loadb(r.body.data, r.body.len, 0, NULL)) == NULL)
+		snprintf(dc->error, sizeof(dc->error),
+		    "GET %s answered HTTP %ld", path, r.status);
+	if (doc == NULL)
+		dc->state = DEP_DOWN;
+	es_response_free(&r);
+	return (doc);
+}
+
+/* The version of the first (only) node of a _nodes answer. */
+static json_t *
+es_first_version(json_t *nodes_answer)
+{
+	const char *id;
+	json_t     *node;
+
+	json_object_foreach(json_object_get(nodes_answer, "nodes"), id, node)
+	{
+		(void)id;
+		return (json_object_get(node, "version"));
+	}
+	return (NULL);
+}
+
+/*
+ * Pings the node that answers (its version; "GET /" is not served by
+ * every distribution) and reads the cluster's health colour: green is
+ * up, yellow degraded, red or no answer down.
+ */
+void
+es_check(struct dep_check *dc, long timeout_ms)
+{
+	json_t     *root, *health;
+	const char *colour;
+	uint64_t    start;
 
 	dc->name = "elasticsearch";
 	start = env_monotonic_us();
-	if (!es_request("GET", "/_cluster/health", NULL, 0, timeout_ms, &r)) {
-		dc->state = DEP_DOWN;
-		snprintf(dc->error, sizeof(dc->error), "%s", r.error);
+	if ((root = es_check_get(dc,
+		 "/_nodes/_local?filter_path=nodes.*.version", timeout_ms)) ==
+	    NULL)
+		goto out;
+	if ((health = es_check_get(dc, "/_cluster/health", timeout_ms)) ==
+	    NULL) {
+		json_decref(root);
 		goto out;
 	}
-	if (r.status != 200 ||
-	    (doc = json_loadb(r.body.data, r.body.len, 0, NULL)) == NULL) {
-		dc->state = DEP_DOWN;
-		snprintf(dc->error, sizeof(dc->error),
-		    "cluster health answered HTTP %ld", r.status);
-		goto out;
-	}
-	colour = json_string_value(json_object_get(doc, "status"));
+	colour = json_string_value(json_object_get(health, "status"));
 	dc->state = health_es_state(colour);
-	dc->details = json_pack("{s:s?, s:O?, s:O?}", "cluster_status", colour,
-	    "cluster_name", json_object_get(doc, "cluster_name"),
-	    "number_of_nodes", json_object_get(doc, "number_of_nodes"));
-	json_decref(doc);
+	dc->details = json_pack("{s:s?, s:O?, s:O?, s:O?}", "cluster_status",
+	    colour, "cluster_name", json_object_get(health, "cluster_name"),
+	    "number_of_nodes", json_object_get(health, "number_of_nodes"),
+	    "version",
+	    json_object_get(json_object_get(root, "version"), "number"));
+	json_decref(health);
+	json_decref(root);
 out:
 	dc->latency_ms = (double)(env_monotonic_us() - start) / 1000.0;
-	es_response_free(&r);
 }
