@@ -164,8 +164,7 @@ es_check(struct dep_check *dc, long timeout_ms)
 	dc->details = json_pack("{s:s?, s:O?, s:O?, s:O?}", "cluster_status",
 	    colour, "cluster_name", json_object_get(health, "cluster_name"),
 	    "number_of_nodes", json_object_get(health, "number_of_nodes"),
-	    "version",
-	    json_object_get(json_object_get(root, "version"), "number"));
+	    "version", es_first_version(root));
 	json_decref(health);
 	json_decref(root);
 out:
