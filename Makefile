@@ -24,7 +24,8 @@ ALL_CFLAGS	:= -std=c11 -D_GNU_SOURCE -fPIC $(WARN) $(CFLAGS) -Isrc \
 LDFLAGS		?=
 
 CORE_SRC	:= $(wildcard src/core/*.c)
-LIB_SRC		:= $(CORE_SRC) $(wildcard src/common/*.c) $(wildcard src/store/*.c)
+LIB_SRC		:= $(CORE_SRC) $(wildcard src/common/*.c) $(wildcard src/store/*.c) \
+		   $(wildcard src/service/*.c)
 API_SRC		:= $(wildcard src/api/*.c)
 WORKER_SRC	:= $(wildcard src/worker/*.c)
 UNIT_SRC	:= $(wildcard tests/unit/test_*.c)

@@ -1,7 +1,7 @@
 # Shared helpers for the project's scripts. Source it; do not run it.
 
 VIGIE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-export VIGIE_ROOT
+
 
 say() { printf '\033[1m==>\033[0m %s\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

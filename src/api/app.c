@@ -24,6 +24,7 @@
 #include "store/es.h"
 #include "store/kv.h"
 #include "store/metadb.h"
+#include "service/account.h"
 
 /*
  * What libcurl, hiredis and mongo-c-driver do beyond Kore's defaults:
@@ -144,6 +145,7 @@ kore_worker_configure(void)
 	if (routes_unnamed() != -1)
 		fatal("route %d has no metrics label", routes_unnamed());
 	es_configure(&app_settings);
+	account_configure(&app_settings);
 	if (!kv_configure(&app_settings, err, sizeof(err)) ||
 	    !metadb_open(&app_settings, err, sizeof(err)))
 		fatal("%s", err);

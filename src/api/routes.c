@@ -13,6 +13,12 @@ const char *const route_names[ROUTE_COUNT] = {
     [ROUTE_PAGE] = "page",
     [ROUTE_ASSET] = "asset",
     [ROUTE_NOT_FOUND] = "not_found",
+    [ROUTE_SIGNUP] = "signup",
+    [ROUTE_LOGIN] = "auth_login",
+    [ROUTE_REFRESH] = "auth_refresh",
+    [ROUTE_LOGOUT] = "auth_logout",
+    [ROUTE_ME] = "me",
+    [ROUTE_ADMIN_LOGIN] = "admin_login",
 };
 
 /* Returns the first route without a label, or -1 when all have one. */

@@ -18,7 +18,9 @@ env_lookup(const char *name, void *ctx)
 	(void)ctx;
 	v = getenv(name);
 	/* An empty variable means "use the default", as in most tools. */
-	if (v != NULL && *v == '\0' && strcmp(name, "VIGIE_KIBANA_URL") != 0)
+	if (v != NULL && *v == '\0' && strcmp(name, "VIGIE_KIBANA_URL") != 0 &&
+	    strcmp(name, "VIGIE_ADMIN_EMAIL") != 0 &&
+	    strcmp(name, "VIGIE_ADMIN_PASSWORD") != 0)
 		return (NULL);
 	return (v);
 }

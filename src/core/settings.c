@@ -78,6 +78,25 @@ static const struct setting setting_table[] = {
 	"hides it"},
     {"VIGIE_WORKER_HEARTBEAT_S", SETTING_INTEGER, S_OFF(worker_heartbeat_s),
 	"5", 1, 300, NULL, NULL, "how often vigie-worker reports it is alive"},
+    {"VIGIE_ACCESS_TTL_S", SETTING_INTEGER, S_OFF(access_ttl_s), "900", 60,
+	3600, NULL, NULL, "lifetime of an access token (JWT), seconds"},
+    {"VIGIE_REFRESH_TTL_S", SETTING_INTEGER, S_OFF(refresh_ttl_s), "2592000",
+	600, 7776000, NULL, NULL,
+	"lifetime of a refresh token family without use, seconds"},
+    {"VIGIE_LOGIN_LIMIT", SETTING_INTEGER, S_OFF(login_limit), "10", 1, 1000,
+	NULL, NULL,
+	"login attempts allowed per minute, per account and per client address"},
+    {"VIGIE_ADMIN_EMAIL", SETTING_STRING, S_OFF(admin_email), "", 0, 254,
+	NULL, NULL,
+	"platform administrator created (or updated) at worker start; empty: "
+	"none"},
+    {"VIGIE_ADMIN_PASSWORD", SETTING_STRING, S_OFF(admin_password), "", 0,
+	256, NULL, NULL,
+	"password of VIGIE_ADMIN_EMAIL, at least 12 characters"},
+    {"VIGIE_PASSWORD_MEMORY_KIB", SETTING_INTEGER, S_OFF(password_memory_kib),
+	"19456", 19456, 262144, NULL, NULL,
+	"Argon2id memory cost of new password hashes, KiB (OWASP minimum "
+	"19456)"},
 };
 
 #define SETTING_COUNT (sizeof(setting_table) / sizeof(setting_table[0]))

@@ -38,6 +38,12 @@ struct settings {
 	char data_dir[SETTINGS_STR_MAX];
 	char kibana_url[SETTINGS_STR_MAX];
 	long worker_heartbeat_s;
+	long access_ttl_s;
+	long refresh_ttl_s;
+	long login_limit;
+	char admin_email[SETTINGS_STR_MAX];
+	char admin_password[SETTINGS_STR_MAX];
+	long password_memory_kib;
 };
 
 /* Looks a variable up by name; returns NULL when it is not set. */

@@ -1,3 +1,4 @@
+#include <stdlib.h>
 #include <string.h>
 
 #include <curl/curl.h>
@@ -169,4 +170,71 @@ es_check(struct dep_check *dc, long timeout_ms)
 	json_decref(root);
 out:
 	dc->latency_ms = (double)(env_monotonic_us() - start) / 1000.0;
+}
+
+/*
+ * The tenant's composable index template: its daily indices
+ * logs-<slug>-* get the shared log mappings (component template
+ * vigie-logs-mappings) and the alias vigie-t-<tenant id>, through which
+ * every read of the tenant's logs goes. The priority grows with the
+ * slug's length so that, for slugs "acme" and "acme-corp", the indices of
+ * "acme-corp" (which both patterns match) take their own template.
+ */
+bool
+es_tenant_template_put(const struct tenant_ctx *ctx, char *err, size_t errlen)
+{
+	struct es_response r;
+	char               path[128], pattern[96], alias[64];
+	json_t            *body;
+	char              *text;
+	bool               ok;
+
+	if (!tenant_index_pattern(ctx, pattern, sizeof(pattern))) {
+		snprintf(err, errlen, "invalid tenant context");
+		return (false);
+	}
+	snprintf(path, sizeof(path), "/_index_template/vigie-t-%s", ctx->id);
+	snprintf(alias, sizeof(alias), "vigie-t-%s", ctx->id);
+	body =
+	    json_pack("{s:[s], s:i, s:[s], s:[s], s:{s:{s:i, s:i}, s:{s:{}}},"
+		      " s:{s:s, s:s}}",
+		"index_patterns", pattern, "priority",
+		1000 + (int)strlen(ctx->slug), "composed_of",
+		"vigie-logs-mappings", "ignore_missing_component_templates",
+		"vigie-logs-mappings", "template", "settings",
+		"number_of_shards", 1, "number_of_replicas", 0, "aliases",
+		alias, "_meta", "tenant_id", ctx->id, "managed_by", "vigie");
+	text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	ok = es_request("PUT", path, text, strlen(text), 0, &r) &&
+	    r.status == 200;
+	if (!ok)
+		snprintf(err, errlen, "index template: %s",
+		    r.error[0] != '\0' ? r.error : r.body.data);
+	free(text);
+	es_response_free(&r);
+	return (ok);
+}
+
+/* Removes the tenant's template; absent already counts as done. */
+bool
+es_tenant_template_delete(
+    const struct tenant_ctx *ctx, char *err, size_t errlen)
+{
+	struct es_response r;
+	char               path[128];
+	bool               ok;
+
+	if (!tenant_ctx_check(ctx)) {
+		snprintf(err, errlen, "invalid tenant context");
+		return (false);
+	}
+	snprintf(path, sizeof(path), "/_index_template/vigie-t-%s", ctx->id);
+	ok = es_request("DELETE", path, NULL, 0, 0, &r) &&
+	    (r.status == 200 || r.status == 404);
+	if (!ok)
+		snprintf(err, errlen, "index template: %s",
+		    r.error[0] != '\0' ? r.error : r.body.data);
+	es_response_free(&r);
+	return (ok);
 }

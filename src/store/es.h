@@ -12,6 +12,7 @@
 #include "core/buf.h"
 #include "core/health.h"
 #include "core/settings.h"
+#include "core/tenant.h"
 
 struct es_response {
 	long       status; /* HTTP status, 0 when not reached */
@@ -24,5 +25,7 @@ bool es_request(const char *method, const char *path, const char *body,
     size_t bodylen, long timeout_ms, struct es_response *);
 void es_response_free(struct es_response *);
 void es_check(struct dep_check *, long timeout_ms);
+bool es_tenant_template_put(const struct tenant_ctx *, char *err, size_t);
+bool es_tenant_template_delete(const struct tenant_ctx *, char *err, size_t);
 
 #endif

@@ -19,6 +19,7 @@
 #include "store/kv.h"
 #include "store/metadb.h"
 #include "store/queue.h"
+#include "service/account.h"
 #include "worker/jobs.h"
 
 static volatile sig_atomic_t worker_stop;
@@ -118,6 +119,29 @@ worker_loop(void)
 	}
 }
 
+/*
+ * What the platform needs before serving: MongoDB indexes (unique slugs,
+ * e-mails, key hashes) and the platform administrator. Retried until
+ * MongoDB answers, or until asked to stop.
+ */
+static void
+worker_prepare(void)
+{
+	char err[256];
+	int  tries;
+
+	for (tries = 0; !worker_stop; tries++) {
+		if (metadb_ensure_indexes(err, sizeof(err)) &&
+		    account_admin_bootstrap(err, sizeof(err)))
+			return;
+		if (tries % 10 == 0)
+			log_emit(LOG_LEVEL_WARNING, "worker", NULL,
+			    json_pack("{s:s}", "error", err),
+			    "preparing MongoDB failed, retrying");
+		sleep(1);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -140,6 +164,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "vigie-worker: %s\n", err);
 		return (1);
 	}
+
+	account_configure(&worker_settings);
+	worker_prepare();
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = worker_on_signal;

@@ -1,0 +1,262 @@
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api/auth.h"
+#include "common/env.h"
+#include "core/digest.h"
+#include "core/mem.h"
+#include "service/account.h"
+#include "store/metadb.h"
+#include "store/session.h"
+
+static bool
+auth_fail(struct api_work *w, const char *code, const char *message)
+{
+	api_work_error(w, HTTP_STATUS_UNAUTHORIZED, code, "%s", message);
+	return (false);
+}
+
+/* Tenant of the caller must exist and be active. */
+static bool
+auth_tenant_or_fail(struct api_work *w, const char *tenant_id)
+{
+	char err[256];
+	bool found;
+
+	if (!account_tenant_load(
+		tenant_id, &w->who.tenant, &found, err, sizeof(err))) {
+		api_work_store_error(w, "authentication", err);
+		return (false);
+	}
+	if (!found)
+		return (auth_fail(
+		    w, "invalid_token", "the credentials are not valid"));
+	if (!w->who.tenant.active) {
+		api_work_error(w, HTTP_STATUS_FORBIDDEN, "tenant_suspended",
+		    "this organization is suspended");
+		return (false);
+	}
+	return (true);
+}
+
+/* The user behind a token, from cache or MongoDB: still there, role now. */
+static bool
+auth_user_or_fail(struct api_work *w)
+{
+	enum metadb_status st;
+	char               purpose[40], err[256];
+	json_t            *doc, *filter;
+	bool               failed;
+
+	snprintf(purpose, sizeof(purpose), "user:%s", w->who.user_id);
+	doc = session_cache_get(
+	    &w->who.tenant, purpose, &failed, err, sizeof(err));
+	if (doc == NULL) {
+		filter = json_pack("{s:s}", "id", w->who.user_id);
+		doc = metadb_find_one(
+		    &w->who.tenant, "users", filter, &st, err, sizeof(err));
+		json_decref(filter);
+		if (st == METADB_NOT_FOUND)
+			return (auth_fail(w, "invalid_token",
+			    "the credentials are not valid"));
+		if (st != METADB_OK) {
+			api_work_store_error(w, "authentication", err);
+			return (false);
+		}
+		json_object_del(doc, "password");
+		(void)session_cache_put(
+		    &w->who.tenant, purpose, doc, 300, err, sizeof(err));
+	}
+	w->who.role =
+	    perm_role_parse(json_string_value(json_object_get(doc, "role")));
+	snprintf(w->who.email, sizeof(w->who.email), "%s",
+	    json_string_value(json_object_get(doc, "email")));
+	json_decref(doc);
+	if (w->who.role == ROLE_NONE)
+		return (auth_fail(
+		    w, "invalid_token", "the credentials are not valid"));
+	return (true);
+}
+
+static bool
+auth_bearer(struct api_work *w, const char *token)
+{
+	struct token_claims c;
+	enum token_error    why;
+	enum metadb_status  st;
+	json_t             *filter, *doc;
+	char                err[256];
+	bool                admin, revoked;
+
+	admin = w->ep->auth == API_AUTH_ADMIN;
+	if (!token_verify(account_token_key(admin), token, w->now,
+		ACCOUNT_LEEWAY_S, &c, &why))
+		return (auth_fail(w,
+		    why == TOKEN_EXPIRED ? "token_expired" : "invalid_token",
+		    token_error_text(why)));
+	snprintf(w->who.user_id, sizeof(w->who.user_id), "%s", c.sub);
+	snprintf(w->who.jti, sizeof(w->who.jti), "%s", c.jti);
+	w->who.exp = c.exp;
+	if (admin) {
+		if (!session_admin_jti_revoked(
+			c.jti, &revoked, err, sizeof(err))) {
+			api_work_store_error(w, "authentication", err);
+			return (false);
+		}
+		if (revoked)
+			return (auth_fail(
+			    w, "token_revoked", "this token was revoked"));
+		filter = json_pack("{s:s}", "id", c.sub);
+		doc = metadb_platform_find_one(
+		    "platform_admins", filter, &st, err, sizeof(err));
+		json_decref(filter);
+		if (st == METADB_NOT_FOUND)
+			return (auth_fail(w, "invalid_token",
+			    "the credentials are not valid"));
+		if (st != METADB_OK) {
+			api_work_store_error(w, "authentication", err);
+			return (false);
+		}
+		snprintf(w->who.email, sizeof(w->who.email), "%s",
+		    json_string_value(json_object_get(doc, "email")));
+		json_decref(doc);
+		w->who.kind = WHO_ADMIN;
+		return (true);
+	}
+	if (!auth_tenant_or_fail(w, c.tid))
+		return (false);
+	if (!session_jti_revoked(
+		&w->who.tenant, c.jti, &revoked, err, sizeof(err))) {
+		api_work_store_error(w, "authentication", err);
+		return (false);
+	}
+	if (revoked)
+		return (
+		    auth_fail(w, "token_revoked", "this token was revoked"));
+	if (!auth_user_or_fail(w))
+		return (false);
+	w->who.kind = WHO_USER;
+	return (true);
+}
+
+/*
+ * API keys read "vgk_<tenant id>_<secret>". The tenant part only says
+ * where to look; the key is accepted when the SHA-256 of the whole key is
+ * one of that tenant's keys and not revoked.
+ */
+static bool
+auth_apikey(struct api_work *w, const char *key)
+{
+	enum metadb_status st;
+	char               tid[25], hash[DIGEST_HEX_LEN + 1], purpose[80];
+	char               err[256];
+	json_t            *doc, *filter, *scope;
+	size_t             i;
+	bool               failed;
+
+	if (strncmp(key, "vgk_", 4) != 0 || strlen(key) < 4 + 24 + 1 + 20 ||
+	    strlen(key) > 200 || key[28] != '_')
+		return (auth_fail(
+		    w, "invalid_api_key", "the API key is not valid"));
+	memcpy(tid, key + 4, 24);
+	tid[24] = '\0';
+	if (!tenant_id_check(tid))
+		return (auth_fail(
+		    w, "invalid_api_key", "the API key is not valid"));
+	if (!auth_tenant_or_fail(w, tid))
+		return (false);
+	digest_sha256_hex(key, strlen(key), hash);
+	snprintf(purpose, sizeof(purpose), "apikey:%s", hash);
+	doc = session_cache_get(
+	    &w->who.tenant, purpose, &failed, err, sizeof(err));
+	if (doc == NULL) {
+		filter = json_pack("{s:s}", "hash", hash);
+		doc = metadb_find_one(
+		    &w->who.tenant, "api_keys", filter, &st, err, sizeof(err));
+		json_decref(filter);
+		if (st == METADB_NOT_FOUND)
+			return (auth_fail(
+			    w, "invalid_api_key", "the API key is not valid"));
+		if (st != METADB_OK) {
+			api_work_store_error(w, "authentication", err);
+			return (false);
+		}
+		(void)session_cache_put(
+		    &w->who.tenant, purpose, doc, 300, err, sizeof(err));
+	}
+	if (json_is_string(json_object_get(doc, "revoked_at"))) {
+		json_decref(doc);
+		return (auth_fail(
+		    w, "invalid_api_key", "this API key was revoked"));
+	}
+	w->who.scopes = 0;
+	json_array_foreach(json_object_get(doc, "scopes"), i, scope)
+	{
+		const char *name = json_string_value(scope);
+		unsigned    bit;
+		if (name != NULL && perm_scopes_parse(&name, 1, &bit))
+			w->who.scopes |= bit;
+	}
+	snprintf(w->who.key_id, sizeof(w->who.key_id), "%s",
+	    json_string_value(json_object_get(doc, "id")));
+	json_decref(doc);
+	w->who.kind = WHO_APIKEY;
+	return (true);
+}
+
+/* Basic credentials, as log shippers send them: the password is a key. */
+static bool
+auth_basic(struct api_work *w, const char *b64)
+{
+	unsigned char plain[512];
+	const char   *colon;
+
+	if (digest_b64_decode(b64, plain, sizeof(plain)) < 0 ||
+	    (colon = strchr((const char *)plain, ':')) == NULL)
+		return (auth_fail(
+		    w, "invalid_api_key", "the API key is not valid"));
+	return (auth_apikey(w, colon + 1));
+}
+
+/*
+ * Establishes w->who from the Authorization header. Returns false after
+ * setting the error answer (401, 403 for a suspended tenant, 503 when a
+ * store is down).
+ */
+bool
+auth_resolve(struct api_work *w)
+{
+	const char *h;
+
+	h = w->authorization;
+	if (*h == '\0')
+		return (auth_fail(w, "unauthenticated",
+		    "this endpoint needs an Authorization header"));
+	if (strncasecmp(h, "Bearer ", 7) == 0)
+		return (auth_bearer(w, h + 7));
+	if (w->ep->auth == API_AUTH_TOKEN) {
+		if (strncasecmp(h, "ApiKey ", 7) == 0)
+			return (auth_apikey(w, h + 7));
+		if (strncasecmp(h, "Basic ", 6) == 0)
+			return (auth_basic(w, h + 6));
+	}
+	return (auth_fail(w, "unauthenticated",
+	    "unsupported Authorization scheme for this endpoint"));
+}
+
+bool
+auth_permits(const struct api_work *w)
+{
+	switch (w->who.kind) {
+	case WHO_USER:
+		return (perm_role_allows(w->who.role, w->ep->perm));
+	case WHO_APIKEY:
+		return (perm_scopes_allow(w->who.scopes, w->ep->perm));
+	case WHO_ADMIN:
+		return (w->ep->auth == API_AUTH_ADMIN);
+	case WHO_NOBODY:
+		break;
+	}
+	return (false);
+}

@@ -1,0 +1,315 @@
+#include <arpa/inet.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/auth.h"
+#include "api/serve.h"
+#include "common/log.h"
+#include "core/mem.h"
+#include "core/query.h"
+#include "store/metadb.h"
+
+static void
+serve_work_free(void *arg)
+{
+	struct api_work *w = arg;
+
+	json_decref(w->query);
+	json_decref(w->json);
+	json_decref(w->resp);
+	buf_free(&w->body);
+	buf_free(&w->raw);
+	mem_free(w);
+}
+
+static void
+serve_client_ip(struct http_request *req, char *out, size_t len)
+{
+	struct connection *c = req->owner;
+
+	out[0] = '\0';
+	if (c == NULL)
+		return;
+	if (c->family == AF_INET)
+		inet_ntop(AF_INET, &c->addr.ipv4.sin_addr, out, len);
+	else if (c->family == AF_INET6)
+		inet_ntop(AF_INET6, &c->addr.ipv6.sin6_addr, out, len);
+}
+
+/* Reads the body, refusing more than max bytes. */
+static bool
+serve_read_body(struct http_request *req, struct api_work *w, size_t max)
+{
+	char    chunk[16384];
+	ssize_t n;
+
+	buf_init(&w->body, 1024);
+	for (;;) {
+		n = http_body_read(req, chunk, sizeof(chunk));
+		if (n == -1)
+			return (false);
+		if (n == 0)
+			break;
+		if (w->body.len + (size_t)n > max) {
+			api_respond_error(req,
+			    HTTP_STATUS_REQUEST_ENTITY_TOO_LARGE,
+			    "payload_too_large",
+			    "the body is larger than %zu bytes", max);
+			return (false);
+		}
+		buf_append(&w->body, chunk, (size_t)n);
+	}
+	return (true);
+}
+
+/*
+ * Copies out of the request everything the work may need. Returns false
+ * after answering when the request is refused before any work.
+ */
+static bool
+serve_copy_request(struct http_request *req, struct api_work *w)
+{
+	const char  *value;
+	json_error_t jerr;
+	char         why[160];
+	int          i;
+	size_t       len;
+
+	w->method = req->method;
+	snprintf(w->path, sizeof(w->path), "%s", req->path);
+	for (i = 1; i < HTTP_CAPTURE_GROUPS && w->ncaptures < API_CAPTURES;
+	     i++) {
+		if (req->cgroups[i].rm_so < 0 || req->cgroups[i].rm_eo < 0)
+			break;
+		len = (size_t)(req->cgroups[i].rm_eo - req->cgroups[i].rm_so);
+		if (len >= API_CAPTURE_MAX)
+			len = API_CAPTURE_MAX - 1;
+		memcpy(w->capture[w->ncaptures],
+		    req->path + req->cgroups[i].rm_so, len);
+		w->capture[w->ncaptures++][len] = '\0';
+	}
+	if ((w->query = query_parse(req->query_string, why, sizeof(why))) ==
+	    NULL) {
+		api_respond_error(
+		    req, HTTP_STATUS_BAD_REQUEST, "invalid_query", "%s", why);
+		return (false);
+	}
+	if (!serve_read_body(req, w,
+		w->ep->body_max != 0 ? w->ep->body_max : API_BODY_DEFAULT)) {
+		if (req->status == 0)
+			api_respond_error(req, HTTP_STATUS_BAD_REQUEST,
+			    "invalid_body", "the body could not be read");
+		return (false);
+	}
+	if (w->body.len > 0) {
+		w->json = json_loadb(
+		    w->body.data, w->body.len, JSON_REJECT_DUPLICATES, &jerr);
+		if (w->json == NULL) {
+			api_respond_json(req, HTTP_STATUS_BAD_REQUEST,
+			    json_pack("{s:{s:s, s:s, s:{s:i, s:i}}}", "error",
+				"code", "invalid_json", "message", jerr.text,
+				"details", "line", jerr.line, "column",
+				jerr.column));
+			return (false);
+		}
+	}
+	serve_client_ip(req, w->client_ip, sizeof(w->client_ip));
+	snprintf(w->user_agent, sizeof(w->user_agent), "%s",
+	    req->agent != NULL ? req->agent : "");
+	snprintf(
+	    w->host, sizeof(w->host), "%s", req->host != NULL ? req->host : "");
+	if (http_request_header(req, "authorization", &value)) {
+		if (strlen(value) >= sizeof(w->authorization)) {
+			api_respond_error(req, HTTP_STATUS_UNAUTHORIZED,
+			    "invalid_token",
+			    "the Authorization header is too long");
+			return (false);
+		}
+		snprintf(
+		    w->authorization, sizeof(w->authorization), "%s", value);
+	}
+	w->now = (long)time(NULL);
+	return (true);
+}
+
+/* Task thread: authenticate, authorize, run. */
+static void
+serve_work_run(void *arg)
+{
+	struct api_work *w = arg;
+
+	if (w->ep->auth != API_AUTH_NONE) {
+		if (!auth_resolve(w))
+			return;
+		if (!auth_permits(w)) {
+			api_work_error(w, HTTP_STATUS_FORBIDDEN, "forbidden",
+			    "this action needs the %s permission",
+			    perm_name(w->ep->perm));
+			return;
+		}
+	}
+	w->ep->run(w);
+	if (w->status == 0)
+		api_work_error(w, HTTP_STATUS_INTERNAL_ERROR, "internal_error",
+		    "the request was not answered");
+}
+
+static void
+serve_respond(
+    struct http_request *req, struct api_call *call, struct api_work *w)
+{
+	http_response_header(req, "cache-control", "no-store");
+	if (w->retry_after[0] != '\0')
+		http_response_header(req, "retry-after", w->retry_after);
+	if (w->location[0] != '\0')
+		http_response_header(req, "location", w->location);
+	if (w->content_type != NULL) {
+		http_response_header(req, "x-trace-id", call->trace.trace_id);
+		http_response_header(req, "content-type", w->content_type);
+		http_response(req, w->status, w->raw.data, w->raw.len);
+		return;
+	}
+	api_respond_json(req, w->status,
+	    w->resp != NULL ? json_incref(w->resp) : json_object());
+}
+
+int
+api_serve(struct http_request *req, const struct api_endpoint *ep)
+{
+	struct api_call *call;
+	struct api_work *w;
+
+	call = api_call_begin(req, ep->route);
+	if (call->state == NULL) {
+		if (!api_method_or_respond(req, ep->methods))
+			return (KORE_RESULT_OK);
+		w = mem_calloc(1, sizeof(*w));
+		w->ep = ep;
+		w->trace = call->trace;
+		buf_init(&w->raw, 64);
+		call->state = w;
+		call->state_free = serve_work_free;
+		if (!serve_copy_request(req, w))
+			return (KORE_RESULT_OK);
+		api_offload(req, call, serve_work_run, w);
+		return (KORE_RESULT_RETRY);
+	}
+	if (!api_offload_done(req, call))
+		return (KORE_RESULT_RETRY);
+	serve_respond(req, call, call->state);
+	return (KORE_RESULT_OK);
+}
+
+/* Sets the answer; body is stolen. */
+void
+api_work_json(struct api_work *w, int status, json_t *body)
+{
+	json_decref(w->resp);
+	w->status = status;
+	w->resp = body;
+}
+
+static void
+api_work_verror(struct api_work *w, int status, const char *code,
+    json_t *details, const char *fmt, va_list ap)
+{
+	char    message[512];
+	json_t *err;
+
+	(void)vsnprintf(message, sizeof(message), fmt, ap);
+	err = json_pack("{s:s, s:s}", "code", code, "message", message);
+	if (details != NULL)
+		json_object_set_new(err, "details", details);
+	api_work_json(w, status, json_pack("{s:o}", "error", err));
+}
+
+void
+api_work_error(
+    struct api_work *w, int status, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	api_work_verror(w, status, code, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+api_work_error_details(struct api_work *w, int status, const char *code,
+    json_t *details, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	api_work_verror(w, status, code, details, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Checks the JSON body against rules. Returns false after setting a 400
+ * (or 422 for a well-formed body with a bad field) naming the field.
+ */
+bool
+api_work_body_or_error(
+    struct api_work *w, const struct field_rule *rules, size_t n)
+{
+	struct validate_error err;
+
+	if (w->json == NULL) {
+		api_work_error(w, HTTP_STATUS_BAD_REQUEST, "invalid_body",
+		    "a JSON object body is required");
+		return (false);
+	}
+	if (!validate_body(w->json, rules, n, &err)) {
+		api_work_error_details(w, 422, "validation_failed",
+		    json_pack("{s:s}", "field", err.field), "%s%s%s", err.field,
+		    err.field[0] != '\0' ? " " : "", err.message);
+		return (false);
+	}
+	return (true);
+}
+
+/* A store failed: log what, answer 503 without leaking internals. */
+void
+api_work_store_error(struct api_work *w, const char *what, const char *err)
+{
+	log_emit(LOG_LEVEL_ERROR, "api", w->trace.trace_id,
+	    json_pack(
+		"{s:s, s:s, s:s}", "what", what, "error", err, "path", w->path),
+	    "store failure: %s", what);
+	api_work_error(w, HTTP_STATUS_SERVICE_UNAVAILABLE,
+	    "service_unavailable", "%s is unavailable, try again shortly",
+	    what);
+}
+
+/* Records who did what in the tenant's audit trail (best effort). */
+void
+api_audit(struct api_work *w, const char *action, json_t *details)
+{
+	char      err[256], at[32];
+	json_t   *doc;
+	time_t    now;
+	struct tm tm;
+
+	if (w->who.kind == WHO_NOBODY && !tenant_ctx_check(&w->who.tenant)) {
+		json_decref(details);
+		return;
+	}
+	now = (time_t)w->now;
+	gmtime_r(&now, &tm);
+	strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "at", at, "action",
+	    action, "actor",
+	    w->who.user_id[0] != '\0' ? w->who.user_id : w->who.key_id, "ip",
+	    w->client_ip, "trace_id", w->trace.trace_id, "details",
+	    details != NULL ? details : json_object());
+	if (metadb_insert(&w->who.tenant, "audit", doc, NULL, err,
+		sizeof(err)) != METADB_OK)
+		log_emit(LOG_LEVEL_WARNING, "audit", w->trace.trace_id,
+		    json_pack("{s:s, s:s}", "action", action, "error", err),
+		    "audit record lost");
+	json_decref(doc);
+}

@@ -1,0 +1,111 @@
+/*
+ * Endpoints whose work runs on a task thread.
+ *
+ * A handler is declared as a struct api_endpoint and served with
+ * api_serve(). On the event loop, api_serve() copies what the work needs
+ * out of the request (method, path captures, query, body, client address,
+ * Authorization header) into a struct api_work, then runs, on a task
+ * thread: authentication (auth.c), the permission check, and the
+ * endpoint's run function, which talks to the stores in plain blocking
+ * code and leaves its answer in the work. Back on the event loop the
+ * answer is sent. Nothing on the task thread touches the request.
+ */
+#ifndef VIGIE_API_SERVE_H
+#define VIGIE_API_SERVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "api/call.h"
+#include "core/buf.h"
+#include "core/perm.h"
+#include "core/tenant.h"
+#include "core/validate.h"
+
+#define API_CAPTURES     4
+#define API_CAPTURE_MAX  128
+#define API_BODY_DEFAULT (64 * 1024)
+
+enum api_auth {
+	API_AUTH_NONE, /* public */
+	API_AUTH_USER, /* a person's access token */
+	API_AUTH_TOKEN, /* a person's access token or an API key */
+	API_AUTH_ADMIN, /* a platform administrator's token */
+};
+
+enum who_kind {
+	WHO_NOBODY = 0,
+	WHO_USER,
+	WHO_APIKEY,
+	WHO_ADMIN,
+};
+
+/* Who is calling, as established by auth.c. */
+struct who {
+	enum who_kind     kind;
+	struct tenant_ctx tenant;
+	char              user_id[25];
+	char              email[256];
+	enum role         role;
+	unsigned          scopes;
+	char              key_id[25];
+	char              jti[40];
+	long              exp;
+};
+
+struct api_work;
+
+struct api_endpoint {
+	enum route_id route;
+	int           methods;
+	enum api_auth auth;
+	enum perm     perm;
+	size_t        body_max; /* 0: API_BODY_DEFAULT */
+	void (*run)(struct api_work *);
+};
+
+struct api_work {
+	const struct api_endpoint *ep;
+
+	/* In: copied from the request on the event loop. */
+	int              method;
+	char             path[512];
+	char             capture[API_CAPTURES][API_CAPTURE_MAX];
+	int              ncaptures;
+	json_t          *query; /* object of the query string's arguments */
+	struct buf       body;
+	json_t          *json; /* the body parsed, NULL if empty/not JSON */
+	char             client_ip[64];
+	char             user_agent[256];
+	char             authorization[4200];
+	char             host[256];
+	struct trace_ctx trace;
+	long             now; /* seconds since the epoch */
+
+	/* Who: filled on the task thread before run(). */
+	struct who who;
+
+	/* Out. */
+	int         status;
+	json_t     *resp;
+	const char *content_type; /* static; NULL means JSON */
+	struct buf  raw; /* the body when not JSON */
+	char        retry_after[16];
+	char        location[256];
+};
+
+int  api_serve(struct http_request *, const struct api_endpoint *);
+void api_work_json(struct api_work *, int status, json_t *);
+void api_work_error(struct api_work *, int status, const char *code,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void api_work_error_details(struct api_work *, int status, const char *code,
+    json_t *details, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+bool
+api_work_body_or_error(struct api_work *, const struct field_rule *, size_t n);
+void api_work_store_error(struct api_work *, const char *what, const char *err);
+void api_audit(struct api_work *, const char *action, json_t *details);
+
+#endif
