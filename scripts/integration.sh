@@ -20,8 +20,10 @@ export VIGIE_WORKER_HEARTBEAT_S=1
 # cannot be passed by a second worker answering instead.
 export VIGIE_WORKERS=1
 
-dir="$VIGIE_ROOT/var/test/server"
-logs="$VIGIE_ROOT/var/test/logs"
+# One folder per server port, so that runs on different ports (several
+# engineers on one machine) do not share pid files or logs.
+dir="$VIGIE_ROOT/var/test/server-$VIGIE_PORT"
+logs="$VIGIE_ROOT/var/test/logs-$VIGIE_PORT"
 mkdir -p "$logs"
 : >"$logs/server.log"
 : >"$logs/worker.log"

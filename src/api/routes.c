@@ -19,6 +19,13 @@ const char *const route_names[ROUTE_COUNT] = {
     [ROUTE_LOGOUT] = "auth_logout",
     [ROUTE_ME] = "me",
     [ROUTE_ADMIN_LOGIN] = "admin_login",
+    [ROUTE_USERS] = "users",
+    [ROUTE_USER] = "user",
+    [ROUTE_API_KEYS] = "api_keys",
+    [ROUTE_API_KEY] = "api_key",
+    [ROUTE_ADMIN_TENANTS] = "admin_tenants",
+    [ROUTE_ADMIN_TENANT] = "admin_tenant",
+    [ROUTE_ADMIN_TENANT_ACTION] = "admin_tenant_action",
 };
 
 /* Returns the first route without a label, or -1 when all have one. */

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import time
+import uuid
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -93,3 +94,73 @@ def stack_pids():
         return int((ROOT / "var/test/pids" / f"{service}.pid").read_text())
 
     return pgid
+
+
+# ---- accounts ---------------------------------------------------------------
+
+PASSWORD = "correct horse battery staple"
+
+
+class Api:
+    """A small client bound to the server and, optionally, a credential."""
+
+    def __init__(self, base_url, auth=None):
+        self.base_url = base_url
+        self.session = requests.Session()
+        if auth:
+            self.session.headers["Authorization"] = auth
+
+    def __call__(self, method, path, **kw):
+        kw.setdefault("timeout", 30)
+        return self.session.request(method, self.base_url + path, **kw)
+
+    def get(self, path, **kw):
+        return self("GET", path, **kw)
+
+    def post(self, path, **kw):
+        return self("POST", path, **kw)
+
+    def patch(self, path, **kw):
+        return self("PATCH", path, **kw)
+
+    def delete(self, path, **kw):
+        return self("DELETE", path, **kw)
+
+
+@pytest.fixture(scope="session")
+def anon(base_url):
+    return Api(base_url)
+
+
+@pytest.fixture(scope="session")
+def new_tenant(base_url):
+    """Signs up a fresh organization and logs its owner in.
+
+    Returns a dict: slug, email, tenant (id, slug, ...), user, access,
+    refresh, and api (an Api with the owner's Bearer token)."""
+
+    def make(prefix="org"):
+        slug = f"{prefix}-{uuid.uuid4().hex[:10]}"
+        email = f"owner@{slug}.example.com"
+        r = requests.post(f"{base_url}/api/v1/signup", json={
+            "organization_name": f"Org {slug}", "slug": slug,
+            "email": email, "name": "Owner", "password": PASSWORD},
+            timeout=30)
+        assert r.status_code == 201, r.text
+        created = r.json()
+        r = requests.post(f"{base_url}/api/v1/auth/login", json={
+            "email": email, "password": PASSWORD}, timeout=30)
+        assert r.status_code == 200, r.text
+        login = r.json()
+        return {"slug": slug, "email": email, "tenant": created["tenant"],
+                "user": created["user"], "access": login["access_token"],
+                "refresh": login["refresh_token"],
+                "api": Api(base_url, f"Bearer {login['access_token']}")}
+
+    return make
+
+
+def login(base_url, email, password=PASSWORD):
+    r = requests.post(f"{base_url}/api/v1/auth/login",
+                      json={"email": email, "password": password}, timeout=30)
+    return r
