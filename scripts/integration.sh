@@ -16,6 +16,8 @@ export VIGIE_HOST=127.0.0.1 VIGIE_PORT=${VIGIE_TEST_PORT:-18080}
 export VIGIE_ENV=test VIGIE_ACCESS_LOG=all VIGIE_LOG_LEVEL=debug
 export VIGIE_MONGO_DB=${VIGIE_MONGO_DB:-vigie_test}
 export VIGIE_WORKER_HEARTBEAT_S=1
+# The tests speak for many clients: they name one in X-Forwarded-For.
+export VIGIE_TRUSTED_PROXIES=127.0.0.1
 # One Kore worker, so that tests that check the event loop never stalls
 # cannot be passed by a second worker answering instead.
 export VIGIE_WORKERS=1

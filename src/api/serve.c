@@ -25,10 +25,40 @@ serve_work_free(void *arg)
 	mem_free(w);
 }
 
+/* True when ip is one of the comma-separated addresses of list. */
+static bool
+serve_ip_listed(const char *list, const char *ip)
+{
+	const char *p, *comma;
+	size_t      len, iplen;
+
+	iplen = strlen(ip);
+	for (p = list; *p != '\0'; p = *comma == ',' ? comma + 1 : comma) {
+		while (*p == ' ')
+			p++;
+		comma = strchr(p, ',');
+		if (comma == NULL)
+			comma = p + strlen(p);
+		len = (size_t)(comma - p);
+		while (len > 0 && p[len - 1] == ' ')
+			len--;
+		if (len == iplen && strncmp(p, ip, len) == 0)
+			return (true);
+	}
+	return (false);
+}
+
+/*
+ * The client's address: the peer's, or, when the peer is a trusted proxy,
+ * the last address of X-Forwarded-For (the one that proxy added).
+ */
 static void
 serve_client_ip(struct http_request *req, char *out, size_t len)
 {
 	struct connection *c = req->owner;
+	const char        *xff, *last;
+	unsigned char      probe[sizeof(struct in6_addr)];
+	char               candidate[64];
 
 	out[0] = '\0';
 	if (c == NULL)
@@ -37,6 +67,19 @@ serve_client_ip(struct http_request *req, char *out, size_t len)
 		inet_ntop(AF_INET, &c->addr.ipv4.sin_addr, out, len);
 	else if (c->family == AF_INET6)
 		inet_ntop(AF_INET6, &c->addr.ipv6.sin6_addr, out, len);
+	if (api_settings->trusted_proxies[0] == '\0' ||
+	    !serve_ip_listed(api_settings->trusted_proxies, out) ||
+	    !http_request_header(req, "x-forwarded-for", &xff))
+		return;
+	last = strrchr(xff, ',');
+	last = last != NULL ? last + 1 : xff;
+	while (*last == ' ')
+		last++;
+	snprintf(candidate, sizeof(candidate), "%s", last);
+	candidate[strcspn(candidate, " ")] = '\0';
+	if (inet_pton(AF_INET, candidate, probe) == 1 ||
+	    inet_pton(AF_INET6, candidate, probe) == 1)
+		snprintf(out, len, "%s", candidate);
 }
 
 /* Reads the body, refusing more than max bytes. */

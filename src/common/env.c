@@ -20,7 +20,8 @@ env_lookup(const char *name, void *ctx)
 	/* An empty variable means "use the default", as in most tools. */
 	if (v != NULL && *v == '\0' && strcmp(name, "VIGIE_KIBANA_URL") != 0 &&
 	    strcmp(name, "VIGIE_ADMIN_EMAIL") != 0 &&
-	    strcmp(name, "VIGIE_ADMIN_PASSWORD") != 0)
+	    strcmp(name, "VIGIE_ADMIN_PASSWORD") != 0 &&
+	    strcmp(name, "VIGIE_TRUSTED_PROXIES") != 0)
 		return (NULL);
 	return (v);
 }

@@ -41,6 +41,8 @@ struct settings {
 	long access_ttl_s;
 	long refresh_ttl_s;
 	long login_limit;
+	long login_ip_limit;
+	char trusted_proxies[SETTINGS_STR_MAX];
 	char admin_email[SETTINGS_STR_MAX];
 	char admin_password[SETTINGS_STR_MAX];
 	long password_memory_kib;

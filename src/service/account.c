@@ -387,7 +387,7 @@ account_login_limited(const char *purpose_ip, const struct tenant_ctx *ctx,
 
 	if (ctx == NULL)
 		r = session_limit_platform(purpose_ip, 60000,
-		    account_settings->login_limit, &retry, err, sizeof(err));
+		    account_settings->login_ip_limit, &retry, err, sizeof(err));
 	else
 		r = session_limit_tenant(ctx, purpose_user, 60000,
 		    account_settings->login_limit, &retry, err, sizeof(err));

@@ -148,8 +148,7 @@ def new_tenant(base_url):
             timeout=30)
         assert r.status_code == 201, r.text
         created = r.json()
-        r = requests.post(f"{base_url}/api/v1/auth/login", json={
-            "email": email, "password": PASSWORD}, timeout=30)
+        r = login(base_url, email)
         assert r.status_code == 200, r.text
         login = r.json()
         return {"slug": slug, "email": email, "tenant": created["tenant"],
@@ -160,7 +159,16 @@ def new_tenant(base_url):
     return make
 
 
-def login(base_url, email, password=PASSWORD):
-    r = requests.post(f"{base_url}/api/v1/auth/login",
-                      json={"email": email, "password": password}, timeout=30)
-    return r
+def random_ip():
+    """A client address of the TEST-NET-2 range, different each call."""
+    n = uuid.uuid4().int
+    return f"198.51.{n % 256}.{(n >> 8) % 254 + 1}"
+
+
+def login(base_url, email, password=PASSWORD, client_ip=None):
+    """Logs in as if from client_ip (a fresh address by default, so that
+    the per-address limit of one test does not spill into another)."""
+    return requests.post(f"{base_url}/api/v1/auth/login",
+                         json={"email": email, "password": password},
+                         headers={"X-Forwarded-For": client_ip or random_ip()},
+                         timeout=30)
