@@ -150,11 +150,11 @@ def new_tenant(base_url):
         created = r.json()
         r = login(base_url, email)
         assert r.status_code == 200, r.text
-        login = r.json()
+        tokens = r.json()
         return {"slug": slug, "email": email, "tenant": created["tenant"],
-                "user": created["user"], "access": login["access_token"],
-                "refresh": login["refresh_token"],
-                "api": Api(base_url, f"Bearer {login['access_token']}")}
+                "user": created["user"], "access": tokens["access_token"],
+                "refresh": tokens["refresh_token"],
+                "api": Api(base_url, f"Bearer {tokens['access_token']}")}
 
     return make
 
