@@ -17,7 +17,7 @@ PKG_LIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhpdf -lssl -lcrypto
 KORE_FEATURES	:= $(shell cat /usr/share/kore/features 2>/dev/null)
 
 WARN		:= -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wformat=2 \
-		   -Wmissing-prototypes -Wstrict-prototypes -Wno-format-truncation
+		   -Wmissing-prototypes -Wstrict-prototypes -Wno-format-truncation -Wno-missing-field-initializers
 CFLAGS		?= -O2 -g
 ALL_CFLAGS	:= -std=c11 -D_GNU_SOURCE -fPIC $(WARN) $(CFLAGS) -Isrc \
 		   -DVIGIE_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(EXTRA_CFLAGS)

@@ -119,6 +119,8 @@ kore_parent_configure(int argc, char **argv)
 		exit(1);
 	}
 	worker_count = (u_int8_t)app_settings.workers;
+	/* Kore refuses larger bodies with 413 before reading them. */
+	http_body_max = (size_t)app_settings.upload_max_bytes;
 	kore_task_threads = (u_int16_t)app_settings.task_threads;
 
 	api_metrics = mmap(NULL, sizeof(*api_metrics), PROT_READ | PROT_WRITE,

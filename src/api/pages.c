@@ -16,6 +16,9 @@
 
 static struct buf page_index_html;
 static struct buf page_404_html;
+static struct buf page_signup_html;
+static struct buf page_login_html;
+static struct buf page_app_html;
 
 static void
 pages_read(const char *path, struct buf *out)
@@ -43,6 +46,9 @@ pages_load(void)
 {
 	pages_read("assets/index.html", &page_index_html);
 	pages_read("assets/404.html", &page_404_html);
+	pages_read("assets/signup.html", &page_signup_html);
+	pages_read("assets/login.html", &page_login_html);
+	pages_read("assets/app.html", &page_app_html);
 }
 
 static void
@@ -59,6 +65,54 @@ page_index(struct http_request *req)
 	if (!api_method_or_respond(req, HTTP_METHOD_GET | HTTP_METHOD_HEAD))
 		return (KORE_RESULT_OK);
 	pages_send(req, HTTP_STATUS_OK, &page_index_html);
+	return (KORE_RESULT_OK);
+}
+
+/*
+ * The application's pages (sign-up, login, the logged-in app) keep access
+ * tokens in the page, so they load nothing but our own files, cannot be
+ * framed, and are never cached.
+ */
+static void
+pages_send_app(struct http_request *req, const struct buf *page)
+{
+	http_response_header(req, "content-security-policy",
+	    "default-src 'self'; object-src 'none'; base-uri 'none'; "
+	    "form-action 'self'; frame-ancestors 'none'");
+	http_response_header(req, "x-frame-options", "DENY");
+	http_response_header(req, "x-content-type-options", "nosniff");
+	http_response_header(req, "referrer-policy", "same-origin");
+	http_response_header(req, "cache-control", "no-store");
+	pages_send(req, HTTP_STATUS_OK, page);
+}
+
+int
+page_signup(struct http_request *req)
+{
+	(void)api_call_begin(req, ROUTE_PAGE);
+	if (!api_method_or_respond(req, HTTP_METHOD_GET | HTTP_METHOD_HEAD))
+		return (KORE_RESULT_OK);
+	pages_send_app(req, &page_signup_html);
+	return (KORE_RESULT_OK);
+}
+
+int
+page_login(struct http_request *req)
+{
+	(void)api_call_begin(req, ROUTE_PAGE);
+	if (!api_method_or_respond(req, HTTP_METHOD_GET | HTTP_METHOD_HEAD))
+		return (KORE_RESULT_OK);
+	pages_send_app(req, &page_login_html);
+	return (KORE_RESULT_OK);
+}
+
+int
+page_app(struct http_request *req)
+{
+	(void)api_call_begin(req, ROUTE_PAGE);
+	if (!api_method_or_respond(req, HTTP_METHOD_GET | HTTP_METHOD_HEAD))
+		return (KORE_RESULT_OK);
+	pages_send_app(req, &page_app_html);
 	return (KORE_RESULT_OK);
 }
 

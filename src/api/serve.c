@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "api/auth.h"
 #include "api/serve.h"
@@ -17,6 +18,8 @@ serve_work_free(void *arg)
 {
 	struct api_work *w = arg;
 
+	if (w->body_fd != -1)
+		close(w->body_fd);
 	json_decref(w->query);
 	json_decref(w->json);
 	json_decref(w->resp);
@@ -147,7 +150,7 @@ serve_copy_request(struct http_request *req, struct api_work *w)
 			    "invalid_body", "the body could not be read");
 		return (false);
 	}
-	if (w->body.len > 0) {
+	if (!w->ep->raw_body && w->body.len > 0) {
 		w->json = json_loadb(
 		    w->body.data, w->body.len, JSON_REJECT_DUPLICATES, &jerr);
 		if (w->json == NULL) {
@@ -231,6 +234,7 @@ api_serve(struct http_request *req, const struct api_endpoint *ep)
 			return (KORE_RESULT_OK);
 		w = mem_calloc(1, sizeof(*w));
 		w->ep = ep;
+		w->body_fd = -1;
 		w->trace = call->trace;
 		buf_init(&w->raw, 64);
 		call->state = w;

@@ -64,6 +64,7 @@ struct api_endpoint {
 	enum perm     perm;
 	size_t        body_max; /* 0: API_BODY_DEFAULT */
 	void (*run)(struct api_work *);
+	bool raw_body; /* hand the body over as bytes, not JSON */
 };
 
 struct api_work {
@@ -75,7 +76,9 @@ struct api_work {
 	char             capture[API_CAPTURES][API_CAPTURE_MAX];
 	int              ncaptures;
 	json_t          *query; /* object of the query string's arguments */
-	struct buf       body;
+	struct buf       body; /* in memory (JSON, or a small raw body) */
+	int              body_fd; /* raw body spooled to disk by Kore, or -1 */
+	size_t           body_length;
 	json_t          *json; /* the body parsed, NULL if empty/not JSON */
 	char             client_ip[64];
 	char             user_agent[256];

@@ -1,4 +1,5 @@
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -72,4 +73,39 @@ digest_b64_decode(const char *in, unsigned char *out, size_t outlen)
 		n--;
 	out[n] = '\0';
 	return (n);
+}
+
+void
+digest_stream_init(struct digest_stream *ds)
+{
+	if ((ds->ctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(ds->ctx, EVP_sha256(), NULL) != 1)
+		abort();
+}
+
+void
+digest_stream_feed(struct digest_stream *ds, const void *data, size_t len)
+{
+	(void)EVP_DigestUpdate(ds->ctx, data, len);
+}
+
+/* Writes the digest and releases the stream. */
+void
+digest_stream_hex(struct digest_stream *ds, char out[DIGEST_HEX_LEN + 1])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int  len;
+
+	len = 0;
+	(void)EVP_DigestFinal_ex(ds->ctx, md, &len);
+	trace_hex(md, len, out);
+	digest_stream_free(ds);
+}
+
+/* Releases a stream without reading it (an abandoned upload). */
+void
+digest_stream_free(struct digest_stream *ds)
+{
+	EVP_MD_CTX_free(ds->ctx);
+	ds->ctx = NULL;
 }

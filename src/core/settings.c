@@ -102,6 +102,9 @@ static const struct setting setting_table[] = {
 	"19456", 19456, 262144, NULL, NULL,
 	"Argon2id memory cost of new password hashes, KiB (OWASP minimum "
 	"19456)"},
+    {"VIGIE_UPLOAD_MAX_BYTES", SETTING_INTEGER, S_OFF(upload_max_bytes),
+	"104857600", 1024, 10737418240L, NULL, NULL,
+	"largest request body accepted, and so the largest upload, bytes"},
 };
 
 #define SETTING_COUNT (sizeof(setting_table) / sizeof(setting_table[0]))

@@ -46,6 +46,7 @@ struct settings {
 	char admin_email[SETTINGS_STR_MAX];
 	char admin_password[SETTINGS_STR_MAX];
 	long password_memory_kib;
+	long upload_max_bytes;
 };
 
 /* Looks a variable up by name; returns NULL when it is not set. */

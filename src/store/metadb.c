@@ -219,8 +219,15 @@ metadb_do_insert(const char *tenant_id, const char *coll, const json_t *doc,
 	bson_oid_t           oid;
 	json_t              *copy;
 	bson_t              *b;
+	const char          *given;
 	bool                 bad;
 
+	/* The caller may choose the id (24 hex characters), else we do. */
+	given = json_string_value(json_object_get(doc, "id"));
+	if (given != NULL && !metadb_hex24(given)) {
+		snprintf(err, errlen, "invalid document id");
+		return (METADB_ERROR);
+	}
 	copy = json_deep_copy(doc);
 	json_object_del(copy, "id");
 	b = metadb_to_bson(copy, tenant_id, &bad);
@@ -229,7 +236,10 @@ metadb_do_insert(const char *tenant_id, const char *coll, const json_t *doc,
 		snprintf(err, errlen, "document cannot be stored");
 		return (METADB_ERROR);
 	}
-	bson_oid_init(&oid, NULL);
+	if (given != NULL)
+		bson_oid_init_from_string(&oid, given);
+	else
+		bson_oid_init(&oid, NULL);
 	BSON_APPEND_OID(b, "_id", &oid);
 	client = mongoc_client_pool_pop(metadb_pool);
 	c = metadb_coll(client, coll);
