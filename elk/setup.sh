@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs Vigie's Elasticsearch and Kibana objects; idempotent, safe to rerun.
 #
-#   elk/setup.sh elasticsearch   ILM policy (only where ILM exists) and the
-#                                logs-* index template
+#   elk/setup.sh elasticsearch   ILM policy (only where ILM exists), the
+#                                component template vigie-logs-mappings and
+#                                the base index template logs-vigie
 #   elk/setup.sh kibana          saved objects (the logs-* data view)
 #   elk/setup.sh all             both
 #
@@ -18,6 +19,7 @@ ES_URL=${ES_URL:-http://elasticsearch:9200}
 KIBANA_URL=${KIBANA_URL:-http://kibana:5601}
 WAIT_SECONDS=${SETUP_WAIT_SECONDS:-300}
 TEMPLATE_NAME=logs-vigie
+COMPONENT_NAME=vigie-logs-mappings
 ILM_POLICY=vigie-logs
 
 log() { printf 'elk-setup: %s\n' "$*" >&2; }
@@ -49,28 +51,29 @@ put_json() {
 }
 
 setup_elasticsearch() {
+	local component=$ELK_DIR/elasticsearch/component-template-logs-mappings.json
 	local template=$ELK_DIR/elasticsearch/index-template-logs.json
 	local policy=$ELK_DIR/elasticsearch/ilm-policy-logs.json
-	local tmp status
+	local status
 
 	log "waiting for $ES_URL"
 	wait_for "$ES_URL/_cluster/health?wait_for_status=yellow&timeout=5s"
 
-	tmp=$(mktemp)
-	cp "$template" "$tmp"
 	# ILM exists only with X-Pack; the integ-test distribution and
 	# OpenSearch lack it, and Vigie then deletes whole daily indices itself.
 	status=$(curl -sS -o /dev/null -w '%{http_code}' "$ES_URL/_ilm/status" || true)
 	if [[ $status == 200 ]]; then
 		put_json "$policy" "$ES_URL/_ilm/policy/$ILM_POLICY"
-		log "ILM policy $ILM_POLICY installed"
-		# Attach the policy to new logs-* indices (first "settings" object).
-		sed -i '0,/"settings": {/s//"settings": {\n      "index.lifecycle.name": "'"$ILM_POLICY"'",/' "$tmp"
+		log "ILM policy $ILM_POLICY installed (not attached: retention is Vigie's job)"
 	else
 		log "no ILM on this cluster (status $status): retention is Vigie's job"
 	fi
-	put_json "$tmp" "$ES_URL/_index_template/$TEMPLATE_NAME"
-	rm -f "$tmp"
+	# The same two files, unchanged, that vigie-worker applies at start
+	# (it embeds them at build time), so the two never undo each other.
+	# The component first: the index template is composed of it.
+	put_json "$component" "$ES_URL/_component_template/$COMPONENT_NAME"
+	log "component template $COMPONENT_NAME installed"
+	put_json "$template" "$ES_URL/_index_template/$TEMPLATE_NAME"
 	log "index template $TEMPLATE_NAME installed"
 }
 

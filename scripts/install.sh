@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install everything Vigie needs to build and to run its local service stack
-# (see scripts/stack.sh): Debian packages, Elasticsearch, FerretDB and a
-# Python virtualenv for the integration tests.
+# (see scripts/stack.sh): Debian packages, Elasticsearch, FerretDB, a
+# Python virtualenv for the integration tests, and Chromium with the npm
+# packages of the browser tests.
 #
 # Idempotent: every component is checked first and only what is missing is
 # installed. A second run downloads nothing and finishes in about a second.
@@ -48,7 +49,7 @@ APT_PACKAGES=(
   kore libmongoc-dev libbson-dev libhiredis-dev libcurl4-openssl-dev
   libjansson-dev libjwt-dev libcmocka-dev libhpdf-dev libargon2-dev libssl-dev
   pkg-config wrk redis-server clang-format curl unzip ca-certificates
-  python3-venv
+  python3-venv clang libclang-rt-14-dev
 )
 JAVA_MIN_MAJOR=17
 JAVA_APT_PACKAGE="openjdk-17-jre-headless"
@@ -301,6 +302,45 @@ install_venv() {
   venv_wanted_stamp >"$VIGIE_VENV_DIR/.vigie-installed"
 }
 
+# ------------------------------------------------------------ browser tests --
+
+# tests/browser drives Debian's Chromium with playwright-core, whose install
+# downloads no browser (the "playwright" package would, and fails here).
+# Node.js and npm are the machine's; Debian's are installed only if absent.
+BROWSER_DIR="$VIGIE_REPO_ROOT/tests/browser"
+
+browser_missing_apt() {
+  apt_is_installed chromium || printf '%s\n' chromium
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    apt_is_installed nodejs || printf '%s\n' nodejs
+    apt_is_installed npm || printf '%s\n' npm
+  fi
+}
+
+# npm ci has run since package-lock.json last changed.
+browser_npm_is_installed() {
+  local stamp="$BROWSER_DIR/node_modules/.package-lock.json"
+  [[ -f "$stamp" && ! "$BROWSER_DIR/package-lock.json" -nt "$stamp" ]]
+}
+
+browser_is_installed() {
+  [[ -z "$(browser_missing_apt)" ]] && browser_npm_is_installed
+}
+
+install_browser() {
+  local -a missing
+  mapfile -t missing < <(browser_missing_apt)
+  if ((${#missing[@]} > 0)); then
+    log "Debian packages missing: ${missing[*]}"
+    quietly as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    quietly as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+      --no-install-recommends "${missing[@]}"
+  fi
+  if ! browser_npm_is_installed; then
+    (cd "$BROWSER_DIR" && quietly npm ci --no-audit --no-fund)
+  fi
+}
+
 # -------------------------------------------------------------------- main --
 
 # Run one component: silent when it is already there, timed when not.
@@ -323,6 +363,7 @@ install_main() {
   component "Elasticsearch $ES_VERSION" es_is_installed install_elasticsearch
   component "FerretDB $FERRETDB_VERSION" ferretdb_is_installed install_ferretdb
   component "Python virtualenv (.venv)" venv_is_installed install_venv
+  component "Browser tests (Chromium, npm ci)" browser_is_installed install_browser
   log "all components installed ($((SECONDS - start)) s)"
 }
 

@@ -16,6 +16,8 @@ export VIGIE_HOST=127.0.0.1 VIGIE_PORT=${VIGIE_TEST_PORT:-18080}
 export VIGIE_ENV=test VIGIE_ACCESS_LOG=all VIGIE_LOG_LEVEL=debug
 export VIGIE_MONGO_DB=${VIGIE_MONGO_DB:-vigie_test}
 export VIGIE_WORKER_HEARTBEAT_S=1
+# The platform administrator the worker creates, for the admin API tests.
+export VIGIE_ADMIN_EMAIL=${VIGIE_ADMIN_EMAIL:-admin@vigie.test} VIGIE_ADMIN_PASSWORD=${VIGIE_ADMIN_PASSWORD:-admin-password-for-tests-only}
 # The tests speak for many clients: they name one in X-Forwarded-For.
 export VIGIE_TRUSTED_PROXIES=127.0.0.1
 # One Kore worker, so that tests that check the event loop never stalls
@@ -52,3 +54,22 @@ export VIGIE_TEST_WORKER_LOG="$logs/worker.log"
 export VIGIE_TEST_SERVER_DIR="$dir"
 say "integration tests against $VIGIE_TEST_BASE_URL"
 "$VIGIE_ROOT/.venv/bin/python" -m pytest -q -p no:cacheprovider tests/integration "$@"
+
+# The web pages in Chromium (tests/browser), against the same server while
+# it is up: on a full run (no pytest arguments), or with
+# VIGIE_BROWSER_TESTS=1; VIGIE_BROWSER_TESTS=0 skips them. A full run on a
+# machine without Chromium or Node.js (scripts/install.sh installs them)
+# says so and skips them; with VIGIE_BROWSER_TESTS=1 that is an error.
+browser_tests=${VIGIE_BROWSER_TESTS:-}
+if [ -z "$browser_tests" ] && [ $# -eq 0 ]; then
+	browser_tests=1
+	if [ ! -x "${VIGIE_CHROMIUM:-/usr/bin/chromium}" ] ||
+		! command -v npm >/dev/null; then
+		say "browser tests SKIPPED: no Chromium or Node.js here"
+		browser_tests=0
+	fi
+fi
+if [ "$browser_tests" = 1 ]; then
+	say "browser tests against $VIGIE_TEST_BASE_URL"
+	scripts/browser.sh
+fi

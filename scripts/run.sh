@@ -5,6 +5,12 @@
 #
 #   scripts/run.sh         start and serve
 #   scripts/run.sh stop    stop server, worker and the local stack
+#
+# A platform administrator (the console at /admin) is created or updated
+# by the worker at start from two settings, e.g. in .env:
+#   VIGIE_ADMIN_EMAIL=you@example.com
+#   VIGIE_ADMIN_PASSWORD=a-password-of-12-characters-or-more
+# Leave VIGIE_ADMIN_EMAIL empty for none.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$VIGIE_ROOT"

@@ -11,7 +11,8 @@
 #include "api/serve.h"
 #include "service/platform.h"
 
-#define ADMIN_PAGE_FILE "assets/admin.html"
+#define ADMIN_PAGE_FILE      "assets/admin.html"
+#define ADMIN_TENANTS_PREFIX "/api/v1/admin/tenants/"
 
 int api_admin_tenants(struct http_request *);
 int api_admin_tenant(struct http_request *);
@@ -139,6 +140,36 @@ tenants_run(struct api_work *w)
 
 /* ---- one organization -------------------------------------------------- */
 
+/*
+ * The organization id and the action (may be empty) of a path that the
+ * route already matched: /api/v1/admin/tenants/<id>[/<action>]. Read
+ * from the path because Kore 4.1 compiles route regexes with REG_NOSUB:
+ * regexec() fills no groups, so w->capture stays empty. Too long a part
+ * is cut, which no valid id survives.
+ */
+static void
+admin_path_parts(const struct api_work *w, char id[API_CAPTURE_MAX],
+    char action[API_CAPTURE_MAX])
+{
+	const char *rest, *slash;
+	size_t      len;
+
+	id[0] = action[0] = '\0';
+	if (strncmp(w->path, ADMIN_TENANTS_PREFIX,
+		strlen(ADMIN_TENANTS_PREFIX)) != 0)
+		return;
+	rest = w->path + strlen(ADMIN_TENANTS_PREFIX);
+	if ((slash = strchr(rest, '/')) == NULL)
+		slash = rest + strlen(rest);
+	len = (size_t)(slash - rest);
+	if (len >= API_CAPTURE_MAX)
+		len = API_CAPTURE_MAX - 1;
+	memcpy(id, rest, len);
+	id[len] = '\0';
+	if (*slash == '/')
+		snprintf(action, API_CAPTURE_MAX, "%s", slash + 1);
+}
+
 static const struct field_rule plan_rules[] = {
     {"plan", FIELD_STRING, true, 1, 23, NULL},
 };
@@ -148,9 +179,11 @@ tenant_run(struct api_work *w)
 {
 	struct platform_actor   actor;
 	struct platform_outcome o;
+	char                    id[API_CAPTURE_MAX], action[API_CAPTURE_MAX];
 
+	admin_path_parts(w, id, action);
 	if (w->method == HTTP_METHOD_GET) {
-		platform_tenant_get(w->capture[0], &o);
+		platform_tenant_get(id, &o);
 		admin_answer(w, &o);
 		return;
 	}
@@ -158,7 +191,7 @@ tenant_run(struct api_work *w)
 		w, plan_rules, sizeof(plan_rules) / sizeof(plan_rules[0])))
 		return;
 	admin_actor(w, &actor);
-	platform_tenant_set_plan(w->capture[0],
+	platform_tenant_set_plan(id,
 	    json_string_value(json_object_get(w->json, "plan")), &actor, w->now,
 	    &o);
 	admin_answer(w, &o);
@@ -170,13 +203,21 @@ tenant_action_run(struct api_work *w)
 {
 	struct platform_actor   actor;
 	struct platform_outcome o;
+	char                    id[API_CAPTURE_MAX], action[API_CAPTURE_MAX];
 
 	/* No body is expected; one that names fields is refused. */
 	if (w->json != NULL && !api_work_body_or_error(w, NULL, 0))
 		return;
+	admin_path_parts(w, id, action);
+	if (strcmp(action, "suspend") != 0 &&
+	    strcmp(action, "reactivate") != 0) {
+		api_work_error(w, HTTP_STATUS_NOT_FOUND, "not_found",
+		    "no such action on an organization");
+		return;
+	}
 	admin_actor(w, &actor);
-	platform_tenant_set_active(w->capture[0],
-	    strcmp(w->capture[1], "reactivate") == 0, &actor, w->now, &o);
+	platform_tenant_set_active(
+	    id, strcmp(action, "reactivate") == 0, &actor, w->now, &o);
 	admin_answer(w, &o);
 }
 

@@ -69,16 +69,26 @@ apikeys_scope_check(const char *value, char *why, size_t whylen)
 	return (false);
 }
 
-/* The id in the path, or NULL after answering 404. */
+/*
+ * The id in the path, or NULL after answering 404. Read from the path,
+ * not from w->capture: Kore 4.1 compiles route regexes with REG_NOSUB,
+ * so no capture group is ever filled. The route already matched, so the
+ * rest of the path holds no '/'; anything but an ObjectId is not found.
+ */
 static const char *
 apikeys_id_or_404(struct api_work *w)
 {
-	if (w->ncaptures < 1 || !members_id_check(w->capture[0])) {
+	static const char prefix[] = "/api/v1/api-keys/";
+	const char       *id;
+
+	id = w->path + sizeof(prefix) - 1;
+	if (strncmp(w->path, prefix, sizeof(prefix) - 1) != 0 ||
+	    !members_id_check(id)) {
 		api_work_error(
 		    w, HTTP_STATUS_NOT_FOUND, "not_found", "no such API key");
 		return (NULL);
 	}
-	return (w->capture[0]);
+	return (id);
 }
 
 /* ---- /api/v1/api-keys -------------------------------------------------- */
@@ -174,19 +184,29 @@ apikeys_revoke_run(struct api_work *w)
 #define KEY_METHODS  (HTTP_METHOD_GET | HTTP_METHOD_PATCH | HTTP_METHOD_DELETE)
 
 static const struct api_endpoint ep_keys_list = {.route = ROUTE_API_KEYS,
-    .methods = KEYS_METHODS, .auth = API_AUTH_USER, .perm = PERM_KEYS_MANAGE,
+    .methods = KEYS_METHODS,
+    .auth = API_AUTH_USER,
+    .perm = PERM_KEYS_MANAGE,
     .run = apikeys_list_run};
 static const struct api_endpoint ep_keys_create = {.route = ROUTE_API_KEYS,
-    .methods = KEYS_METHODS, .auth = API_AUTH_USER, .perm = PERM_KEYS_MANAGE,
+    .methods = KEYS_METHODS,
+    .auth = API_AUTH_USER,
+    .perm = PERM_KEYS_MANAGE,
     .run = apikeys_create_run};
 static const struct api_endpoint ep_key_get = {.route = ROUTE_API_KEY,
-    .methods = KEY_METHODS, .auth = API_AUTH_USER, .perm = PERM_KEYS_MANAGE,
+    .methods = KEY_METHODS,
+    .auth = API_AUTH_USER,
+    .perm = PERM_KEYS_MANAGE,
     .run = apikeys_get_run};
 static const struct api_endpoint ep_key_rename = {.route = ROUTE_API_KEY,
-    .methods = KEY_METHODS, .auth = API_AUTH_USER, .perm = PERM_KEYS_MANAGE,
+    .methods = KEY_METHODS,
+    .auth = API_AUTH_USER,
+    .perm = PERM_KEYS_MANAGE,
     .run = apikeys_rename_run};
 static const struct api_endpoint ep_key_revoke = {.route = ROUTE_API_KEY,
-    .methods = KEY_METHODS, .auth = API_AUTH_USER, .perm = PERM_KEYS_MANAGE,
+    .methods = KEY_METHODS,
+    .auth = API_AUTH_USER,
+    .perm = PERM_KEYS_MANAGE,
     .run = apikeys_revoke_run};
 
 int

@@ -25,6 +25,7 @@
 #include "store/kv.h"
 #include "store/metadb.h"
 #include "service/account.h"
+#include "service/files.h"
 
 /*
  * What libcurl, hiredis and mongo-c-driver do beyond Kore's defaults:
@@ -148,6 +149,7 @@ kore_worker_configure(void)
 		fatal("route %d has no metrics label", routes_unnamed());
 	es_configure(&app_settings);
 	account_configure(&app_settings);
+	files_configure(&app_settings);
 	if (!kv_configure(&app_settings, err, sizeof(err)) ||
 	    !metadb_open(&app_settings, err, sizeof(err)))
 		fatal("%s", err);

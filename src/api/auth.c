@@ -248,11 +248,18 @@ auth_resolve(struct api_work *w)
 bool
 auth_permits(const struct api_work *w)
 {
+	return (auth_can(w, w->ep->perm));
+}
+
+/* Whether the caller holds perm (an endpoint may need more than one). */
+bool
+auth_can(const struct api_work *w, enum perm perm)
+{
 	switch (w->who.kind) {
 	case WHO_USER:
-		return (perm_role_allows(w->who.role, w->ep->perm));
+		return (perm_role_allows(w->who.role, perm));
 	case WHO_APIKEY:
-		return (perm_scopes_allow(w->who.scopes, w->ep->perm));
+		return (perm_scopes_allow(w->who.scopes, perm));
 	case WHO_ADMIN:
 		return (w->ep->auth == API_AUTH_ADMIN);
 	case WHO_NOBODY:

@@ -13,5 +13,6 @@
 
 bool auth_resolve(struct api_work *);
 bool auth_permits(const struct api_work *);
+bool auth_can(const struct api_work *, enum perm);
 
 #endif

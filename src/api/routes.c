@@ -26,6 +26,10 @@ const char *const route_names[ROUTE_COUNT] = {
     [ROUTE_ADMIN_TENANTS] = "admin_tenants",
     [ROUTE_ADMIN_TENANT] = "admin_tenant",
     [ROUTE_ADMIN_TENANT_ACTION] = "admin_tenant_action",
+    [ROUTE_FILES] = "files",
+    [ROUTE_FILE] = "file",
+    [ROUTE_FILE_REJECTS] = "file_rejects",
+    [ROUTE_FILES_PREVIEW] = "files_preview",
 };
 
 /* Returns the first route without a label, or -1 when all have one. */

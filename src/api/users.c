@@ -87,16 +87,26 @@ users_role_check(const char *value, char *why, size_t whylen)
 	return (false);
 }
 
-/* The id in the path, or NULL after answering 404. */
+/*
+ * The id in the path, or NULL after answering 404. Read from the path,
+ * not from w->capture: Kore 4.1 compiles route regexes with REG_NOSUB,
+ * so no capture group is ever filled. The route already matched, so the
+ * rest of the path holds no '/'; anything but an ObjectId is not found.
+ */
 static const char *
 users_id_or_404(struct api_work *w)
 {
-	if (w->ncaptures < 1 || !members_id_check(w->capture[0])) {
+	static const char prefix[] = "/api/v1/users/";
+	const char       *id;
+
+	id = w->path + sizeof(prefix) - 1;
+	if (strncmp(w->path, prefix, sizeof(prefix) - 1) != 0 ||
+	    !members_id_check(id)) {
 		api_work_error(
 		    w, HTTP_STATUS_NOT_FOUND, "not_found", "no such user");
 		return (NULL);
 	}
-	return (w->capture[0]);
+	return (id);
 }
 
 /* ---- /api/v1/users ----------------------------------------------------- */
@@ -207,19 +217,29 @@ users_remove_run(struct api_work *w)
 #define USER_METHODS  (HTTP_METHOD_GET | HTTP_METHOD_PATCH | HTTP_METHOD_DELETE)
 
 static const struct api_endpoint ep_users_list = {.route = ROUTE_USERS,
-    .methods = USERS_METHODS, .auth = API_AUTH_USER, .perm = PERM_USERS_READ,
+    .methods = USERS_METHODS,
+    .auth = API_AUTH_USER,
+    .perm = PERM_USERS_READ,
     .run = users_list_run};
 static const struct api_endpoint ep_users_create = {.route = ROUTE_USERS,
-    .methods = USERS_METHODS, .auth = API_AUTH_USER, .perm = PERM_USERS_MANAGE,
+    .methods = USERS_METHODS,
+    .auth = API_AUTH_USER,
+    .perm = PERM_USERS_MANAGE,
     .run = users_create_run};
 static const struct api_endpoint ep_user_get = {.route = ROUTE_USER,
-    .methods = USER_METHODS, .auth = API_AUTH_USER, .perm = PERM_USERS_READ,
+    .methods = USER_METHODS,
+    .auth = API_AUTH_USER,
+    .perm = PERM_USERS_READ,
     .run = users_get_run};
 static const struct api_endpoint ep_user_update = {.route = ROUTE_USER,
-    .methods = USER_METHODS, .auth = API_AUTH_USER, .perm = PERM_USERS_MANAGE,
+    .methods = USER_METHODS,
+    .auth = API_AUTH_USER,
+    .perm = PERM_USERS_MANAGE,
     .run = users_update_run};
 static const struct api_endpoint ep_user_remove = {.route = ROUTE_USER,
-    .methods = USER_METHODS, .auth = API_AUTH_USER, .perm = PERM_USERS_MANAGE,
+    .methods = USER_METHODS,
+    .auth = API_AUTH_USER,
+    .perm = PERM_USERS_MANAGE,
     .run = users_remove_run};
 
 int

@@ -4,13 +4,11 @@
 #include <time.h>
 
 #include "common/log.h"
-#include "core/buf.h"
 #include "core/plans.h"
+#include "service/members.h"
 #include "service/platform.h"
 #include "store/metadb.h"
 #include "store/session.h"
-
-#define PLATFORM_PLANS_FILE "tenants/plans.json"
 
 /* Statuses an organization's record may have; only two are settable. */
 static const char *const platform_statuses[] = {
@@ -41,8 +39,7 @@ platform_unavailable(
 	    json_pack("{s:s, s:s}", "what", what, "error", err),
 	    "platform administration: %s failed", what);
 	platform_set(o, PLATFORM_UNAVAILABLE, NULL,
-	    "%s is unavailable now; nothing was changed, try again shortly",
-	    what);
+	    "%s is unavailable now, try again shortly", what);
 }
 
 static void
@@ -72,31 +69,19 @@ platform_status_known(const char *status)
 /* ---- plans ------------------------------------------------------------- */
 
 /*
- * Reads and parses tenants/plans.json (src/core/plans.c) into *out. Read
- * at each call: administrators' calls are rare and the file is small,
- * and an edited catalogue is seen without a restart.
+ * The plan catalogue: the process's copy of tenants/plans.json, the one
+ * the quotas are enforced with (service/members.c). NULL with err set
+ * when it could not be loaded.
  */
-static bool
-platform_plans_load(struct plans *out, char *err, size_t errlen)
+static const struct plans *
+platform_plans(char *err, size_t errlen)
 {
-	struct buf text;
-	char       chunk[4096];
-	size_t     n;
-	FILE      *fp;
-	bool       ok;
+	const struct plans *plans;
 
-	if ((fp = fopen(PLATFORM_PLANS_FILE, "r")) == NULL) {
-		snprintf(err, errlen, "%s cannot be read", PLATFORM_PLANS_FILE);
-		return (false);
-	}
-	buf_init(&text, 4096);
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0 &&
-	    text.len <= PLANS_TEXT_MAX)
-		buf_append(&text, chunk, n);
-	fclose(fp);
-	ok = plans_parse(text.data, text.len, out, err, errlen);
-	buf_free(&text);
-	return (ok);
+	if ((plans = members_plans()) == NULL)
+		snprintf(
+		    err, errlen, "%s could not be loaded", MEMBERS_PLANS_PATH);
+	return (plans);
 }
 
 static json_t *
@@ -273,13 +258,13 @@ void
 platform_tenants_list(
     const struct platform_filter *f, struct platform_outcome *o)
 {
-	struct plans       catalogue;
-	enum metadb_status st;
-	json_t            *filter, *sort, *docs, *items, *doc, *plans;
-	char               err[256];
-	long               total;
-	size_t             i;
-	bool               failed;
+	const struct plans *catalogue;
+	enum metadb_status  st;
+	json_t             *filter, *sort, *docs, *items, *doc, *plans;
+	char                err[256];
+	long                total;
+	size_t              i;
+	bool                failed;
 
 	memset(o, 0, sizeof(*o));
 	if ((filter = platform_list_filter(f)) == NULL) {
@@ -299,9 +284,9 @@ platform_tenants_list(
 	json_decref(sort);
 	if (st != METADB_OK)
 		goto unavailable;
-	if (!platform_plans_load(&catalogue, err, sizeof(err)))
+	if ((catalogue = platform_plans(err, sizeof(err))) == NULL)
 		goto unavailable;
-	plans = platform_plan_names(&catalogue);
+	plans = platform_plan_names(catalogue);
 	items = json_array();
 	failed = false;
 	json_array_foreach(docs, i, doc)
@@ -367,19 +352,17 @@ platform_tenant_find(const char *tenant_id, struct platform_outcome *o)
 static json_t *
 platform_detail(const json_t *doc, bool *failed)
 {
-	struct plans       catalogue;
-	const struct plan *p;
-	json_t            *view, *plan;
-	char               err[256];
+	const struct plans *catalogue;
+	const struct plan  *p;
+	json_t             *view, *plan;
+	char                err[256];
 
 	view = platform_view(doc, failed);
 	p = NULL;
-	if (!platform_plans_load(&catalogue, err, sizeof(err)))
-		log_emit(LOG_LEVEL_ERROR, "platform", NULL,
-		    json_pack("{s:s}", "error", err), "plans unavailable");
-	else if ((plan = json_object_get(doc, "plan")) != NULL &&
+	if ((catalogue = platform_plans(err, sizeof(err))) != NULL &&
+	    (plan = json_object_get(doc, "plan")) != NULL &&
 	    json_is_string(plan))
-		p = plans_find(&catalogue, json_string_value(plan));
+		p = plans_find(catalogue, json_string_value(plan));
 	if (p != NULL) {
 		json_object_update(view, plan = platform_plan_view(p));
 		json_decref(plan);
@@ -560,16 +543,16 @@ void
 platform_tenant_set_plan(const char *tenant_id, const char *plan,
     const struct platform_actor *actor, long now, struct platform_outcome *o)
 {
-	struct plans catalogue;
-	json_t      *set;
-	char         err[256];
+	const struct plans *catalogue;
+	json_t             *set;
+	char                err[256];
 
 	memset(o, 0, sizeof(*o));
-	if (!platform_plans_load(&catalogue, err, sizeof(err))) {
+	if ((catalogue = platform_plans(err, sizeof(err))) == NULL) {
 		platform_unavailable(o, "the plan catalogue", err);
 		return;
 	}
-	if (plans_find(&catalogue, plan) == NULL) {
+	if (plans_find(catalogue, plan) == NULL) {
 		platform_set(o, PLATFORM_INVALID, "plan",
 		    "plan is not one of the platform's plans");
 		return;

@@ -16,6 +16,7 @@
 #include "common/log.h"
 #include "core/mem.h"
 #include "store/es.h"
+#include "store/es_setup.h"
 #include "store/kv.h"
 #include "store/metadb.h"
 #include "store/queue.h"
@@ -121,8 +122,9 @@ worker_loop(void)
 
 /*
  * What the platform needs before serving: MongoDB indexes (unique slugs,
- * e-mails, key hashes) and the platform administrator. Retried until
- * MongoDB answers, or until asked to stop.
+ * e-mails, key hashes), the platform administrator, and Elasticsearch's
+ * log templates. Retried until MongoDB and Elasticsearch answer, or
+ * until asked to stop.
  */
 static void
 worker_prepare(void)
@@ -132,12 +134,14 @@ worker_prepare(void)
 
 	for (tries = 0; !worker_stop; tries++) {
 		if (metadb_ensure_indexes(err, sizeof(err)) &&
-		    account_admin_bootstrap(err, sizeof(err)))
+		    account_admin_bootstrap(err, sizeof(err)) &&
+		    es_setup_apply(err, sizeof(err)))
 			return;
 		if (tries % 10 == 0)
 			log_emit(LOG_LEVEL_WARNING, "worker", NULL,
 			    json_pack("{s:s}", "error", err),
-			    "preparing MongoDB failed, retrying");
+			    "preparing MongoDB and Elasticsearch failed, "
+			    "retrying");
 		sleep(1);
 	}
 }

@@ -172,3 +172,34 @@ def login(base_url, email, password=PASSWORD, client_ip=None):
                          json={"email": email, "password": password},
                          headers={"X-Forwarded-For": client_ip or random_ip()},
                          timeout=30)
+
+
+# ---- platform administrators -------------------------------------------------
+
+ADMIN_EMAIL = os.environ.get("VIGIE_ADMIN_EMAIL", "admin@vigie.test")
+ADMIN_PASSWORD = os.environ.get("VIGIE_ADMIN_PASSWORD",
+                                "admin-password-for-tests-only")
+
+
+def admin_login(base_url, email=ADMIN_EMAIL, password=ADMIN_PASSWORD,
+                client_ip=None):
+    return requests.post(f"{base_url}/api/v1/admin/login",
+                         json={"email": email, "password": password},
+                         headers={"X-Forwarded-For": client_ip or random_ip()},
+                         timeout=30)
+
+
+@pytest.fixture(scope="session")
+def admin(base_url):
+    """The platform administrator of scripts/integration.sh, logged in.
+
+    The worker creates it at start, so the first logins may still be
+    refused. Returns a dict: email, password, access, and api (an Api with
+    the administrator's Bearer token)."""
+    r = wait_for(lambda: (lambda resp: resp if resp.status_code == 200
+                          else None)(admin_login(base_url)), 15, 0.3)
+    assert r is not None and r.status_code == 200, \
+        "the platform administrator could not log in"
+    token = r.json()["access_token"]
+    return {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD,
+            "access": token, "api": Api(base_url, f"Bearer {token}")}

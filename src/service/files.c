@@ -1,0 +1,325 @@
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/env.h"
+#include "common/log.h"
+#include "core/digest.h"
+#include "core/textcheck.h"
+#include "service/files.h"
+#include "store/kv.h"
+#include "store/metadb.h"
+
+static char files_root[SETTINGS_STR_MAX];
+
+/* Formats an upload may be declared as; "auto" detects from content. */
+static const char *const files_types[] = {
+    "auto", "csv", "json", "access", "apache_error", "syslog", "plain"};
+
+void
+files_configure(const struct settings *s)
+{
+	snprintf(files_root, sizeof(files_root), "%s/uploads", s->data_dir);
+}
+
+const char *
+files_dir(void)
+{
+	return (files_root);
+}
+
+bool
+files_type_known(const char *type)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(files_types) / sizeof(files_types[0]); i++) {
+		if (strcmp(files_types[i], type) == 0)
+			return (true);
+	}
+	return (false);
+}
+
+/* <data dir>/uploads/<tenant id>/<file id>: no part comes from a client. */
+bool
+files_path(
+    const struct tenant_ctx *ctx, const char *file_id, char *out, size_t outlen)
+{
+	if (!tenant_ctx_check(ctx) || !tenant_id_check(file_id))
+		return (false);
+	return (snprintf(out, outlen, "%s/%s/%s", files_root, ctx->id,
+		    file_id) < (int)outlen);
+}
+
+static bool
+files_mkdirs(const struct tenant_ctx *ctx, char *err, size_t errlen)
+{
+	char dir[SETTINGS_STR_MAX + 64], *p;
+
+	snprintf(dir, sizeof(dir), "%s/%s", files_root, ctx->id);
+	for (p = dir + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+			snprintf(
+			    err, errlen, "mkdir %s: %s", dir, strerror(errno));
+			return (false);
+		}
+		*p = '/';
+	}
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+		snprintf(err, errlen, "mkdir %s: %s", dir, strerror(errno));
+		return (false);
+	}
+	return (true);
+}
+
+/* Keeps a display name printable: no path, no control characters. */
+static void
+files_clean_name(const char *in, char *out, size_t outlen)
+{
+	const char *base;
+	size_t      i, o;
+
+	base = in != NULL ? strrchr(in, '/') : NULL;
+	base = base != NULL ? base + 1 : (in != NULL ? in : "");
+	for (i = 0, o = 0; base[i] != '\0' && o + 1 < outlen; i++) {
+		unsigned char c = (unsigned char)base[i];
+		out[o++] = (c < 0x20 || c == 0x7f || c == '\\') ? '_' : (char)c;
+	}
+	out[o] = '\0';
+	if (o == 0)
+		snprintf(out, outlen, "upload");
+}
+
+struct files_copy {
+	struct textcheck     text;
+	struct digest_stream digest;
+	uint64_t             size;
+	bool                 gzip;
+};
+
+/*
+ * Copies the body into fd, hashing it and, unless it is gzip, checking
+ * that it is UTF-8 text. Returns false with err set on an I/O error; a
+ * content verdict is left in copy->text.
+ */
+static bool
+files_copy_body(const struct files_upload *in, int out, struct files_copy *cp,
+    char *err, size_t errlen)
+{
+	unsigned char chunk[65536];
+	ssize_t       n;
+	size_t        off;
+
+	textcheck_init(&cp->text);
+	digest_stream_init(&cp->digest);
+	cp->size = 0;
+	off = 0;
+	for (;;) {
+		if (in->fd != -1) {
+			n = pread(in->fd, chunk, sizeof(chunk), (off_t)off);
+			if (n == -1) {
+				snprintf(
+				    err, errlen, "read: %s", strerror(errno));
+				return (false);
+			}
+		} else {
+			n = (ssize_t)(in->len - off < sizeof(chunk)
+				? in->len - off
+				: sizeof(chunk));
+			memcpy(chunk, in->mem + off, (size_t)n);
+		}
+		if (n == 0)
+			break;
+		if (off == 0)
+			cp->gzip =
+			    n >= 2 && chunk[0] == 0x1f && chunk[1] == 0x8b;
+		if (!cp->gzip)
+			(void)textcheck_feed(&cp->text, chunk, (size_t)n);
+		digest_stream_feed(&cp->digest, chunk, (size_t)n);
+		if (write(out, chunk, (size_t)n) != n) {
+			snprintf(err, errlen, "write: %s", strerror(errno));
+			return (false);
+		}
+		off += (size_t)n;
+		cp->size += (uint64_t)n;
+	}
+	if (!cp->gzip)
+		(void)textcheck_finish(&cp->text);
+	if (fsync(out) == -1) {
+		snprintf(err, errlen, "fsync: %s", strerror(errno));
+		return (false);
+	}
+	return (true);
+}
+
+/*
+ * Pushes the job on the tenant's queue t:<id>:queue:ingest and rings the
+ * platform doorbell (p:jobs) that wakes a worker for that tenant's queue.
+ */
+bool
+files_queue_ingest(
+    const struct tenant_ctx *ctx, const char *file_id, char *err, size_t errlen)
+{
+	char        key[128], job[160], bell[128];
+	const char *push[3], *ring[3];
+	redisReply *r;
+	bool        ok;
+
+	if (!tenant_key(ctx, "queue:ingest", key, sizeof(key))) {
+		snprintf(err, errlen, "invalid tenant context");
+		return (false);
+	}
+	snprintf(job, sizeof(job), "{\"type\":\"ingest\",\"file_id\":\"%s\"}",
+	    file_id);
+	snprintf(bell, sizeof(bell),
+	    "{\"type\":\"tenant-queue\",\"tenant_id\":\"%s\",\"queue\":"
+	    "\"ingest\"}",
+	    ctx->id);
+	push[0] = "LPUSH";
+	push[1] = key;
+	push[2] = job;
+	ring[0] = "LPUSH";
+	ring[1] = "p:jobs";
+	ring[2] = bell;
+	if ((r = kv_commandv(3, push, NULL, err, errlen)) == NULL)
+		return (false);
+	ok = r->type != REDIS_REPLY_ERROR;
+	freeReplyObject(r);
+	if (ok && (r = kv_commandv(3, ring, NULL, err, errlen)) != NULL) {
+		ok = r->type != REDIS_REPLY_ERROR;
+		freeReplyObject(r);
+	} else {
+		ok = false;
+	}
+	return (ok);
+}
+
+static void
+files_fail(struct files_outcome *o, enum files_result r, const char *message)
+{
+	o->result = r;
+	snprintf(o->message, sizeof(o->message), "%s", message);
+}
+
+/*
+ * Stores an upload: bytes to <root>/<tenant>/<id>.part, checked and
+ * hashed on the way, renamed into place; then the "files" record
+ * (status queued) and the ingestion job. Any failure removes what was
+ * made: the file, the record.
+ */
+void
+files_store(const struct files_upload *in, struct files_outcome *o)
+{
+	struct files_copy cp;
+	char      id[25], path[SETTINGS_STR_MAX + 64], part[sizeof(path) + 8];
+	char      err[256], name[256], sha[DIGEST_HEX_LEN + 1], when[32];
+	char      msg[128];
+	json_t   *doc, *filter;
+	struct tm tm;
+	time_t    now;
+	long      n;
+	int       fd;
+
+	memset(o, 0, sizeof(*o));
+	memset(&cp, 0, sizeof(cp));
+	if (!files_type_known(in->type)) {
+		files_fail(o, FILES_BAD_TYPE,
+		    "type must be one of auto, csv, json, access, apache_error, "
+		    "syslog, plain");
+		return;
+	}
+	env_random_hex(id, 12);
+	if (!files_mkdirs(in->ctx, err, sizeof(err)) ||
+	    !files_path(in->ctx, id, path, sizeof(path))) {
+		log_emit(LOG_LEVEL_ERROR, "files", NULL,
+		    json_pack("{s:s}", "error", err), "cannot prepare storage");
+		files_fail(o, FILES_UNAVAILABLE, "file storage is unavailable");
+		return;
+	}
+	snprintf(part, sizeof(part), "%s.part", path);
+	if ((fd = open(part, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) ==
+	    -1) {
+		files_fail(o, FILES_UNAVAILABLE, "file storage is unavailable");
+		return;
+	}
+	if (!files_copy_body(in, fd, &cp, err, sizeof(err))) {
+		close(fd);
+		unlink(part);
+		digest_stream_free(&cp.digest);
+		files_fail(o, FILES_UNAVAILABLE, "file storage is unavailable");
+		return;
+	}
+	close(fd);
+	digest_stream_hex(&cp.digest, sha);
+	if (cp.size == 0 || cp.text.verdict != TEXTCHECK_OK) {
+		unlink(part);
+		if (cp.size == 0)
+			files_fail(o, FILES_EMPTY, "the file is empty");
+		else if (cp.text.verdict == TEXTCHECK_BINARY)
+			snprintf(msg, sizeof(msg),
+			    "binary content (a NUL byte at line %llu, byte %llu): "
+			    "not a text log",
+			    (unsigned long long)cp.text.bad_line,
+			    (unsigned long long)cp.text.bad_col);
+		else
+			snprintf(msg, sizeof(msg),
+			    "invalid UTF-8 at line %llu, byte %llu",
+			    (unsigned long long)cp.text.bad_line,
+			    (unsigned long long)cp.text.bad_col);
+		if (cp.size != 0)
+			files_fail(o,
+			    cp.text.verdict == TEXTCHECK_BINARY
+				? FILES_BINARY
+				: FILES_BAD_UTF8,
+			    msg);
+		return;
+	}
+	if (rename(part, path) == -1) {
+		unlink(part);
+		files_fail(o, FILES_UNAVAILABLE, "file storage is unavailable");
+		return;
+	}
+
+	files_clean_name(in->name, name, sizeof(name));
+	now = (time_t)in->now;
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	doc = json_pack("{s:s, s:s, s:I, s:s, s:s, s:b, s:s, s:s, s:I, s:I, "
+			"s:I, s:[], s:s, s:s}",
+	    "id", id, "name", name, "size", (json_int_t)cp.size, "sha256", sha,
+	    "type", in->type, "compressed", cp.gzip, "uploader", in->uploader,
+	    "status", "queued", "lines",
+	    (json_int_t)(cp.gzip ? -1 : (long long)textcheck_lines(&cp.text)),
+	    "indexed", (json_int_t)0, "rejected", (json_int_t)0,
+	    "error_samples", "created_at", when, "updated_at", when);
+	if (metadb_insert(in->ctx, "files", doc, NULL, err, sizeof(err)) !=
+	    METADB_OK) {
+		json_decref(doc);
+		unlink(path);
+		files_fail(o, FILES_UNAVAILABLE,
+		    "the file could not be recorded; nothing was kept");
+		return;
+	}
+	if (!files_queue_ingest(in->ctx, id, err, sizeof(err))) {
+		filter = json_pack("{s:s}", "id", id);
+		(void)metadb_delete(
+		    in->ctx, "files", filter, &n, err, sizeof(err));
+		json_decref(filter);
+		json_decref(doc);
+		unlink(path);
+		files_fail(o, FILES_UNAVAILABLE,
+		    "the ingestion queue is unavailable; nothing was kept");
+		return;
+	}
+	o->result = FILES_OK;
+	o->file = doc;
+}

@@ -1,0 +1,53 @@
+/*
+ * Uploaded files: storing the bytes under a server-chosen name outside
+ * any served folder, recording them in MongoDB "files", and queueing
+ * their ingestion in the tenant's Redis queue.
+ */
+#ifndef VIGIE_SERVICE_FILES_H
+#define VIGIE_SERVICE_FILES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "core/settings.h"
+#include "core/tenant.h"
+
+enum files_result {
+	FILES_OK = 0,
+	FILES_EMPTY, /* no bytes */
+	FILES_BINARY, /* a NUL byte: not a text log */
+	FILES_BAD_UTF8, /* text, but not UTF-8 */
+	FILES_BAD_TYPE, /* unknown type override */
+	FILES_NOT_FOUND,
+	FILES_UNAVAILABLE, /* a store failed; nothing was kept */
+};
+
+struct files_upload {
+	const struct tenant_ctx *ctx;
+	const char              *uploader; /* user or key id */
+	const char              *name; /* the client's name, metadata only */
+	const char              *type; /* "auto" or a format name */
+	int                      fd; /* the body, from offset 0, or -1 */
+	const char              *mem; /* or the body in memory */
+	size_t                   len;
+	long                     now;
+};
+
+struct files_outcome {
+	enum files_result result;
+	char              message[256];
+	json_t           *file; /* the record, on success; caller owns */
+};
+
+void        files_configure(const struct settings *);
+void        files_store(const struct files_upload *, struct files_outcome *);
+bool        files_type_known(const char *);
+const char *files_dir(void);
+bool        files_path(
+	   const struct tenant_ctx *, const char *file_id, char *out, size_t outlen);
+bool files_queue_ingest(
+    const struct tenant_ctx *, const char *file_id, char *err, size_t errlen);
+
+#endif

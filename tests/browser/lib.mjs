@@ -1,0 +1,148 @@
+// Helpers of the browser tests: Debian's Chromium through playwright-core,
+// pages that record every console error, and screenshots at the two sizes
+// every page must fit.
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+import { chromium } from "playwright-core";
+
+export const BASE = (process.env.VIGIE_TEST_BASE_URL || "").replace(/\/$/, "");
+if (BASE === "") {
+	throw new Error("VIGIE_TEST_BASE_URL is not set: run scripts/browser.sh against a server (make test does)");
+}
+
+export const PASSWORD = "correct horse battery staple";
+export const DESKTOP = { width: 1920, height: 1080 };
+export const PHONE = { width: 390, height: 844 };
+export const ARTIFACTS = fileURLToPath(new URL("./artifacts/", import.meta.url));
+
+// Playwright's launch() gives the browser a fresh, temporary user-data-dir
+// of its own and removes it at close (a --user-data-dir argument is refused
+// there), so no profile survives a run.
+export function launch() {
+	return chromium.launch({
+		executablePath: process.env.VIGIE_CHROMIUM || "/usr/bin/chromium",
+		headless: true,
+		args: [
+			"--headless",
+			"--no-sandbox",
+			"--disable-gpu",
+			"--disable-quic",
+			"--no-first-run",
+			"--disable-background-networking",
+			"--disable-component-update",
+			"--disable-sync",
+		],
+	});
+}
+
+// A client address of its own for each browser context: the test server
+// trusts 127.0.0.1 as a proxy (VIGIE_TRUSTED_PROXIES), so the per-address
+// login limit of one context never counts another's attempts, nor those
+// of the pytest suite that ran before. Elsewhere the header is ignored.
+function clientIp() {
+	const b = randomBytes(3);
+	return `10.${b[0]}.${b[1]}.${b[2] === 0 ? 1 : b[2]}`;
+}
+
+export function uniqueOrg(prefix = "web") {
+	const id = randomBytes(5).toString("hex");
+	return {
+		orgName: `Browser ${prefix} ${id}`,
+		slug: `${prefix}-${id}`,
+		name: `Ada ${id}`,
+		email: `owner@${prefix}-${id}.example.com`,
+		password: PASSWORD,
+	};
+}
+
+// A page in a context of its own (its own sessionStorage). Every console
+// error and uncaught exception is recorded in problems, except the
+// browser's own "Failed to load resource" line for an API answer the test
+// expects: allow(status, path) declares one (Chromium logs every 4xx/5xx
+// answer to fetch() that way, even when the page handles it).
+export async function openPage(browser, viewport = DESKTOP) {
+	const context = await browser.newContext({
+		viewport,
+		extraHTTPHeaders: { "x-forwarded-for": clientIp() },
+	});
+	const page = await context.newPage();
+	const problems = [];
+	const allowed = [];
+
+	page.on("console", (msg) => {
+		if (msg.type() !== "error") {
+			return;
+		}
+		const m = /^Failed to load resource: the server responded with a status of (\d+)/.exec(msg.text());
+		const url = msg.location().url || "";
+		if (m !== null && url.startsWith(BASE)) {
+			const path = new URL(url).pathname;
+			if (allowed.some((a) => a.status === Number(m[1]) && a.path === path)) {
+				return;
+			}
+		}
+		problems.push(`console error on ${page.url()}: ${msg.text()} (${url})`);
+	});
+	page.on("pageerror", (err) => problems.push(`uncaught exception on ${page.url()}: ${err.message}`));
+	page.on("requestfailed", (req) => {
+		// A navigation away cancels the requests still running: not a fault.
+		if (req.failure() && req.failure().errorText !== "net::ERR_ABORTED") {
+			problems.push(`request failed: ${req.url()} ${req.failure().errorText}`);
+		}
+	});
+	return {
+		context,
+		page,
+		problems,
+		allow(status, path) {
+			allowed.push({ status, path });
+		},
+	};
+}
+
+export function assertNoProblems(problems) {
+	assert.deepEqual(problems, [], "console errors or exceptions:\n" + problems.join("\n"));
+}
+
+// Screenshots of the page as it is now at both sizes, into artifacts/, and
+// a check that nothing is wider than the window at either.
+export async function shoot(page, name) {
+	const before = page.viewportSize();
+
+	mkdirSync(ARTIFACTS, { recursive: true });
+	for (const size of [DESKTOP, PHONE]) {
+		await page.setViewportSize(size);
+		const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+		assert.ok(overflow <= 0, `${name} at ${size.width}x${size.height} is ${overflow}px too wide`);
+		await page.screenshot({
+			path: `${ARTIFACTS}${name}-${size.width}x${size.height}.png`,
+			fullPage: true,
+		});
+	}
+	await page.setViewportSize(before);
+}
+
+export async function storedSession(page) {
+	return page.evaluate(() => JSON.parse(sessionStorage.getItem("vigie.session")));
+}
+
+// Fills and sends the sign-up form.
+export async function signup(page, org) {
+	await page.goto(BASE + "/signup");
+	await page.getByLabel("Organization name").fill(org.orgName);
+	await page.getByLabel("Slug", { exact: true }).fill(org.slug);
+	await page.getByLabel("Your name").fill(org.name);
+	await page.getByLabel("E-mail").fill(org.email);
+	await page.getByLabel("Password").fill(org.password);
+	await page.getByRole("button", { name: "Create organization" }).click();
+}
+
+export async function loginForm(page, email, password) {
+	await page.goto(BASE + "/login");
+	await page.getByLabel("E-mail").fill(email);
+	await page.getByLabel("Password").fill(password);
+	await page.getByRole("button", { name: "Sign in" }).click();
+}
