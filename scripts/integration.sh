@@ -53,7 +53,12 @@ export VIGIE_TEST_SERVER_LOG="$logs/server.log"
 export VIGIE_TEST_WORKER_LOG="$logs/worker.log"
 export VIGIE_TEST_SERVER_DIR="$dir"
 say "integration tests against $VIGIE_TEST_BASE_URL"
-"$VIGIE_ROOT/.venv/bin/python" -m pytest -q -p no:cacheprovider tests/integration "$@"
+# Arguments name test files or pytest options; none runs the whole suite.
+if [ "$#" -gt 0 ]; then
+	"$VIGIE_ROOT/.venv/bin/python" -m pytest -q -p no:cacheprovider "$@"
+else
+	"$VIGIE_ROOT/.venv/bin/python" -m pytest -q -p no:cacheprovider tests/integration
+fi
 
 # The web pages in Chromium (tests/browser), against the same server while
 # it is up: on a full run (no pytest arguments), or with

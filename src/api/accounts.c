@@ -53,7 +53,13 @@ accounts_answer(
 			    (o->retry_ms + 999) / 1000 > 0
 				? (o->retry_ms + 999) / 1000
 				: 1);
-		api_work_error(w, map[i].status, map[i].code, "%s", o->message);
+		if (o->field[0] != '\0')
+			api_work_error_details(w, map[i].status, map[i].code,
+			    json_pack("{s:s}", "field", o->field), "%s",
+			    o->message);
+		else
+			api_work_error(
+			    w, map[i].status, map[i].code, "%s", o->message);
 		return;
 	}
 	api_work_error(w, 500, "internal_error", "unexpected outcome");

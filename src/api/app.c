@@ -26,6 +26,7 @@
 #include "store/metadb.h"
 #include "service/account.h"
 #include "service/files.h"
+#include "service/members.h"
 
 /*
  * What libcurl, hiredis and mongo-c-driver do beyond Kore's defaults:
@@ -153,6 +154,8 @@ kore_worker_configure(void)
 	if (!kv_configure(&app_settings, err, sizeof(err)) ||
 	    !metadb_open(&app_settings, err, sizeof(err)))
 		fatal("%s", err);
+	if (members_plans() == NULL)
+		fatal("tenants/plans.json cannot be used (see the log above)");
 	pages_load();
 	app_rss_timer(NULL, 0);
 	kore_timer_add(app_rss_timer, 2000, NULL, 0);

@@ -65,13 +65,15 @@ auth_user_or_fail(struct api_work *w)
 			return (false);
 		}
 		json_object_del(doc, "password");
-		(void)session_cache_put(
+		(void)session_cache_fill(
 		    &w->who.tenant, purpose, doc, 300, err, sizeof(err));
 	}
 	w->who.role =
 	    perm_role_parse(json_string_value(json_object_get(doc, "role")));
 	snprintf(w->who.email, sizeof(w->who.email), "%s",
 	    json_string_value(json_object_get(doc, "email")));
+	snprintf(w->who.name, sizeof(w->who.name), "%s",
+	    json_string_value(json_object_get(doc, "name")));
 	json_decref(doc);
 	if (w->who.role == ROLE_NONE)
 		return (auth_fail(
@@ -182,7 +184,7 @@ auth_apikey(struct api_work *w, const char *key)
 			api_work_store_error(w, "authentication", err);
 			return (false);
 		}
-		(void)session_cache_put(
+		(void)session_cache_fill(
 		    &w->who.tenant, purpose, doc, 300, err, sizeof(err));
 	}
 	if (json_is_string(json_object_get(doc, "revoked_at"))) {

@@ -39,11 +39,11 @@ api_call_begin(struct http_request *req, enum route_id route)
 	call->start_us = env_monotonic_us();
 	if (!http_request_header(req, "traceparent", &tp) ||
 	    !trace_parse(tp, &call->trace)) {
-		env_random_hex(call->trace.trace_id, TRACE_ID_LEN / 2);
+		env_id_hex(call->trace.trace_id, TRACE_ID_LEN / 2);
 		call->trace.parent_id[0] = '\0';
 		call->trace.flags = 0;
 	}
-	env_random_hex(call->trace.span_id, SPAN_ID_LEN / 2);
+	env_id_hex(call->trace.span_id, SPAN_ID_LEN / 2);
 	req->hdlr_extra = call;
 	req->onfree = api_call_end;
 	metrics_inflight_add(api_metrics, 1);
@@ -149,8 +149,28 @@ api_offload_done(struct http_request *req, struct api_call *call)
 bool
 api_method_or_respond(struct http_request *req, int methods)
 {
+	static const struct {
+		int         bit;
+		const char *name;
+	} names[] = {{HTTP_METHOD_GET, "GET"}, {HTTP_METHOD_HEAD, "HEAD"},
+	    {HTTP_METHOD_POST, "POST"}, {HTTP_METHOD_PUT, "PUT"},
+	    {HTTP_METHOD_PATCH, "PATCH"}, {HTTP_METHOD_DELETE, "DELETE"},
+	    {HTTP_METHOD_OPTIONS, "OPTIONS"}};
+	char   allow[64];
+	size_t i, off;
+
 	if (req->method & methods)
 		return (true);
+	allow[0] = '\0';
+	for (i = 0, off = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!(methods & names[i].bit))
+			continue;
+		off += (size_t)snprintf(allow + off, sizeof(allow) - off,
+		    "%s%s", off > 0 ? ", " : "", names[i].name);
+		if (off >= sizeof(allow))
+			break;
+	}
+	http_response_header(req, "allow", allow);
 	api_respond_error(req, HTTP_STATUS_METHOD_NOT_ALLOWED,
 	    "method_not_allowed", "%s is not allowed on %s",
 	    http_method_text(req->method), req->path);

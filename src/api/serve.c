@@ -1,5 +1,6 @@
 #include <arpa/inet.h>
 
+#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -85,6 +86,63 @@ serve_client_ip(struct http_request *req, char *out, size_t len)
 		snprintf(out, len, "%s", candidate);
 }
 
+/*
+ * Kore compiles route patterns with REG_NOSUB, so it keeps no capture
+ * groups: each worker compiles the patterns of its routes once more, with
+ * groups, on first use (event loop only, so no locking).
+ */
+#define SERVE_PATTERNS_MAX 64
+
+static struct {
+	const struct kore_module_handle *hdlr;
+	regex_t                          re;
+	bool                             ok;
+} serve_patterns[SERVE_PATTERNS_MAX];
+static int serve_npatterns;
+
+static regex_t *
+serve_pattern(const struct kore_module_handle *hdlr)
+{
+	int i;
+
+	for (i = 0; i < serve_npatterns; i++) {
+		if (serve_patterns[i].hdlr == hdlr)
+			return (serve_patterns[i].ok ? &serve_patterns[i].re
+						     : NULL);
+	}
+	if (serve_npatterns == SERVE_PATTERNS_MAX)
+		return (NULL);
+	serve_patterns[i].hdlr = hdlr;
+	serve_patterns[i].ok =
+	    regcomp(&serve_patterns[i].re, hdlr->path, REG_EXTENDED) == 0;
+	serve_npatterns++;
+	return (serve_patterns[i].ok ? &serve_patterns[i].re : NULL);
+}
+
+/* Copies the route's capture groups (the path's variable parts). */
+static void
+serve_captures(struct http_request *req, struct api_work *w)
+{
+	regmatch_t m[API_CAPTURES + 1];
+	regex_t   *re;
+	size_t     len;
+	int        i;
+
+	if (req->hdlr == NULL || req->hdlr->type != HANDLER_TYPE_DYNAMIC ||
+	    (re = serve_pattern(req->hdlr)) == NULL ||
+	    regexec(re, req->path, API_CAPTURES + 1, m, 0) != 0)
+		return;
+	for (i = 1; i <= API_CAPTURES; i++) {
+		if (m[i].rm_so < 0 || m[i].rm_eo < m[i].rm_so)
+			break;
+		len = (size_t)(m[i].rm_eo - m[i].rm_so);
+		if (len >= API_CAPTURE_MAX)
+			len = API_CAPTURE_MAX - 1;
+		memcpy(w->capture[w->ncaptures], req->path + m[i].rm_so, len);
+		w->capture[w->ncaptures++][len] = '\0';
+	}
+}
+
 /* Reads the body, refusing more than max bytes. */
 static bool
 serve_read_body(struct http_request *req, struct api_work *w, size_t max)
@@ -121,30 +179,29 @@ serve_copy_request(struct http_request *req, struct api_work *w)
 	const char  *value;
 	json_error_t jerr;
 	char         why[160];
-	int          i;
-	size_t       len;
 
 	w->method = req->method;
 	snprintf(w->path, sizeof(w->path), "%s", req->path);
-	for (i = 1; i < HTTP_CAPTURE_GROUPS && w->ncaptures < API_CAPTURES;
-	     i++) {
-		if (req->cgroups[i].rm_so < 0 || req->cgroups[i].rm_eo < 0)
-			break;
-		len = (size_t)(req->cgroups[i].rm_eo - req->cgroups[i].rm_so);
-		if (len >= API_CAPTURE_MAX)
-			len = API_CAPTURE_MAX - 1;
-		memcpy(w->capture[w->ncaptures],
-		    req->path + req->cgroups[i].rm_so, len);
-		w->capture[w->ncaptures++][len] = '\0';
-	}
+	serve_captures(req, w);
 	if ((w->query = query_parse(req->query_string, why, sizeof(why))) ==
 	    NULL) {
 		api_respond_error(
 		    req, HTTP_STATUS_BAD_REQUEST, "invalid_query", "%s", why);
 		return (false);
 	}
-	if (!serve_read_body(req, w,
-		w->ep->body_max != 0 ? w->ep->body_max : API_BODY_DEFAULT)) {
+	if (w->ep->raw_body && req->http_body_fd != -1) {
+		/* Spooled to disk by Kore: the work reads its own copy of the
+		 * descriptor; Kore still removes the file with the request. */
+		if ((w->body_fd = dup(req->http_body_fd)) == -1) {
+			api_respond_error(req, HTTP_STATUS_INTERNAL_ERROR,
+			    "internal_error", "the body could not be read");
+			return (false);
+		}
+		w->body_length = req->http_body_length;
+	} else if (!serve_read_body(req, w,
+		       w->ep->raw_body            ? http_body_max
+			   : w->ep->body_max != 0 ? w->ep->body_max
+						  : API_BODY_DEFAULT)) {
 		if (req->status == 0)
 			api_respond_error(req, HTTP_STATUS_BAD_REQUEST,
 			    "invalid_body", "the body could not be read");
@@ -341,7 +398,7 @@ api_audit(struct api_work *w, const char *action, json_t *details)
 	time_t    now;
 	struct tm tm;
 
-	if (w->who.kind == WHO_NOBODY && !tenant_ctx_check(&w->who.tenant)) {
+	if (w->who.kind == WHO_NOBODY || !tenant_ctx_check(&w->who.tenant)) {
 		json_decref(details);
 		return;
 	}

@@ -48,6 +48,7 @@ struct who {
 	struct tenant_ctx tenant;
 	char              user_id[25];
 	char              email[256];
+	char              name[128];
 	enum role         role;
 	unsigned          scopes;
 	char              key_id[25];

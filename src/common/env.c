@@ -1,3 +1,4 @@
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +79,58 @@ env_random(void *out, size_t len)
 		p += n;
 		len -= (size_t)n;
 	}
+}
+
+/*
+ * Random bytes for identifiers that are not secrets (trace and span ids):
+ * taken from a per-thread pool refilled with one getrandom() every 4 KiB,
+ * instead of a system call per request. The pool is emptied in a child
+ * after fork(), so two Kore workers never hand out the same ids.
+ */
+#define ENV_POOL_SIZE 4096
+
+static __thread uint8_t env_pool[ENV_POOL_SIZE];
+static __thread size_t  env_pool_left;
+static pthread_once_t   env_pool_once = PTHREAD_ONCE_INIT;
+
+static void
+env_pool_forget(void)
+{
+	env_pool_left = 0;
+}
+
+static void
+env_pool_register(void)
+{
+	(void)pthread_atfork(NULL, NULL, env_pool_forget);
+}
+
+static void
+env_random_ids(void *out, size_t len)
+{
+	(void)pthread_once(&env_pool_once, env_pool_register);
+	if (len > ENV_POOL_SIZE) {
+		env_random(out, len);
+		return;
+	}
+	if (env_pool_left < len) {
+		env_random(env_pool, sizeof(env_pool));
+		env_pool_left = sizeof(env_pool);
+	}
+	memcpy(out, env_pool + (ENV_POOL_SIZE - env_pool_left), len);
+	env_pool_left -= len;
+}
+
+/* Fills out with 2*nbytes random hex characters for an identifier. */
+void
+env_id_hex(char *out, size_t nbytes)
+{
+	uint8_t raw[64];
+
+	if (nbytes > sizeof(raw))
+		nbytes = sizeof(raw);
+	env_random_ids(raw, nbytes);
+	trace_hex(raw, nbytes, out);
 }
 
 /* Fills out with 2*nbytes random hex characters and a NUL. */

@@ -15,6 +15,7 @@ bool     env_settings_load(struct settings *, char *err, size_t errlen);
 void     env_warn_unknown(void);
 void     env_random(void *, size_t);
 void     env_random_hex(char *out, size_t nbytes);
+void     env_id_hex(char *out, size_t nbytes);
 uint64_t env_now_us(void);
 uint64_t env_monotonic_us(void);
 

@@ -156,6 +156,10 @@ detect_json(const char *s, size_t len, struct logdetect *out)
 {
 	size_t i = 0;
 
+	while (len > 0 && (s[0] == ' ' || s[0] == '\t')) {
+		s++;
+		len--;
+	}
 	if (len == 0)
 		return (false);
 	if (s[0] == '{')

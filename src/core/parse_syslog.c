@@ -278,9 +278,10 @@ syslog_parse(struct log_event *ev, const char *line, size_t len,
 		if (used > 0) {
 			*ts_at = (long)(p - line);
 		} else {
+			/* RFC 3339 proper: a 'T', not a space. */
 			used = timeparse_iso8601(p, (size_t)(end - p),
 			    tz_offset_s, false, &ev->ts_ms);
-			if (used == 0)
+			if (used == 0 || p[10] != 'T')
 				return (syslog_col(line, p));
 			ev->has_ts = true;
 		}

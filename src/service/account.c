@@ -134,7 +134,7 @@ account_tenant_load(const char *tenant_id, struct tenant_ctx *ctx, bool *found,
 		return (true);
 	*found = tenant_ctx_check(ctx);
 	if (*found)
-		(void)session_tenant_write(ctx, err, errlen);
+		(void)session_tenant_fill(ctx, err, errlen);
 	return (true);
 }
 
@@ -217,11 +217,13 @@ account_signup(
 	    !tenant_slug_check(slug, why, sizeof(why))) {
 		snprintf(o->message, sizeof(o->message), "slug %s",
 		    strcmp(slug, in->slug) != 0 ? "must be lower case" : why);
+		snprintf(o->field, sizeof(o->field), "slug");
 		o->result = ACCOUNT_INVALID;
 		return;
 	}
 	if (!password_policy_check(in->password, email, why, sizeof(why))) {
 		snprintf(o->message, sizeof(o->message), "password %s", why);
+		snprintf(o->field, sizeof(o->field), "password");
 		o->result = ACCOUNT_INVALID;
 		return;
 	}
@@ -237,6 +239,7 @@ account_signup(
 	if (taken) {
 		account_set(o, ACCOUNT_EMAIL_TAKEN,
 		    "an account with this e-mail already exists");
+		snprintf(o->field, sizeof(o->field), "email");
 		return;
 	}
 	if (!account_hash_password(in->password, hash, sizeof(hash))) {

@@ -46,6 +46,7 @@ struct account_signup {
 struct account_outcome {
 	enum account_result result;
 	char                message[256];
+	char                field[32]; /* the input field at fault, if one */
 	long                retry_ms;
 	json_t             *body; /* answer on success; owned by the caller */
 };

@@ -67,12 +67,17 @@ session_cache_get(const struct tenant_ctx *ctx, const char *purpose,
 	if (r->type == REDIS_REPLY_STRING)
 		doc = json_loadb(r->str, r->len, 0, NULL);
 	freeReplyObject(r);
+	if (json_is_true(json_object_get(doc, "_gone"))) {
+		json_decref(doc); /* a tombstone reads as a miss */
+		doc = NULL;
+	}
 	return (doc);
 }
 
-bool
-session_cache_put(const struct tenant_ctx *ctx, const char *purpose,
-    const json_t *doc, long ttl_s, char *err, size_t errlen)
+static bool
+session_cache_set(const struct tenant_ctx *ctx, const char *purpose,
+    const json_t *doc, long ttl_s, bool only_if_absent, char *err,
+    size_t errlen)
 {
 	char  key[KEY_MAX], ttl[24];
 	char *text;
@@ -83,23 +88,55 @@ session_cache_put(const struct tenant_ctx *ctx, const char *purpose,
 	if ((text = json_dumps(doc, JSON_COMPACT)) == NULL)
 		return (false);
 	snprintf(ttl, sizeof(ttl), "%ld", ttl_s);
-	ok =
-	    session_ok(session_cmd(err, errlen, 5, "SET", key, text, "EX", ttl),
-		err, errlen);
+	if (only_if_absent)
+		ok = session_ok(session_cmd(err, errlen, 6, "SET", key, text,
+				    "EX", ttl, "NX"),
+		    err, errlen);
+	else
+		ok = session_ok(
+		    session_cmd(err, errlen, 5, "SET", key, text, "EX", ttl),
+		    err, errlen);
 	free(text);
 	return (ok);
 }
 
+/* Stores a value that is the truth now (a change just made). */
+bool
+session_cache_put(const struct tenant_ctx *ctx, const char *purpose,
+    const json_t *doc, long ttl_s, char *err, size_t errlen)
+{
+	return (
+	    session_cache_set(ctx, purpose, doc, ttl_s, false, err, errlen));
+}
+
+/*
+ * Refills the cache from MongoDB after a miss: only if nothing is there,
+ * so that a change (or a tombstone) written meanwhile is never replaced
+ * by what was read before it.
+ */
+bool
+session_cache_fill(const struct tenant_ctx *ctx, const char *purpose,
+    const json_t *doc, long ttl_s, char *err, size_t errlen)
+{
+	return (session_cache_set(ctx, purpose, doc, ttl_s, true, err, errlen));
+}
+
+/*
+ * Forgets a cached value after a change. A tombstone stays for ten
+ * minutes instead of nothing, so that a refill racing with the change
+ * (read before it, written after) cannot bring the old value back.
+ */
 bool
 session_cache_forget(
     const struct tenant_ctx *ctx, const char *purpose, char *err, size_t errlen)
 {
-	char key[KEY_MAX];
+	json_t *tomb;
+	bool    ok;
 
-	if (!session_key(ctx, purpose, key, err, errlen))
-		return (false);
-	return (
-	    session_ok(session_cmd(err, errlen, 2, "DEL", key), err, errlen));
+	tomb = json_pack("{s:b}", "_gone", 1);
+	ok = session_cache_set(ctx, purpose, tomb, 600, false, err, errlen);
+	json_decref(tomb);
+	return (ok);
 }
 
 /*
@@ -140,17 +177,32 @@ session_tenant_read(const char *tenant_id, struct tenant_ctx *out, bool *found,
 	return (true);
 }
 
-bool
-session_tenant_write(const struct tenant_ctx *ctx, char *err, size_t errlen)
+static bool
+session_tenant_set(
+    const struct tenant_ctx *ctx, bool fill, char *err, size_t errlen)
 {
 	json_t *doc;
 	bool    ok;
 
 	doc = json_pack("{s:s, s:s, s:s}", "slug", ctx->slug, "plan", ctx->plan,
 	    "status", ctx->active ? "active" : "suspended");
-	ok = session_cache_put(ctx, "meta", doc, 3600, err, errlen);
+	ok = session_cache_set(ctx, "meta", doc, 3600, fill, err, errlen);
 	json_decref(doc);
 	return (ok);
+}
+
+/* Writes the tenant's status as it is now (sign-up, suspension, plan). */
+bool
+session_tenant_write(const struct tenant_ctx *ctx, char *err, size_t errlen)
+{
+	return (session_tenant_set(ctx, false, err, errlen));
+}
+
+/* Refills it after a miss; never overwrites a newer write. */
+bool
+session_tenant_fill(const struct tenant_ctx *ctx, char *err, size_t errlen)
+{
+	return (session_tenant_set(ctx, true, err, errlen));
 }
 
 static bool

@@ -27,6 +27,8 @@ json_t *session_cache_get(const struct tenant_ctx *, const char *purpose,
     bool *failed, char *err, size_t errlen);
 bool    session_cache_put(const struct tenant_ctx *, const char *purpose,
        const json_t *, long ttl_s, char *err, size_t errlen);
+bool    session_cache_fill(const struct tenant_ctx *, const char *purpose,
+       const json_t *, long ttl_s, char *err, size_t errlen);
 bool    session_cache_forget(
        const struct tenant_ctx *, const char *purpose, char *err, size_t errlen);
 
@@ -34,6 +36,7 @@ bool    session_cache_forget(
 bool session_tenant_read(const char *tenant_id, struct tenant_ctx *,
     bool *found, char *err, size_t errlen);
 bool session_tenant_write(const struct tenant_ctx *, char *err, size_t);
+bool session_tenant_fill(const struct tenant_ctx *, char *err, size_t);
 
 bool session_jti_revoke(const struct tenant_ctx *, const char *jti, long ttl_s,
     char *err, size_t errlen);
@@ -47,12 +50,11 @@ bool session_admin_jti_revoked(
 bool session_refresh_start(const struct tenant_ctx *, const char *hash,
     const char *family, const char *record, long ttl_s, char *err,
     size_t errlen);
-enum session_refresh
-     session_refresh_rotate(const struct tenant_ctx *, const char *old_hash,
-	 const char *family, const char *new_hash, long ttl_s, char **record,
-	 char *err, size_t errlen);
-bool session_family_revoke(
-    const struct tenant_ctx *, const char *family, char *err, size_t errlen);
+enum session_refresh session_refresh_rotate(const struct tenant_ctx *,
+    const char *old_hash, const char *family, const char *new_hash, long ttl_s,
+    char **record, char *err, size_t errlen);
+bool                 session_family_revoke(
+		    const struct tenant_ctx *, const char *family, char *err, size_t errlen);
 
 /*
  * Sliding-window rate limit, atomic in Redis (one Lua script): admits at

@@ -21,6 +21,8 @@
 #include "store/metadb.h"
 #include "store/queue.h"
 #include "service/account.h"
+#include "service/files.h"
+#include "service/members.h"
 #include "worker/jobs.h"
 
 static volatile sig_atomic_t worker_stop;
@@ -170,6 +172,12 @@ main(int argc, char **argv)
 	}
 
 	account_configure(&worker_settings);
+	files_configure(&worker_settings);
+	if (members_plans() == NULL) {
+		fprintf(stderr,
+		    "vigie-worker: tenants/plans.json cannot be used\n");
+		return (1);
+	}
 	worker_prepare();
 
 	memset(&sa, 0, sizeof(sa));

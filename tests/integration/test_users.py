@@ -341,7 +341,9 @@ def test_removed_user_is_refused_at_once(base_url, new_tenant, redis):
     r = t["api"].delete(f"/api/v1/users/{user['id']}")
     assert r.status_code == 200, r.text
     assert r.json()["id"] == user["id"]
-    assert not redis.exists(f"t:{t['tenant']['id']}:user:{user['id']}")
+    # The cached user is replaced by a tombstone (see session_cache_forget).
+    assert json.loads(redis.get(f"t:{t['tenant']['id']}:user:{user['id']}")) \
+        == {"_gone": True}
     # Their access token, their refresh token and their password: refused.
     r = api.get("/api/v1/me")
     assert r.status_code == 401, r.text
