@@ -13,7 +13,7 @@ VERSION		:= $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.0
 
 PKGS		:= libmongoc-1.0 hiredis libcurl jansson libjwt libargon2
 PKG_CFLAGS	:= $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhpdf -lssl -lcrypto -lm -lpthread
+PKG_LIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhpdf -lz -lssl -lcrypto -lm -lpthread
 KORE_FEATURES	:= $(shell cat /usr/share/kore/features 2>/dev/null)
 
 WARN		:= -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wformat=2 \
@@ -39,7 +39,7 @@ UNIT_BIN	:= $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 STORE_BIN	:= $(STORE_SRC:tests/store/%.c=$(BUILD)/tests/store/%)
 
 .PHONY: all build run stop test unit integration install stack-test \
-	format format-check clean bench
+	format format-check clean bench fuzz fuzz-smoke
 
 all: build $(UNIT_BIN) $(STORE_BIN)
 
@@ -119,6 +119,14 @@ test: install
 
 bench: install build
 	@bench/http_baseline/run.sh
+
+# Fuzz targets of the log parsers (clang, libFuzzer; tests/fuzz/run.sh).
+# fuzz: each target FUZZ_SECONDS (300); fuzz-smoke: seeds + 10 s each.
+fuzz:
+	@tests/fuzz/run.sh run
+
+fuzz-smoke:
+	@tests/fuzz/run.sh smoke
 
 format:
 	clang-format -i $(shell git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'bench/*.c')

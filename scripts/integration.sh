@@ -15,6 +15,7 @@ export VIGIE_JWT_SECRET=${VIGIE_JWT_SECRET:-integration-tests-secret-0123456789a
 export VIGIE_HOST=127.0.0.1 VIGIE_PORT=${VIGIE_TEST_PORT:-18080}
 export VIGIE_ENV=test VIGIE_ACCESS_LOG=all VIGIE_LOG_LEVEL=debug
 export VIGIE_MONGO_DB=${VIGIE_MONGO_DB:-vigie_test}
+export VIGIE_DATA_DIR=${VIGIE_DATA_DIR:-$VIGIE_ROOT/var/test/data-${VIGIE_TEST_PORT:-18080}}
 export VIGIE_WORKER_HEARTBEAT_S=1
 # The platform administrator the worker creates, for the admin API tests.
 export VIGIE_ADMIN_EMAIL=${VIGIE_ADMIN_EMAIL:-admin@vigie.test} VIGIE_ADMIN_PASSWORD=${VIGIE_ADMIN_PASSWORD:-admin-password-for-tests-only}

@@ -47,13 +47,15 @@ server_dir() {
 # start_server DIR LOG: start kore in DIR in the background.
 start_server() {
 	local dir=$1 log=$2
-	(cd "$dir" && exec setsid kore -c kore.conf -f -n -r) >>"$log" 2>&1 &
+	# exec: $! is then kore's own pid, the one to stop (setsid would fork
+	# and leave us a pid that is not kore's).
+	(cd "$dir" && exec kore -c kore.conf -f -n -r) >>"$log" 2>&1 &
 	echo $! >"$dir/server.pid"
 }
 
 # start_worker DIR LOG: start vigie-worker in the background.
 start_worker() {
 	local dir=$1 log=$2
-	setsid "$VIGIE_ROOT/build/vigie-worker" >>"$log" 2>&1 &
+	"$VIGIE_ROOT/build/vigie-worker" >>"$log" 2>&1 &
 	echo $! >"$dir/worker.pid"
 }

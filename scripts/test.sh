@@ -12,6 +12,9 @@ make --no-print-directory all
 say "unit tests (cmocka)"
 make --no-print-directory unit
 
+say "fuzz smoke (log parsers)"
+make --no-print-directory fuzz-smoke
+
 if [ "${VIGIE_STACK:-local}" != "external" ]; then
 	say "test stack"
 	trap 'scripts/stack.sh stop test' EXIT

@@ -49,7 +49,16 @@ KORE_SECCOMP_FILTER("vigie", KORE_SYSCALL_ALLOW_ARG(socket, 0, AF_INET),
     KORE_SYSCALL_ALLOW(sysinfo), KORE_SYSCALL_ALLOW(sched_getaffinity),
     KORE_SYSCALL_ALLOW(sched_yield), KORE_SYSCALL_ALLOW(clock_nanosleep),
     KORE_SYSCALL_ALLOW(nanosleep), KORE_SYSCALL_ALLOW(gettid),
-    KORE_SYSCALL_ALLOW(newfstatat), KORE_SYSCALL_ALLOW(shutdown), );
+    KORE_SYSCALL_ALLOW(newfstatat),
+    /* Uploads: the spooled body is handed to a task by descriptor and
+     * copied under the data folder. */
+    KORE_SYSCALL_ALLOW(dup), KORE_SYSCALL_ALLOW(pread64),
+    KORE_SYSCALL_ALLOW(mkdir), KORE_SYSCALL_ALLOW(mkdirat),
+    KORE_SYSCALL_ALLOW(rename), KORE_SYSCALL_ALLOW(renameat),
+    KORE_SYSCALL_ALLOW(renameat2), KORE_SYSCALL_ALLOW(fsync),
+    KORE_SYSCALL_ALLOW(fdatasync), KORE_SYSCALL_ALLOW(unlink),
+    KORE_SYSCALL_ALLOW(unlinkat), KORE_SYSCALL_ALLOW(lseek),
+    KORE_SYSCALL_ALLOW(shutdown), );
 
 int  vigie_init(int);
 void kore_parent_configure(int, char **);

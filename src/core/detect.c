@@ -39,8 +39,8 @@ detect_fail(struct logdetect *out, const char *fmt, ...)
 
 /* Non-blank lines of the sample; a cut last line is left out. */
 static int
-detect_lines(const char *buf, size_t len, bool more_follows,
-    struct detect_line *lines)
+detect_lines(
+    const char *buf, size_t len, bool more_follows, struct detect_line *lines)
 {
 	const char *p = buf, *end = buf + len, *nl;
 	size_t      n;
@@ -98,9 +98,11 @@ detect_csv_name(const char *s, size_t len)
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80)
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    c >= 0x80)
 			alpha = true;
-		else if (!(c >= '0' && c <= '9') && strchr(" _.-@#/()", c) == NULL)
+		else if (!(c >= '0' && c <= '9') &&
+		    strchr(" _.-@#/()", c) == NULL)
 			return (false);
 	}
 	return (alpha);
@@ -126,7 +128,7 @@ detect_csv_header(const char *s, size_t len, char delim)
 static bool
 detect_csv(struct detect_line *lines, int n, struct logdetect *out)
 {
-	static const char delims[] = { ',', ';', '\t' };
+	static const char delims[] = {',', ';', '\t'};
 	int               d, i, cols, same;
 
 	if (n < 2)
@@ -137,8 +139,8 @@ detect_csv(struct detect_line *lines, int n, struct logdetect *out)
 		    !detect_csv_header(lines[0].s, lines[0].len, delims[d]))
 			continue;
 		for (same = 0, i = 1; i < n; i++) {
-			if (detect_csv_fields(lines[i].s, lines[i].len,
-				delims[d]) == cols)
+			if (detect_csv_fields(
+				lines[i].s, lines[i].len, delims[d]) == cols)
 				same++;
 		}
 		if (same * 100 >= (n - 1) * 80) {
@@ -189,11 +191,11 @@ detect_decided(struct logdetect *out, enum log_format f, const char *how)
 static enum log_format
 detect_by_parsers(struct detect_line *lines, int n, int *best_count)
 {
-	struct log_event ev;
-	int              i, counts[3] = { 0, 0, 0 }, month, best = -1;
-	long             ts_at;
-	static const enum log_format fmts[3] = { LOG_FORMAT_ACCESS,
-		LOG_FORMAT_APACHE_ERROR, LOG_FORMAT_SYSLOG };
+	struct log_event             ev;
+	int                          i, counts[3] = {0, 0, 0}, month, best = -1;
+	long                         ts_at;
+	static const enum log_format fmts[3] = {
+	    LOG_FORMAT_ACCESS, LOG_FORMAT_APACHE_ERROR, LOG_FORMAT_SYSLOG};
 
 	record_event_init(&ev);
 	for (i = 0; i < n; i++) {
@@ -204,8 +206,8 @@ detect_by_parsers(struct detect_line *lines, int n, int *best_count)
 		if (apacheerr_parse(&ev, lines[i].s, lines[i].len, 0) == 0)
 			counts[1]++;
 		record_event_reset(&ev);
-		if (syslog_parse(&ev, lines[i].s, lines[i].len, 0, &ts_at,
-			&month) == 0)
+		if (syslog_parse(
+			&ev, lines[i].s, lines[i].len, 0, &ts_at, &month) == 0)
 			counts[2]++;
 	}
 	record_event_free(&ev);
@@ -221,8 +223,8 @@ detect_by_parsers(struct detect_line *lines, int n, int *best_count)
 }
 
 bool
-logdetect(const char *buf, size_t len, bool more_follows,
-    enum log_format hint, struct logdetect *out)
+logdetect(const char *buf, size_t len, bool more_follows, enum log_format hint,
+    struct logdetect *out)
 {
 	struct detect_line lines[DETECT_LINES_MAX];
 	const char        *nul;
@@ -237,16 +239,18 @@ logdetect(const char *buf, size_t len, bool more_follows,
 	}
 	if (len == 0)
 		return (detect_fail(out, "empty content"));
-	if (len >= 2 && ((buf[0] == '\xff' && buf[1] == '\xfe') ||
-			    (buf[0] == '\xfe' && buf[1] == '\xff')))
-		return (detect_fail(out,
-		    "UTF-16 text is not supported (convert it to UTF-8)"));
+	if (len >= 2 &&
+	    ((buf[0] == '\xff' && buf[1] == '\xfe') ||
+		(buf[0] == '\xfe' && buf[1] == '\xff')))
+		return (detect_fail(
+		    out, "UTF-16 text is not supported (convert it to UTF-8)"));
 	if ((nul = memchr(buf, '\0', len)) != NULL)
-		return (detect_fail(out, "binary content (NUL byte at offset %zu)",
-		    (size_t)(nul - buf)));
+		return (
+		    detect_fail(out, "binary content (NUL byte at offset %zu)",
+			(size_t)(nul - buf)));
 	if ((valid = utf8_valid_prefix(buf, len, more_follows)) != len)
-		return (detect_fail(out,
-		    "not UTF-8 text (invalid byte at offset %zu)", valid));
+		return (detect_fail(
+		    out, "not UTF-8 text (invalid byte at offset %zu)", valid));
 	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
 		buf += 3;
 		len -= 3;
@@ -257,8 +261,8 @@ logdetect(const char *buf, size_t len, bool more_follows,
 		return (detect_fail(out, "no text, only blank lines"));
 	if (hint != LOG_FORMAT_UNKNOWN) {
 		if (hint == LOG_FORMAT_JSON)
-			(void)detect_json(lines[0].s,
-			    (size_t)(buf + len - lines[0].s), out);
+			(void)detect_json(
+			    lines[0].s, (size_t)(buf + len - lines[0].s), out);
 		if (hint == LOG_FORMAT_CSV && !detect_csv(lines, n, out))
 			out->csv_delimiter = 0;
 		out->matched = n;

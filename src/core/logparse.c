@@ -13,12 +13,12 @@ static const struct {
 	enum log_format format;
 	const char     *name;
 } logparse_names[] = {
-	{ LOG_FORMAT_CSV, "csv" },
-	{ LOG_FORMAT_JSON, "json" },
-	{ LOG_FORMAT_ACCESS, "access" },
-	{ LOG_FORMAT_APACHE_ERROR, "apache_error" },
-	{ LOG_FORMAT_SYSLOG, "syslog" },
-	{ LOG_FORMAT_PLAIN, "plain" },
+    {LOG_FORMAT_CSV, "csv"},
+    {LOG_FORMAT_JSON, "json"},
+    {LOG_FORMAT_ACCESS, "access"},
+    {LOG_FORMAT_APACHE_ERROR, "apache_error"},
+    {LOG_FORMAT_SYSLOG, "syslog"},
+    {LOG_FORMAT_PLAIN, "plain"},
 };
 
 #define LOGPARSE_NAMES_N (sizeof(logparse_names) / sizeof(logparse_names[0]))
@@ -52,8 +52,8 @@ logformat_from_name(const char *name)
 }
 
 void
-logparse_fail(struct logparse_error *err, long line, long column,
-    const char *fmt, ...)
+logparse_fail(
+    struct logparse_error *err, long line, long column, const char *fmt, ...)
 {
 	va_list ap;
 	int     n;
@@ -64,13 +64,13 @@ logparse_fail(struct logparse_error *err, long line, long column,
 		n = snprintf(err->message, sizeof(err->message),
 		    "line %ld column %ld: ", line, column);
 	else
-		n = snprintf(err->message, sizeof(err->message), "line %ld: ",
-		    line);
+		n = snprintf(
+		    err->message, sizeof(err->message), "line %ld: ", line);
 	if (n < 0 || (size_t)n >= sizeof(err->message))
 		return;
 	va_start(ap, fmt);
-	(void)vsnprintf(err->message + n, sizeof(err->message) - (size_t)n,
-	    fmt, ap);
+	(void)vsnprintf(
+	    err->message + n, sizeof(err->message) - (size_t)n, fmt, ap);
 	va_end(ap);
 }
 
@@ -209,8 +209,8 @@ logparse_line(struct logparse *p, const char *line, size_t len, long line_no,
 }
 
 enum logparse_result
-logparse_next(struct logparse *p, json_t **record_out,
-    struct logparse_error *err)
+logparse_next(
+    struct logparse *p, json_t **record_out, struct logparse_error *err)
 {
 	if (record_out != NULL)
 		*record_out = NULL;
@@ -221,8 +221,8 @@ logparse_next(struct logparse *p, json_t **record_out,
 }
 
 enum logparse_result
-logparse_finish(struct logparse *p, json_t **record_out,
-    struct logparse_error *err)
+logparse_finish(
+    struct logparse *p, json_t **record_out, struct logparse_error *err)
 {
 	if (record_out != NULL)
 		*record_out = NULL;

@@ -41,7 +41,7 @@
 #include "core/record.h"
 
 /* Longest line accepted by default (bytes, without the newline). */
-#define LOGPARSE_LINE_MAX   65536
+#define LOGPARSE_LINE_MAX 65536
 /* Largest record spanning lines (CSV quoted newlines, a JSON element). */
 #define LOGPARSE_RECORD_MAX (1024 * 1024)
 /* Most CSV columns. */
@@ -50,19 +50,19 @@
 enum log_format {
 	LOG_FORMAT_UNKNOWN = 0,
 	LOG_FORMAT_CSV,
-	LOG_FORMAT_JSON,         /* NDJSON, or one top-level array */
-	LOG_FORMAT_ACCESS,       /* Apache/Nginx combined or common */
+	LOG_FORMAT_JSON, /* NDJSON, or one top-level array */
+	LOG_FORMAT_ACCESS, /* Apache/Nginx combined or common */
 	LOG_FORMAT_APACHE_ERROR, /* Apache httpd error log (2.2 and 2.4) */
-	LOG_FORMAT_SYSLOG,       /* RFC 3164 (PRI optional) and RFC 5424 */
-	LOG_FORMAT_PLAIN,        /* message only, leading timestamp if any */
+	LOG_FORMAT_SYSLOG, /* RFC 3164 (PRI optional) and RFC 5424 */
+	LOG_FORMAT_PLAIN, /* message only, leading timestamp if any */
 };
 
 enum logparse_result {
-	LOGPARSE_RECORD,    /* *record_out (or logparse_event()) is a record */
-	LOGPARSE_SKIP,      /* nothing: blank line, CSV header */
+	LOGPARSE_RECORD, /* *record_out (or logparse_event()) is a record */
+	LOGPARSE_SKIP, /* nothing: blank line, CSV header */
 	LOGPARSE_NEED_MORE, /* the input so far is consumed */
-	LOGPARSE_ERROR,     /* err says where; the next line is parsed anew */
-	LOGPARSE_FATAL,     /* err says where; nothing more can be parsed */
+	LOGPARSE_ERROR, /* err says where; the next line is parsed anew */
+	LOGPARSE_FATAL, /* err says where; nothing more can be parsed */
 };
 
 struct logparse_opts {
@@ -83,14 +83,19 @@ struct logparse_opts {
 	bool csv_no_header;
 	/* Do not write event.original (the raw line). */
 	bool no_original;
+	/*
+	 * JSON: map every element through a jansson tree, not the fast
+	 * path (the reference the fast path is tested against; slower).
+	 */
+	bool json_reference;
 	/* Longest line (0: LOGPARSE_LINE_MAX) and record (0: the default). */
 	size_t max_line;
 	size_t max_record;
 };
 
 struct logparse_error {
-	long line;         /* 1-based line of the input */
-	long column;       /* 1-based byte column, 0 when not known */
+	long line; /* 1-based line of the input */
+	long column; /* 1-based byte column, 0 when not known */
 	char message[256]; /* "line N[ column M]: what" */
 };
 
@@ -114,12 +119,12 @@ enum logparse_result logparse_line(struct logparse *, const char *line,
     size_t len, long line_no, json_t **record_out, struct logparse_error *);
 
 /* The next result from input already fed; see the loop above. */
-enum logparse_result logparse_next(struct logparse *, json_t **record_out,
-    struct logparse_error *);
+enum logparse_result
+logparse_next(struct logparse *, json_t **record_out, struct logparse_error *);
 
 /* After the last line: reports a record left open. Same loop. */
-enum logparse_result logparse_finish(struct logparse *, json_t **record_out,
-    struct logparse_error *);
+enum logparse_result logparse_finish(
+    struct logparse *, json_t **record_out, struct logparse_error *);
 
 /* The event of the last LOGPARSE_RECORD, valid until the next call. */
 const struct log_event *logparse_event(const struct logparse *);
@@ -129,7 +134,7 @@ long logparse_records(const struct logparse *);
 long logparse_errors(const struct logparse *);
 
 /* "csv", "json", "access", "apache_error", "syslog", "plain". */
-const char     *logformat_name(enum log_format);
+const char *logformat_name(enum log_format);
 /* The inverse ("auto" and unknown names give LOG_FORMAT_UNKNOWN). */
 enum log_format logformat_from_name(const char *);
 
@@ -140,11 +145,11 @@ enum log_format logformat_from_name(const char *);
 
 struct logdetect {
 	enum log_format format;
-	bool            json_array;    /* JSON: a top-level array */
+	bool            json_array; /* JSON: a top-level array */
 	char            csv_delimiter; /* CSV: the delimiter seen */
-	int             lines;         /* sample lines looked at */
-	int             matched;       /* of which the format accepted */
-	char            reason[160];   /* why refused, or how decided */
+	int             lines; /* sample lines looked at */
+	int             matched; /* of which the format accepted */
+	char            reason[160]; /* why refused, or how decided */
 };
 
 /*
@@ -176,14 +181,14 @@ struct logsplit {
 };
 
 /* Called once per line; return false to stop. */
-typedef bool (*logsplit_fn)(const char *line, size_t len, long line_no,
-    void *arg);
+typedef bool (*logsplit_fn)(
+    const char *line, size_t len, long line_no, void *arg);
 
 void logsplit_init(struct logsplit *, size_t max_line);
 void logsplit_free(struct logsplit *);
 /* Feeds data; returns false when fn asked to stop. */
-bool logsplit_feed(struct logsplit *, const char *data, size_t len,
-    logsplit_fn fn, void *arg);
+bool logsplit_feed(
+    struct logsplit *, const char *data, size_t len, logsplit_fn fn, void *arg);
 /* Hands over the last line if it had no newline. */
 bool logsplit_finish(struct logsplit *, logsplit_fn fn, void *arg);
 

@@ -20,12 +20,12 @@ struct logparse_ops {
 	void (*destroy)(void *);
 	enum logparse_result (*line)(struct logparse *, const char *, size_t,
 	    long, struct logparse_error *);
-	enum logparse_result (*next)(struct logparse *,
-	    struct logparse_error *);
-	enum logparse_result (*finish)(struct logparse *,
-	    struct logparse_error *);
-	enum logparse_result (*overlong)(struct logparse *, long,
-	    struct logparse_error *);
+	enum logparse_result (*next)(
+	    struct logparse *, struct logparse_error *);
+	enum logparse_result (*finish)(
+	    struct logparse *, struct logparse_error *);
+	enum logparse_result (*overlong)(
+	    struct logparse *, long, struct logparse_error *);
 };
 
 struct logparse {
@@ -61,8 +61,7 @@ bool logparse_blank(const char *line, size_t len);
  * returns 0, or the 1-based column where the line stopped making sense.
  */
 long access_parse(struct log_event *, const char *, size_t);
-long apacheerr_parse(struct log_event *, const char *, size_t,
-    int tz_offset_s);
+long apacheerr_parse(struct log_event *, const char *, size_t, int tz_offset_s);
 
 /*
  * Syslog: everything but the RFC 3164 timestamp's year. For a 3164 line
@@ -74,11 +73,26 @@ long apacheerr_parse(struct log_event *, const char *, size_t,
 long syslog_parse(struct log_event *, const char *, size_t, int tz_offset_s,
     long *ts_at, int *month);
 
+/* JSON: nested objects flattened this deep; longest dotted name. */
+#define JSONLOG_FLATTEN  3
+#define JSONLOG_NAME_MAX 128
+
+/* A JSON value as record text (strings as is, numbers printed, nested
+ * values as compact JSON cut to RECORD_LABEL_VALUE_MAX); false for null. */
+bool jsonlog_value_text(struct log_event *, json_t *, struct log_str *);
+
+/*
+ * Maps the JSON object text[0..len) into p->ev without a jansson tree.
+ * False (the event reset) whenever it cannot give exactly what the
+ * jansson path gives; the caller then uses that path.
+ */
+bool jsonflat_map(struct logparse *, const char *text, size_t len, int year);
+
 /*
  * A timestamp at the start of a plain line: returns the bytes it takes
  * (0 if none) and sets *ms. year is for syslog-like stamps.
  */
-size_t plain_timestamp(const char *, size_t, int year, int tz_offset_s,
-    int64_t *ms);
+size_t
+plain_timestamp(const char *, size_t, int year, int tz_offset_s, int64_t *ms);
 
 #endif

@@ -24,8 +24,8 @@ logsplit_free(struct logsplit *s)
 
 /* Hands one complete line over, cut if needed; false when fn said stop. */
 static bool
-logsplit_emit(struct logsplit *s, const char *line, size_t len,
-    logsplit_fn fn, void *arg)
+logsplit_emit(
+    struct logsplit *s, const char *line, size_t len, logsplit_fn fn, void *arg)
 {
 	s->line_no++;
 	if (len > 0 && line[len - 1] == '\r')
@@ -37,8 +37,8 @@ logsplit_emit(struct logsplit *s, const char *line, size_t len,
 
 /* Keeps the start of a line that goes on in the next chunk. */
 static bool
-logsplit_keep(struct logsplit *s, const char *data, size_t len,
-    logsplit_fn fn, void *arg)
+logsplit_keep(
+    struct logsplit *s, const char *data, size_t len, logsplit_fn fn, void *arg)
 {
 	size_t room;
 
@@ -57,8 +57,8 @@ logsplit_keep(struct logsplit *s, const char *data, size_t len,
 }
 
 bool
-logsplit_feed(struct logsplit *s, const char *data, size_t len,
-    logsplit_fn fn, void *arg)
+logsplit_feed(
+    struct logsplit *s, const char *data, size_t len, logsplit_fn fn, void *arg)
 {
 	const char *nl;
 	size_t      n;

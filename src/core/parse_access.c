@@ -31,8 +31,8 @@ access_token(const char *p, const char *end, struct log_str *out)
  * closing quote, or NULL.
  */
 static const char *
-access_quoted(const char *p, const char *end, struct log_str *out,
-    bool *escaped)
+access_quoted(
+    const char *p, const char *end, struct log_str *out, bool *escaped)
 {
 	const char *q, *start;
 	size_t      nbs;
@@ -44,7 +44,8 @@ access_quoted(const char *p, const char *end, struct log_str *out,
 		q = memchr(p, '"', (size_t)(end - p));
 		if (q == NULL)
 			return (NULL);
-		for (nbs = 0; q - nbs > start && q[-1 - (long)nbs] == '\\'; nbs++)
+		for (nbs = 0; q - nbs > start && q[-1 - (long)nbs] == '\\';
+		     nbs++)
 			;
 		if (nbs % 2 == 0)
 			break;
@@ -54,6 +55,21 @@ access_quoted(const char *p, const char *end, struct log_str *out,
 	out->len = (size_t)(q - start);
 	*escaped = memchr(start, '\\', out->len) != NULL;
 	return (q + 1);
+}
+
+/* access_quoted(), or the rest of the line when the quote is not closed. */
+static const char *
+access_last_quoted(
+    const char *p, const char *end, struct log_str *out, bool *escaped)
+{
+	const char *q;
+
+	if ((q = access_quoted(p, end, out, escaped)) != NULL)
+		return (q);
+	out->ptr = p + 1;
+	out->len = (size_t)(end - p - 1);
+	*escaped = memchr(out->ptr, '\\', out->len) != NULL;
+	return (end);
 }
 
 /* \" and \\ unescaped into the arena; other escapes stay. */
@@ -191,19 +207,19 @@ access_parse(struct log_event *ev, const char *line, size_t len)
 		}
 		ev->bytes = v;
 	}
-	/* Combined: referer and user agent. */
+	/*
+	 * Combined: referer and user agent. A last field cut before its
+	 * closing quote (seen in real files) runs to the end of the line.
+	 */
 	if (p + 1 < end && p[1] == '"') {
-		q = p + 1;
-		if ((p = access_quoted(p + 1, end, &ref, &esc)) == NULL)
-			return (access_col(line, q));
+		p = access_last_quoted(p + 1, end, &ref, &esc);
 		if (!access_is_dash(ref) && ref.len > 0)
 			ev->referrer = esc ? access_unescape(ev, ref) : ref;
 		if (p + 1 < end && p[0] == ' ' && p[1] == '"') {
-			q = p + 1;
-			if ((p = access_quoted(p + 1, end, &ua, &esc)) == NULL)
-				return (access_col(line, q));
+			p = access_last_quoted(p + 1, end, &ua, &esc);
 			if (!access_is_dash(ua) && ua.len > 0)
-				ev->user_agent = esc ? access_unescape(ev, ua) : ua;
+				ev->user_agent =
+				    esc ? access_unescape(ev, ua) : ua;
 		}
 	}
 	if (record_is_ip(host.ptr, host.len))
@@ -230,13 +246,13 @@ access_line(struct logparse *p, const char *line, size_t len, long line_no,
 	if (logparse_blank(line, len))
 		return (LOGPARSE_SKIP);
 	if ((col = access_parse(&p->ev, line, len)) != 0) {
-		logparse_fail(err, line_no, col,
-		    "not a combined/common access log line");
+		logparse_fail(
+		    err, line_no, col, "not a combined/common access log line");
 		return (LOGPARSE_ERROR);
 	}
 	return (LOGPARSE_RECORD);
 }
 
 const struct logparse_ops access_ops = {
-	.line = access_line,
+    .line = access_line,
 };

@@ -49,8 +49,8 @@ apacheerr_pid(struct log_event *ev, const char *s, size_t len)
 
 /* "[client 1.2.3.4:5678]" contents; with_port for the 2.4 form. */
 static void
-apacheerr_client(struct log_event *ev, const char *s, size_t len,
-    bool with_port)
+apacheerr_client(
+    struct log_event *ev, const char *s, size_t len, bool with_port)
 {
 	const char *colon;
 	int64_t     port;
@@ -92,15 +92,15 @@ apacheerr_level(struct log_event *ev, const char *s, size_t len)
 		s = colon + 1;
 	}
 	if (len >= 5 && len <= 6 && memcmp(s, "trace", 5) == 0)
-		ev->level = LOG_LEVEL_DEBUG; /* trace1..trace8 */
+		ev->level = EVENT_LEVEL_DEBUG; /* trace1..trace8 */
 	else
 		ev->level = record_level_parse(s, len);
-	return (ev->level != LOG_LEVEL_NONE);
+	return (ev->level != EVENT_LEVEL_NONE);
 }
 
 long
-apacheerr_parse(struct log_event *ev, const char *line, size_t len,
-    int tz_offset_s)
+apacheerr_parse(
+    struct log_event *ev, const char *line, size_t len, int tz_offset_s)
 {
 	const char *p = line, *end = line + len, *close;
 	size_t      n;
@@ -110,7 +110,8 @@ apacheerr_parse(struct log_event *ev, const char *line, size_t len,
 	    (close = memchr(line, ']', len)) == NULL)
 		return (1);
 	n = (size_t)(close - line - 1);
-	if (n == 0 || timeparse_ctime(line + 1, n, tz_offset_s, &ev->ts_ms) != n)
+	if (n == 0 ||
+	    timeparse_ctime(line + 1, n, tz_offset_s, &ev->ts_ms) != n)
 		return (2);
 	ev->has_ts = true;
 	p = close + 1;
@@ -152,8 +153,8 @@ apacheerr_parse(struct log_event *ev, const char *line, size_t len,
 }
 
 static enum logparse_result
-apacheerr_line(struct logparse *p, const char *line, size_t len,
-    long line_no, struct logparse_error *err)
+apacheerr_line(struct logparse *p, const char *line, size_t len, long line_no,
+    struct logparse_error *err)
 {
 	long col;
 
@@ -161,13 +162,13 @@ apacheerr_line(struct logparse *p, const char *line, size_t len,
 		return (LOGPARSE_SKIP);
 	col = apacheerr_parse(&p->ev, line, len, p->opts.tz_offset_s);
 	if (col != 0) {
-		logparse_fail(err, line_no, col,
-		    "not an Apache error log line");
+		logparse_fail(
+		    err, line_no, col, "not an Apache error log line");
 		return (LOGPARSE_ERROR);
 	}
 	return (LOGPARSE_RECORD);
 }
 
 const struct logparse_ops apacheerr_ops = {
-	.line = apacheerr_line,
+    .line = apacheerr_line,
 };

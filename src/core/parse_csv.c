@@ -30,7 +30,7 @@ struct csv_state {
 	char         **names;
 	int            date_col; /* -1 when absent */
 	int            time_col;
-	struct buf     rec;     /* a record spanning lines */
+	struct buf     rec; /* a record spanning lines */
 	bool           pending; /* rec holds an open record */
 	long           rec_line;
 	enum csv_scan  scan; /* where the open record's scan stopped */
@@ -127,7 +127,8 @@ csv_scan(enum csv_scan state, char delim, const char *s, size_t len)
 			else if (c == delim)
 				state = CSV_FIELD_START;
 			else
-				state = CSV_UNQUOTED; /* an error csv_split finds */
+				state =
+				    CSV_UNQUOTED; /* an error csv_split finds */
 			break;
 		}
 	}
@@ -140,8 +141,8 @@ csv_scan(enum csv_scan state, char delim, const char *s, size_t len)
  * set), or -1 for too many columns.
  */
 static long
-csv_split(struct csv_state *st, struct log_event *ev, const char *s,
-    size_t len, const char **why)
+csv_split(struct csv_state *st, struct log_event *ev, const char *s, size_t len,
+    const char **why)
 {
 	size_t i = 0, start, n;
 	char  *d;
@@ -245,8 +246,7 @@ csv_header(struct csv_state *st, bool named)
 
 /* Maps the fields of one row to the event. */
 static void
-csv_map(struct logparse *p, struct csv_state *st, const char *text,
-    size_t len)
+csv_map(struct logparse *p, struct csv_state *st, const char *text, size_t len)
 {
 	struct log_event *ev = &p->ev;
 	int               i, year;
@@ -340,7 +340,8 @@ csv_line(struct logparse *p, const char *line, size_t len, long line_no,
 	if (st->scan == CSV_QUOTED)
 		return (LOGPARSE_NEED_MORE);
 	st->pending = false;
-	return (csv_record(p, st, st->rec.data, st->rec.len, st->rec_line, err));
+	return (
+	    csv_record(p, st, st->rec.data, st->rec.len, st->rec_line, err));
 }
 
 static enum logparse_result
@@ -362,15 +363,15 @@ csv_overlong(struct logparse *p, long line_no, struct logparse_error *err)
 	struct csv_state *st = p->state;
 
 	st->pending = false;
-	logparse_fail(err, line_no, 0, "line longer than %zu bytes",
-	    p->opts.max_line);
+	logparse_fail(
+	    err, line_no, 0, "line longer than %zu bytes", p->opts.max_line);
 	return (LOGPARSE_ERROR);
 }
 
 const struct logparse_ops csv_ops = {
-	.create = csv_create,
-	.destroy = csv_destroy,
-	.line = csv_line,
-	.finish = csv_finish,
-	.overlong = csv_overlong,
+    .create = csv_create,
+    .destroy = csv_destroy,
+    .line = csv_line,
+    .finish = csv_finish,
+    .overlong = csv_overlong,
 };

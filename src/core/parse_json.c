@@ -15,7 +15,9 @@
  * Keys map by name (record_assign) after nested objects are flattened
  * to dotted paths up to three levels ("log": {"level": "warn"} is
  * log.level); deeper objects and arrays are kept as compact JSON text in
- * labels.
+ * labels. Most elements are mapped without a jansson tree by the fast
+ * path in parse_json_flat.c; jansson parses what it leaves (and every
+ * error, so messages are jansson's).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,21 +27,21 @@
 #include "core/mem.h"
 #include "core/timeparse.h"
 
-#define JSONLOG_DEPTH_MAX  256
-#define JSONLOG_FLATTEN    3
-#define JSONLOG_NAME_MAX   128
+#define JSONLOG_DEPTH_MAX 256
+#define JSONLOG_FLATTEN   3
+#define JSONLOG_NAME_MAX  128
 
 enum jsonlog_mode {
-	JL_START,  /* nothing but blanks seen yet */
+	JL_START, /* nothing but blanks seen yet */
 	JL_STREAM, /* objects one after the other (NDJSON) */
-	JL_ARRAY,  /* inside a top-level array */
-	JL_END,    /* after the array's ']' */
+	JL_ARRAY, /* inside a top-level array */
+	JL_END, /* after the array's ']' */
 };
 
 enum jsonlog_expect {
 	JL_FIRST, /* after '[': an element or ']' */
 	JL_VALUE, /* after ',': an element */
-	JL_SEP,   /* after an element: ',' or ']' */
+	JL_SEP, /* after an element: ',' or ']' */
 };
 
 struct jsonlog_state {
@@ -50,9 +52,9 @@ struct jsonlog_state {
 	bool          in_elem;
 	bool          in_str;
 	bool          esc;
-	bool          scalar;   /* a bare number, true, null (arrays) */
+	bool          scalar; /* a bare number, true, null (arrays) */
 	bool          overflow; /* longer than max_record: not kept */
-	bool          broken;   /* a bracket that did not match */
+	bool          broken; /* a bracket that did not match */
 	int           depth;
 	unsigned char stack[JSONLOG_DEPTH_MAX];
 	long          elem_line;
@@ -98,8 +100,8 @@ jsonlog_ws(char c)
 
 /* Keeps line[from..to) of an element that goes on past this line. */
 static void
-jsonlog_keep(struct logparse *p, struct jsonlog_state *st, size_t from,
-    size_t to)
+jsonlog_keep(
+    struct logparse *p, struct jsonlog_state *st, size_t from, size_t to)
 {
 	if (st->overflow)
 		return;
@@ -122,9 +124,8 @@ jsonlog_begin(struct jsonlog_state *st, size_t at)
 	buf_reset(&st->elem);
 }
 
-/* A value (after flattening) as text into the event's arena. */
-static bool
-jsonlog_text(struct log_event *ev, json_t *v, struct log_str *out)
+bool
+jsonlog_value_text(struct log_event *ev, json_t *v, struct log_str *out)
 {
 	char   tmp[64];
 	int    n;
@@ -143,8 +144,8 @@ jsonlog_text(struct log_event *ev, json_t *v, struct log_str *out)
 	case JSON_REAL:
 		n = snprintf(tmp, sizeof(tmp), "%.15g", json_real_value(v));
 		if (strtod(tmp, NULL) != json_real_value(v))
-			n = snprintf(tmp, sizeof(tmp), "%.17g",
-			    json_real_value(v));
+			n = snprintf(
+			    tmp, sizeof(tmp), "%.17g", json_real_value(v));
 		break;
 	case JSON_TRUE:
 		n = snprintf(tmp, sizeof(tmp), "true");
@@ -175,8 +176,8 @@ jsonlog_text(struct log_event *ev, json_t *v, struct log_str *out)
 
 /* Maps the members of obj (named under prefix) to the event. */
 static void
-jsonlog_map(struct logparse *p, json_t *obj, const char *prefix,
-    size_t plen, int level, int year)
+jsonlog_map(struct logparse *p, json_t *obj, const char *prefix, size_t plen,
+    int level, int year)
 {
 	const char    *key;
 	json_t        *v;
@@ -202,7 +203,7 @@ jsonlog_map(struct logparse *p, json_t *obj, const char *prefix,
 			jsonlog_map(p, v, name, nlen, level + 1, year);
 			continue;
 		}
-		if (!jsonlog_text(&p->ev, v, &text))
+		if (!jsonlog_value_text(&p->ev, v, &text))
 			continue;
 		record_assign(&p->ev, name, nlen, text.ptr, text.len, year,
 		    p->opts.tz_offset_s);
@@ -214,8 +215,8 @@ jsonlog_map(struct logparse *p, json_t *obj, const char *prefix,
  * RECORD or ERROR (located from the element's first byte).
  */
 static enum logparse_result
-jsonlog_element(struct logparse *p, struct jsonlog_state *st,
-    const char *text, size_t len, struct logparse_error *err)
+jsonlog_element(struct logparse *p, struct jsonlog_state *st, const char *text,
+    size_t len, struct logparse_error *err)
 {
 	json_error_t jerr;
 	long         line, col;
@@ -226,6 +227,10 @@ jsonlog_element(struct logparse *p, struct jsonlog_state *st,
 		    "JSON element longer than %zu bytes", p->opts.max_record);
 		return (LOGPARSE_ERROR);
 	}
+	year = p->opts.default_year > 0 ? p->opts.default_year
+					: timeparse_year_of(p->opts.ingest_ms);
+	if (!p->opts.json_reference && jsonflat_map(p, text, len, year))
+		goto mapped;
 	json_decref(st->doc);
 	st->doc = json_loadb(text, len, JSON_DECODE_ANY, &jerr);
 	if (st->doc == NULL) {
@@ -236,13 +241,12 @@ jsonlog_element(struct logparse *p, struct jsonlog_state *st,
 		return (LOGPARSE_ERROR);
 	}
 	if (!json_is_object(st->doc)) {
-		logparse_fail(err, st->elem_line, st->elem_col,
-		    "expected a JSON object");
+		logparse_fail(
+		    err, st->elem_line, st->elem_col, "expected a JSON object");
 		return (LOGPARSE_ERROR);
 	}
-	year = p->opts.default_year > 0 ? p->opts.default_year
-					: timeparse_year_of(p->opts.ingest_ms);
 	jsonlog_map(p, st->doc, "", 0, 0, year);
+mapped:
 	p->ev.original.ptr = text;
 	p->ev.original.len = len;
 	if (p->ev.message.ptr == NULL)
@@ -270,8 +274,8 @@ jsonlog_complete(struct logparse *p, struct jsonlog_state *st, size_t end,
 		len = st->elem.len;
 	}
 	if (st->broken) {
-		logparse_fail(err, st->elem_line, st->elem_col,
-		    "brackets do not match");
+		logparse_fail(
+		    err, st->elem_line, st->elem_col, "brackets do not match");
 		return (LOGPARSE_ERROR);
 	}
 	return (jsonlog_element(p, st, text, len, err));
@@ -329,7 +333,8 @@ jsonlog_scan(struct jsonlog_state *st, size_t *end)
 		case '}':
 		case ']':
 			open = c == '}' ? '{' : '[';
-			if (st->depth == 0 || st->stack[st->depth - 1] != open) {
+			if (st->depth == 0 ||
+			    st->stack[st->depth - 1] != open) {
 				st->broken = true;
 				*end = i + 1;
 				return (true);
@@ -406,7 +411,8 @@ jsonlog_run(struct logparse *p, struct logparse_error *err)
 			/* FALLTHROUGH */
 		case JL_STREAM:
 			if (c != '{') {
-				logparse_fail(err, st->line_no, (long)st->pos + 1,
+				logparse_fail(err, st->line_no,
+				    (long)st->pos + 1,
 				    "expected a JSON object");
 				st->pos = st->len; /* the rest of the line */
 				return (LOGPARSE_ERROR);
@@ -425,12 +431,14 @@ jsonlog_run(struct logparse *p, struct logparse_error *err)
 				continue;
 			}
 			if (st->expect == JL_SEP) {
-				logparse_fail(err, st->line_no, (long)st->pos + 1,
+				logparse_fail(err, st->line_no,
+				    (long)st->pos + 1,
 				    "expected ',' or ']' after an array element");
 				return (LOGPARSE_FATAL);
 			}
 			if (c == ',' || c == ']') {
-				logparse_fail(err, st->line_no, (long)st->pos + 1,
+				logparse_fail(err, st->line_no,
+				    (long)st->pos + 1,
 				    "expected an array element");
 				return (LOGPARSE_FATAL);
 			}
@@ -510,8 +518,8 @@ jsonlog_overlong(struct logparse *p, long line_no, struct logparse_error *err)
 {
 	struct jsonlog_state *st = p->state;
 
-	logparse_fail(err, line_no, 0, "line longer than %zu bytes",
-	    p->opts.max_line);
+	logparse_fail(
+	    err, line_no, 0, "line longer than %zu bytes", p->opts.max_line);
 	if (st->mode == JL_ARRAY) {
 		/* Part of the structure is gone: nothing after it holds. */
 		return (LOGPARSE_FATAL);
@@ -521,10 +529,10 @@ jsonlog_overlong(struct logparse *p, long line_no, struct logparse_error *err)
 }
 
 const struct logparse_ops jsonlog_ops = {
-	.create = jsonlog_create,
-	.destroy = jsonlog_destroy,
-	.line = jsonlog_line,
-	.next = jsonlog_next,
-	.finish = jsonlog_finish,
-	.overlong = jsonlog_overlong,
+    .create = jsonlog_create,
+    .destroy = jsonlog_destroy,
+    .line = jsonlog_line,
+    .next = jsonlog_next,
+    .finish = jsonlog_finish,
+    .overlong = jsonlog_overlong,
 };

@@ -16,8 +16,8 @@
 #define PLAIN_LEVEL_WORDS 4
 
 size_t
-plain_timestamp(const char *s, size_t len, int year, int tz_offset_s,
-    int64_t *ms)
+plain_timestamp(
+    const char *s, size_t len, int year, int tz_offset_s, int64_t *ms)
 {
 	size_t off = 0, n;
 
@@ -26,16 +26,16 @@ plain_timestamp(const char *s, size_t len, int year, int tz_offset_s,
 	if (len - off < 8)
 		return (0);
 	if (s[off] >= '0' && s[off] <= '9') {
-		if ((n = timeparse_iso8601(s + off, len - off, tz_offset_s,
-			 false, ms)) == 0 &&
-		    (n = timeparse_slashed(s + off, len - off, tz_offset_s,
-			 ms)) == 0 &&
+		if ((n = timeparse_iso8601(
+			 s + off, len - off, tz_offset_s, false, ms)) == 0 &&
+		    (n = timeparse_slashed(
+			 s + off, len - off, tz_offset_s, ms)) == 0 &&
 		    (n = timeparse_access(s + off, len - off, ms)) == 0)
 			return (0);
-	} else if ((n = timeparse_ctime(s + off, len - off, tz_offset_s,
-			ms)) == 0 &&
-	    (n = timeparse_syslog(s + off, len - off, year, tz_offset_s, ms,
-		 NULL)) == 0) {
+	} else if ((n = timeparse_ctime(s + off, len - off, tz_offset_s, ms)) ==
+		0 &&
+	    (n = timeparse_syslog(
+		 s + off, len - off, year, tz_offset_s, ms, NULL)) == 0) {
 		return (0);
 	}
 	n += off;
@@ -52,7 +52,7 @@ plain_timestamp(const char *s, size_t len, int year, int tz_offset_s,
 }
 
 /* A level from one word, under the rules above; NONE if it is none. */
-static enum log_level
+static enum event_level
 plain_level_word(const char *w, size_t len)
 {
 	size_t i;
@@ -66,26 +66,27 @@ plain_level_word(const char *w, size_t len)
 		}
 		return (record_level_parse(w, len));
 	}
-	if (len > 2 && ((w[0] == '[' && w[len - 1] == ']') ||
-			   (w[0] == '<' && w[len - 1] == '>')))
+	if (len > 2 &&
+	    ((w[0] == '[' && w[len - 1] == ']') ||
+		(w[0] == '<' && w[len - 1] == '>')))
 		return (record_level_parse(w + 1, len - 2));
 	while (len > 0 && (w[len - 1] == ':' || w[len - 1] == ','))
 		len--;
 	if (len < 3)
-		return (LOG_LEVEL_NONE);
+		return (EVENT_LEVEL_NONE);
 	for (i = 0; i < len; i++) {
 		if (w[i] < 'A' || w[i] > 'Z')
-			return (LOG_LEVEL_NONE);
+			return (EVENT_LEVEL_NONE);
 	}
 	return (record_level_parse(w, len));
 }
 
-static enum log_level
+static enum event_level
 plain_level(const char *s, size_t len)
 {
-	size_t         i = 0, start;
-	int            words = 0;
-	enum log_level level;
+	size_t           i = 0, start;
+	int              words = 0;
+	enum event_level level;
 
 	while (i < len && words < PLAIN_LEVEL_WORDS) {
 		while (i < len && (s[i] == ' ' || s[i] == '\t'))
@@ -97,10 +98,10 @@ plain_level(const char *s, size_t len)
 			break;
 		words++;
 		if ((level = plain_level_word(s + start, i - start)) !=
-		    LOG_LEVEL_NONE)
+		    EVENT_LEVEL_NONE)
 			return (level);
 	}
-	return (LOG_LEVEL_NONE);
+	return (EVENT_LEVEL_NONE);
 }
 
 static enum logparse_result
@@ -127,5 +128,5 @@ plain_line(struct logparse *p, const char *line, size_t len, long line_no,
 }
 
 const struct logparse_ops plain_ops = {
-	.line = plain_line,
+    .line = plain_line,
 };

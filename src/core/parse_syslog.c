@@ -17,7 +17,7 @@
 #define MS_PER_DAY     86400000LL
 
 struct syslog_state {
-	int year;       /* of the current 3164 line; 0 before the first */
+	int year; /* of the current 3164 line; 0 before the first */
 	int last_month; /* for the December to January roll-over */
 };
 
@@ -146,8 +146,8 @@ syslog_sd(struct log_event *ev, const char *p, const char *end)
 				memcpy(key, id, idlen);
 				key[idlen] = '_';
 				memcpy(key + idlen + 1, name, nlen);
-				(void)record_label_add(ev, key, idlen + 1 + nlen,
-				    val.ptr, val.len);
+				(void)record_label_add(ev, key,
+				    idlen + 1 + nlen, val.ptr, val.len);
 			}
 		}
 		if (p >= end || *p != ']')
@@ -208,8 +208,8 @@ syslog_parse_5424(struct log_event *ev, const char *line, const char *p,
 		if (syslog_digits(procid.ptr, procid.len, &pid))
 			ev->pid = pid;
 		else
-			(void)record_label_add(ev, "procid", 6, procid.ptr,
-			    procid.len);
+			(void)record_label_add(
+			    ev, "procid", 6, procid.ptr, procid.len);
 	}
 	if (!syslog_is_nil(msgid))
 		ev->msgid = msgid;
@@ -248,8 +248,8 @@ syslog_tag(struct log_event *ev, const char *p, const char *end)
 		if (syslog_digits(lb + 1, (size_t)(q - 2 - lb), &pid))
 			ev->pid = pid;
 		else
-			(void)record_label_add(ev, "procid", 6, lb + 1,
-			    (size_t)(q - 2 - lb));
+			(void)record_label_add(
+			    ev, "procid", 6, lb + 1, (size_t)(q - 2 - lb));
 	}
 	return (q + 1);
 }
@@ -273,8 +273,8 @@ syslog_parse(struct log_event *ev, const char *line, size_t len,
 		n = syslog_parse_5424(ev, line, p + 2, end, tz_offset_s);
 	else {
 		/* RFC 3164: Mmm dd hh:mm:ss, or an RFC 3339 timestamp. */
-		used = timeparse_syslog(p, (size_t)(end - p), 2000, 0, &ms,
-		    month);
+		used =
+		    timeparse_syslog(p, (size_t)(end - p), 2000, 0, &ms, month);
 		if (used > 0) {
 			*ts_at = (long)(p - line);
 		} else {
@@ -357,15 +357,15 @@ syslog_line(struct logparse *p, const char *line, size_t len, long line_no,
 
 	if (logparse_blank(line, len))
 		return (LOGPARSE_SKIP);
-	col = syslog_parse(&p->ev, line, len, p->opts.tz_offset_s, &ts_at,
-	    &month);
+	col = syslog_parse(
+	    &p->ev, line, len, p->opts.tz_offset_s, &ts_at, &month);
 	if (col != 0) {
 		logparse_fail(err, line_no, col, "not a syslog line");
 		return (LOGPARSE_ERROR);
 	}
 	if (ts_at >= 0) {
-		year = syslog_year(p, st, line + ts_at, len - (size_t)ts_at,
-		    month);
+		year = syslog_year(
+		    p, st, line + ts_at, len - (size_t)ts_at, month);
 		n = timeparse_syslog(line + ts_at, len - (size_t)ts_at, year,
 		    p->opts.tz_offset_s, &p->ev.ts_ms, NULL);
 		if (n == 0) {
@@ -379,7 +379,7 @@ syslog_line(struct logparse *p, const char *line, size_t len, long line_no,
 }
 
 const struct logparse_ops syslog_ops = {
-	.create = syslog_create,
-	.destroy = mem_free,
-	.line = syslog_line,
+    .create = syslog_create,
+    .destroy = mem_free,
+    .line = syslog_line,
 };

@@ -56,195 +56,213 @@ struct record_alias {
  * byte value for bsearch (a unit test checks the order).
  */
 static const struct record_alias record_aliases[] = {
-	{ "@timestamp", RF_TS },
-	{ "agent", RF_UA },
-	{ "app", RF_SERVICE },
-	{ "app_name", RF_SERVICE },
-	{ "application", RF_SERVICE },
-	{ "appname", RF_SERVICE },
-	{ "body_bytes_sent", RF_BYTES },
-	{ "bytes", RF_BYTES },
-	{ "bytes_sent", RF_BYTES },
-	{ "client_addr", RF_CLIENT_IP },
-	{ "client_address", RF_CLIENT_IP },
-	{ "client_ip", RF_CLIENT_IP },
-	{ "client_port", RF_CLIENT_PORT },
-	{ "clientip", RF_CLIENT_IP },
-	{ "content", RF_MSG },
-	{ "content_length", RF_BYTES },
-	{ "date", RF_TS },
-	{ "date_time", RF_TS },
-	{ "datetime", RF_TS },
-	{ "duration", RF_DURATION_MS },
-	{ "duration_ms", RF_DURATION_MS },
-	{ "duration_ns", RF_DURATION_NS },
-	{ "duration_s", RF_DURATION_S },
-	{ "duration_us", RF_DURATION_US },
-	{ "elapsed", RF_DURATION_MS },
-	{ "elapsed_ms", RF_DURATION_MS },
-	{ "elapsed_ns", RF_DURATION_NS },
-	{ "elapsed_s", RF_DURATION_S },
-	{ "elapsed_us", RF_DURATION_US },
-	{ "event_duration", RF_DURATION_NS },
-	{ "event_time", RF_TS },
-	{ "eventtime", RF_TS },
-	{ "host", RF_HOST },
-	{ "host_hostname", RF_HOST },
-	{ "host_name", RF_HOST },
-	{ "hostname", RF_HOST },
-	{ "http_method", RF_METHOD },
-	{ "http_referer", RF_REFERRER },
-	{ "http_referrer", RF_REFERRER },
-	{ "http_request_method", RF_METHOD },
-	{ "http_request_referrer", RF_REFERRER },
-	{ "http_response_body_bytes", RF_BYTES },
-	{ "http_response_status_code", RF_STATUS },
-	{ "http_status", RF_STATUS },
-	{ "http_user_agent", RF_UA },
-	{ "http_version", RF_VERSION },
-	{ "ip", RF_CLIENT_IP },
-	{ "latency_ms", RF_DURATION_MS },
-	{ "level", RF_LEVEL },
-	{ "level_name", RF_LEVEL },
-	{ "levelname", RF_LEVEL },
-	{ "log", RF_MSG },
-	{ "log_level", RF_LEVEL },
-	{ "log_logger", RF_LOGGER },
-	{ "logger", RF_SERVICE },
-	{ "logger_name", RF_SERVICE },
-	{ "loglevel", RF_LEVEL },
-	{ "lvl", RF_LEVEL },
-	{ "message", RF_MSG },
-	{ "method", RF_METHOD },
-	{ "msg", RF_MSG },
-	{ "path", RF_URL },
-	{ "pid", RF_PID },
-	{ "process_id", RF_PID },
-	{ "process_pid", RF_PID },
-	{ "process_thread_id", RF_TID },
-	{ "processid", RF_PID },
-	{ "program", RF_SERVICE },
-	{ "protocol", RF_VERSION },
-	{ "query", RF_QUERY },
-	{ "query_string", RF_QUERY },
-	{ "querystring", RF_QUERY },
-	{ "referer", RF_REFERRER },
-	{ "referrer", RF_REFERRER },
-	{ "remote_addr", RF_CLIENT_IP },
-	{ "remote_ip", RF_CLIENT_IP },
-	{ "remote_port", RF_CLIENT_PORT },
-	{ "remote_user", RF_USER },
-	{ "remoteip", RF_CLIENT_IP },
-	{ "request_method", RF_METHOD },
-	{ "request_path", RF_URL },
-	{ "request_time", RF_DURATION_S },
-	{ "request_uri", RF_URL },
-	{ "response_bytes", RF_BYTES },
-	{ "response_code", RF_STATUS },
-	{ "response_size", RF_BYTES },
-	{ "response_status", RF_STATUS },
-	{ "response_time_ms", RF_DURATION_MS },
-	{ "server_protocol", RF_VERSION },
-	{ "service", RF_SERVICE },
-	{ "service_name", RF_SERVICE },
-	{ "severity", RF_LEVEL },
-	{ "severity_text", RF_LEVEL },
-	{ "short_message", RF_MSG },
-	{ "size", RF_BYTES },
-	{ "source_ip", RF_CLIENT_IP },
-	{ "span_id", RF_SPAN },
-	{ "spanid", RF_SPAN },
-	{ "src_ip", RF_CLIENT_IP },
-	{ "status", RF_STATUS },
-	{ "status_code", RF_STATUS },
-	{ "statuscode", RF_STATUS },
-	{ "syslog_identifier", RF_SERVICE },
-	{ "text", RF_MSG },
-	{ "thread_id", RF_TID },
-	{ "tid", RF_TID },
-	{ "time", RF_TS },
-	{ "time_iso8601", RF_TS },
-	{ "time_local", RF_TS },
-	{ "timestamp", RF_TS },
-	{ "took", RF_DURATION_MS },
-	{ "took_ms", RF_DURATION_MS },
-	{ "trace_id", RF_TRACE },
-	{ "traceid", RF_TRACE },
-	{ "ts", RF_TS },
-	{ "ua", RF_UA },
-	{ "uri", RF_URL },
-	{ "url", RF_URL },
-	{ "url_original", RF_URL },
-	{ "url_path", RF_URL },
-	{ "url_query", RF_QUERY },
-	{ "user", RF_USER },
-	{ "user_agent", RF_UA },
-	{ "user_agent_original", RF_UA },
-	{ "user_name", RF_USER },
-	{ "useragent", RF_UA },
-	{ "username", RF_USER },
-	{ "verb", RF_METHOD },
+    {"@timestamp", RF_TS},
+    {"agent", RF_UA},
+    {"app", RF_SERVICE},
+    {"app_name", RF_SERVICE},
+    {"application", RF_SERVICE},
+    {"appname", RF_SERVICE},
+    {"body_bytes_sent", RF_BYTES},
+    {"bytes", RF_BYTES},
+    {"bytes_sent", RF_BYTES},
+    {"client_addr", RF_CLIENT_IP},
+    {"client_address", RF_CLIENT_IP},
+    {"client_ip", RF_CLIENT_IP},
+    {"client_port", RF_CLIENT_PORT},
+    {"clientip", RF_CLIENT_IP},
+    {"content", RF_MSG},
+    {"content_length", RF_BYTES},
+    {"date", RF_TS},
+    {"date_time", RF_TS},
+    {"datetime", RF_TS},
+    {"duration", RF_DURATION_MS},
+    {"duration_ms", RF_DURATION_MS},
+    {"duration_ns", RF_DURATION_NS},
+    {"duration_s", RF_DURATION_S},
+    {"duration_us", RF_DURATION_US},
+    {"elapsed", RF_DURATION_MS},
+    {"elapsed_ms", RF_DURATION_MS},
+    {"elapsed_ns", RF_DURATION_NS},
+    {"elapsed_s", RF_DURATION_S},
+    {"elapsed_us", RF_DURATION_US},
+    {"event_duration", RF_DURATION_NS},
+    {"event_time", RF_TS},
+    {"eventtime", RF_TS},
+    {"host", RF_HOST},
+    {"host_hostname", RF_HOST},
+    {"host_name", RF_HOST},
+    {"hostname", RF_HOST},
+    {"http_method", RF_METHOD},
+    {"http_referer", RF_REFERRER},
+    {"http_referrer", RF_REFERRER},
+    {"http_request_method", RF_METHOD},
+    {"http_request_referrer", RF_REFERRER},
+    {"http_response_body_bytes", RF_BYTES},
+    {"http_response_status_code", RF_STATUS},
+    {"http_status", RF_STATUS},
+    {"http_user_agent", RF_UA},
+    {"http_version", RF_VERSION},
+    {"ip", RF_CLIENT_IP},
+    {"latency_ms", RF_DURATION_MS},
+    {"level", RF_LEVEL},
+    {"level_name", RF_LEVEL},
+    {"levelname", RF_LEVEL},
+    {"log", RF_MSG},
+    {"log_level", RF_LEVEL},
+    {"log_logger", RF_LOGGER},
+    {"logger", RF_SERVICE},
+    {"logger_name", RF_SERVICE},
+    {"loglevel", RF_LEVEL},
+    {"lvl", RF_LEVEL},
+    {"message", RF_MSG},
+    {"method", RF_METHOD},
+    {"msg", RF_MSG},
+    {"path", RF_URL},
+    {"pid", RF_PID},
+    {"process_id", RF_PID},
+    {"process_pid", RF_PID},
+    {"process_thread_id", RF_TID},
+    {"processid", RF_PID},
+    {"program", RF_SERVICE},
+    {"protocol", RF_VERSION},
+    {"query", RF_QUERY},
+    {"query_string", RF_QUERY},
+    {"querystring", RF_QUERY},
+    {"referer", RF_REFERRER},
+    {"referrer", RF_REFERRER},
+    {"remote_addr", RF_CLIENT_IP},
+    {"remote_ip", RF_CLIENT_IP},
+    {"remote_port", RF_CLIENT_PORT},
+    {"remote_user", RF_USER},
+    {"remoteip", RF_CLIENT_IP},
+    {"request_method", RF_METHOD},
+    {"request_path", RF_URL},
+    {"request_time", RF_DURATION_S},
+    {"request_uri", RF_URL},
+    {"response_bytes", RF_BYTES},
+    {"response_code", RF_STATUS},
+    {"response_size", RF_BYTES},
+    {"response_status", RF_STATUS},
+    {"response_time_ms", RF_DURATION_MS},
+    {"server_protocol", RF_VERSION},
+    {"service", RF_SERVICE},
+    {"service_name", RF_SERVICE},
+    {"severity", RF_LEVEL},
+    {"severity_text", RF_LEVEL},
+    {"short_message", RF_MSG},
+    {"size", RF_BYTES},
+    {"source_ip", RF_CLIENT_IP},
+    {"span_id", RF_SPAN},
+    {"spanid", RF_SPAN},
+    {"src_ip", RF_CLIENT_IP},
+    {"status", RF_STATUS},
+    {"status_code", RF_STATUS},
+    {"statuscode", RF_STATUS},
+    {"syslog_identifier", RF_SERVICE},
+    {"text", RF_MSG},
+    {"thread_id", RF_TID},
+    {"tid", RF_TID},
+    {"time", RF_TS},
+    {"time_iso8601", RF_TS},
+    {"time_local", RF_TS},
+    {"timestamp", RF_TS},
+    {"took", RF_DURATION_MS},
+    {"took_ms", RF_DURATION_MS},
+    {"trace_id", RF_TRACE},
+    {"traceid", RF_TRACE},
+    {"ts", RF_TS},
+    {"ua", RF_UA},
+    {"uri", RF_URL},
+    {"url", RF_URL},
+    {"url_original", RF_URL},
+    {"url_path", RF_URL},
+    {"url_query", RF_QUERY},
+    {"user", RF_USER},
+    {"user_agent", RF_UA},
+    {"user_agent_original", RF_UA},
+    {"user_name", RF_USER},
+    {"useragent", RF_UA},
+    {"username", RF_USER},
+    {"verb", RF_METHOD},
 };
 
 #define ALIASES_N (sizeof(record_aliases) / sizeof(record_aliases[0]))
 
 struct record_level_word {
-	const char    *word;
-	enum log_level level;
+	const char      *word;
+	enum event_level level;
 };
 
 static const struct record_level_word record_level_words[] = {
-	{ "trace", LOG_LEVEL_DEBUG }, { "trac", LOG_LEVEL_DEBUG },
-	{ "debug", LOG_LEVEL_DEBUG }, { "debu", LOG_LEVEL_DEBUG },
-	{ "dbg", LOG_LEVEL_DEBUG }, { "verbose", LOG_LEVEL_DEBUG },
-	{ "fine", LOG_LEVEL_DEBUG }, { "finer", LOG_LEVEL_DEBUG },
-	{ "finest", LOG_LEVEL_DEBUG }, { "d", LOG_LEVEL_DEBUG },
-	{ "info", LOG_LEVEL_INFO }, { "inf", LOG_LEVEL_INFO },
-	{ "information", LOG_LEVEL_INFO }, { "informational", LOG_LEVEL_INFO },
-	{ "notice", LOG_LEVEL_INFO }, { "i", LOG_LEVEL_INFO },
-	{ "warn", LOG_LEVEL_WARNING }, { "warning", LOG_LEVEL_WARNING },
-	{ "wrn", LOG_LEVEL_WARNING }, { "w", LOG_LEVEL_WARNING },
-	{ "err", LOG_LEVEL_ERROR }, { "erro", LOG_LEVEL_ERROR },
-	{ "error", LOG_LEVEL_ERROR }, { "severe", LOG_LEVEL_ERROR },
-	{ "fail", LOG_LEVEL_ERROR }, { "failure", LOG_LEVEL_ERROR },
-	{ "e", LOG_LEVEL_ERROR }, { "crit", LOG_LEVEL_CRITICAL },
-	{ "critical", LOG_LEVEL_CRITICAL }, { "fatal", LOG_LEVEL_CRITICAL },
-	{ "fata", LOG_LEVEL_CRITICAL }, { "alert", LOG_LEVEL_CRITICAL },
-	{ "emerg", LOG_LEVEL_CRITICAL }, { "emergency", LOG_LEVEL_CRITICAL },
-	{ "panic", LOG_LEVEL_CRITICAL }, { "pani", LOG_LEVEL_CRITICAL },
-	{ "f", LOG_LEVEL_CRITICAL },
+    {"trace", EVENT_LEVEL_DEBUG},
+    {"trac", EVENT_LEVEL_DEBUG},
+    {"debug", EVENT_LEVEL_DEBUG},
+    {"debu", EVENT_LEVEL_DEBUG},
+    {"dbg", EVENT_LEVEL_DEBUG},
+    {"verbose", EVENT_LEVEL_DEBUG},
+    {"fine", EVENT_LEVEL_DEBUG},
+    {"finer", EVENT_LEVEL_DEBUG},
+    {"finest", EVENT_LEVEL_DEBUG},
+    {"d", EVENT_LEVEL_DEBUG},
+    {"info", EVENT_LEVEL_INFO},
+    {"inf", EVENT_LEVEL_INFO},
+    {"information", EVENT_LEVEL_INFO},
+    {"informational", EVENT_LEVEL_INFO},
+    {"notice", EVENT_LEVEL_INFO},
+    {"i", EVENT_LEVEL_INFO},
+    {"warn", EVENT_LEVEL_WARNING},
+    {"warning", EVENT_LEVEL_WARNING},
+    {"wrn", EVENT_LEVEL_WARNING},
+    {"w", EVENT_LEVEL_WARNING},
+    {"err", EVENT_LEVEL_ERROR},
+    {"erro", EVENT_LEVEL_ERROR},
+    {"error", EVENT_LEVEL_ERROR},
+    {"severe", EVENT_LEVEL_ERROR},
+    {"fail", EVENT_LEVEL_ERROR},
+    {"failure", EVENT_LEVEL_ERROR},
+    {"e", EVENT_LEVEL_ERROR},
+    {"crit", EVENT_LEVEL_CRITICAL},
+    {"critical", EVENT_LEVEL_CRITICAL},
+    {"fatal", EVENT_LEVEL_CRITICAL},
+    {"fata", EVENT_LEVEL_CRITICAL},
+    {"alert", EVENT_LEVEL_CRITICAL},
+    {"emerg", EVENT_LEVEL_CRITICAL},
+    {"emergency", EVENT_LEVEL_CRITICAL},
+    {"panic", EVENT_LEVEL_CRITICAL},
+    {"pani", EVENT_LEVEL_CRITICAL},
+    {"f", EVENT_LEVEL_CRITICAL},
 };
 
 const struct record_field record_fields[] = {
-	{ "@timestamp", "date" },
-	{ "message", "text" },
-	{ "log.level", "keyword" },
-	{ "log.logger", "keyword" },
-	{ "service.name", "keyword" },
-	{ "host.name", "keyword" },
-	{ "client.ip", "ip" },
-	{ "client.domain", "keyword" },
-	{ "client.port", "long" },
-	{ "user.name", "keyword" },
-	{ "url.path", "keyword" },
-	{ "url.query", "keyword" },
-	{ "http.request.method", "keyword" },
-	{ "http.response.status_code", "long" },
-	{ "http.response.body.bytes", "long" },
-	{ "http.version", "keyword" },
-	{ "user_agent.original", "keyword" },
-	{ "http.request.referrer", "keyword" },
-	{ "event.duration", "long" },
-	{ "trace.id", "keyword" },
-	{ "span.id", "keyword" },
-	{ "process.pid", "long" },
-	{ "process.thread.id", "long" },
-	{ "log.syslog.facility.code", "long" },
-	{ "log.syslog.severity.code", "long" },
-	{ "log.syslog.msgid", "keyword" },
-	{ "event.original", "keyword" },
-	{ "labels.*", "keyword" },
-	{ NULL, NULL },
+    {"@timestamp", "date"},
+    {"message", "text"},
+    {"log.level", "keyword"},
+    {"log.logger", "keyword"},
+    {"service.name", "keyword"},
+    {"host.name", "keyword"},
+    {"client.ip", "ip"},
+    {"client.domain", "keyword"},
+    {"client.port", "long"},
+    {"user.name", "keyword"},
+    {"url.path", "keyword"},
+    {"url.query", "keyword"},
+    {"http.request.method", "keyword"},
+    {"http.response.status_code", "long"},
+    {"http.response.body.bytes", "long"},
+    {"http.version", "keyword"},
+    {"user_agent.original", "keyword"},
+    {"http.request.referrer", "keyword"},
+    {"event.duration", "long"},
+    {"trace.id", "keyword"},
+    {"span.id", "keyword"},
+    {"process.pid", "long"},
+    {"process.thread.id", "long"},
+    {"log.syslog.facility.code", "long"},
+    {"log.syslog.severity.code", "long"},
+    {"log.syslog.msgid", "keyword"},
+    {"event.original", "keyword"},
+    {"labels.*", "keyword"},
+    {NULL, NULL},
 };
 
 /* ---------------------------------------------------------------- arena -- */
@@ -414,7 +432,7 @@ record_int_parse(const char *s, size_t len, int64_t *v)
 static bool
 record_num_parse(const char *s, size_t len, double *v)
 {
-	char  tmp[40], *end;
+	char   tmp[40], *end;
 	size_t i;
 
 	if (len == 0 || len >= sizeof(tmp))
@@ -442,33 +460,33 @@ record_trim(const char **s, size_t *len)
 		(*len)--;
 }
 
-enum log_level
+enum event_level
 record_level_from_severity(int severity)
 {
 	if (severity < 0 || severity > 7)
-		return (LOG_LEVEL_NONE);
+		return (EVENT_LEVEL_NONE);
 	if (severity <= 2)
-		return (LOG_LEVEL_CRITICAL);
+		return (EVENT_LEVEL_CRITICAL);
 	if (severity == 3)
-		return (LOG_LEVEL_ERROR);
+		return (EVENT_LEVEL_ERROR);
 	if (severity == 4)
-		return (LOG_LEVEL_WARNING);
+		return (EVENT_LEVEL_WARNING);
 	if (severity <= 6)
-		return (LOG_LEVEL_INFO);
-	return (LOG_LEVEL_DEBUG);
+		return (EVENT_LEVEL_INFO);
+	return (EVENT_LEVEL_DEBUG);
 }
 
-enum log_level
+enum event_level
 record_level_from_status(int64_t status)
 {
 	if (status >= 500)
-		return (LOG_LEVEL_ERROR);
+		return (EVENT_LEVEL_ERROR);
 	if (status >= 400)
-		return (LOG_LEVEL_WARNING);
-	return (LOG_LEVEL_INFO);
+		return (EVENT_LEVEL_WARNING);
+	return (EVENT_LEVEL_INFO);
 }
 
-enum log_level
+enum event_level
 record_level_parse(const char *s, size_t len)
 {
 	char    low[16];
@@ -477,24 +495,24 @@ record_level_parse(const char *s, size_t len)
 
 	record_trim(&s, &len);
 	if (len == 0 || len >= sizeof(low))
-		return (LOG_LEVEL_NONE);
+		return (EVENT_LEVEL_NONE);
 	if (record_int_parse(s, len, &n)) {
 		if (n >= 0 && n <= 7)
 			return (record_level_from_severity((int)n));
 		switch (n) {
 		case 10:
 		case 20:
-			return (LOG_LEVEL_DEBUG);
+			return (EVENT_LEVEL_DEBUG);
 		case 30:
-			return (LOG_LEVEL_INFO);
+			return (EVENT_LEVEL_INFO);
 		case 40:
-			return (LOG_LEVEL_WARNING);
+			return (EVENT_LEVEL_WARNING);
 		case 50:
-			return (LOG_LEVEL_ERROR);
+			return (EVENT_LEVEL_ERROR);
 		case 60:
-			return (LOG_LEVEL_CRITICAL);
+			return (EVENT_LEVEL_CRITICAL);
 		default:
-			return (LOG_LEVEL_NONE);
+			return (EVENT_LEVEL_NONE);
 		}
 	}
 	for (i = 0; i < len; i++)
@@ -505,22 +523,22 @@ record_level_parse(const char *s, size_t len)
 		if (strcmp(low, record_level_words[i].word) == 0)
 			return (record_level_words[i].level);
 	}
-	return (LOG_LEVEL_NONE);
+	return (EVENT_LEVEL_NONE);
 }
 
 const char *
-record_level_name(enum log_level level)
+record_level_name(enum event_level level)
 {
 	switch (level) {
-	case LOG_LEVEL_DEBUG:
+	case EVENT_LEVEL_DEBUG:
 		return ("DEBUG");
-	case LOG_LEVEL_INFO:
+	case EVENT_LEVEL_INFO:
 		return ("INFO");
-	case LOG_LEVEL_WARNING:
+	case EVENT_LEVEL_WARNING:
 		return ("WARNING");
-	case LOG_LEVEL_ERROR:
+	case EVENT_LEVEL_ERROR:
 		return ("ERROR");
-	case LOG_LEVEL_CRITICAL:
+	case EVENT_LEVEL_CRITICAL:
 		return ("CRITICAL");
 	default:
 		return (NULL);
@@ -549,8 +567,7 @@ record_set_url(struct log_event *ev, const char *s, size_t len)
 {
 	const char *q, *scheme;
 
-	if (len > 0 && s[0] != '/' &&
-	    (scheme = memchr(s, ':', len)) != NULL &&
+	if (len > 0 && s[0] != '/' && (scheme = memchr(s, ':', len)) != NULL &&
 	    (size_t)(scheme - s) + 3 <= len && scheme[1] == '/' &&
 	    scheme[2] == '/') {
 		/* scheme://host[:port]/path: keep the path. */
@@ -595,8 +612,8 @@ record_aliases_sorted(void)
 	size_t i;
 
 	for (i = 1; i < ALIASES_N; i++) {
-		if (strcmp(record_aliases[i - 1].name, record_aliases[i].name) >=
-		    0)
+		if (strcmp(record_aliases[i - 1].name,
+			record_aliases[i].name) >= 0)
 			return (false);
 	}
 	return (true);
@@ -649,8 +666,8 @@ record_set_int(int64_t *dst, const char *value, size_t len)
 }
 
 static bool
-record_set_duration(struct log_event *ev, const char *value, size_t len,
-    double scale)
+record_set_duration(
+    struct log_event *ev, const char *value, size_t len, double scale)
 {
 	double v;
 
@@ -673,7 +690,8 @@ record_assign_target(struct log_event *ev, int target, const char *v,
 	record_trim(&t, &tlen);
 	switch (target) {
 	case RF_TS:
-		if (ev->has_ts || !timeparse_any(t, tlen, year, tz_offset_s, &ms))
+		if (ev->has_ts ||
+		    !timeparse_any(t, tlen, year, tz_offset_s, &ms))
 			return (false);
 		ev->ts_ms = ms;
 		ev->has_ts = true;
@@ -681,10 +699,10 @@ record_assign_target(struct log_event *ev, int target, const char *v,
 	case RF_MSG:
 		return (record_set_str(&ev->message, v, len));
 	case RF_LEVEL:
-		if (ev->level != LOG_LEVEL_NONE)
+		if (ev->level != EVENT_LEVEL_NONE)
 			return (false);
 		ev->level = record_level_parse(t, tlen);
-		return (ev->level != LOG_LEVEL_NONE);
+		return (ev->level != EVENT_LEVEL_NONE);
 	case RF_LOGGER:
 		return (record_set_str(&ev->logger, t, tlen));
 	case RF_SERVICE:
@@ -756,8 +774,8 @@ record_assign(struct log_event *ev, const char *name, size_t name_len,
 	    target != RF_MSG)
 		return; /* "-" is how many formats write "absent" */
 	if (target >= 0 &&
-	    record_assign_target(ev, target, value, value_len, year,
-		tz_offset_s))
+	    record_assign_target(
+		ev, target, value, value_len, year, tz_offset_s))
 		return;
 	if (name_len > 7 && strncasecmp(name, "labels", 6) == 0 &&
 	    (name[6] == '.' || name[6] == '_')) {
@@ -769,7 +787,10 @@ record_assign(struct log_event *ev, const char *name, size_t name_len,
 
 /* -------------------------------------------------------------- jansson -- */
 
-/* A jansson string of s[0..len), bad UTF-8 bytes replaced by U+FFFD. */
+/*
+ * A jansson string of s[0..len), bad UTF-8 bytes and NUL bytes replaced
+ * by U+FFFD (jansson, and so the bulk builder, refuses \u0000).
+ */
 static json_t *
 record_json_string(const char *s, size_t len)
 {
@@ -777,12 +798,13 @@ record_json_string(const char *s, size_t len)
 	json_t    *v;
 	size_t     i, n;
 
-	if (utf8_valid(s, len))
+	if (utf8_valid(s, len) && memchr(s, '\0', len) == NULL)
 		return (json_stringn_nocheck(s, len));
 	buf_init(&b, len + 16);
 	for (i = 0; i < len; i += n) {
-		if ((n = utf8_char_len((const unsigned char *)s + i, len - i)) ==
-		    0) {
+		if (s[i] == '\0' ||
+		    (n = utf8_char_len(
+			 (const unsigned char *)s + i, len - i)) == 0) {
 			buf_append(&b, "\xef\xbf\xbd", 3);
 			n = 1;
 		} else {
@@ -798,8 +820,8 @@ static void
 record_json_set_str(json_t *o, const char *key, struct log_str s)
 {
 	if (s.ptr != NULL)
-		json_object_set_new_nocheck(o, key,
-		    record_json_string(s.ptr, s.len));
+		json_object_set_new_nocheck(
+		    o, key, record_json_string(s.ptr, s.len));
 }
 
 static void
@@ -824,8 +846,8 @@ record_to_json(const struct log_event *ev)
 		    json_stringn_nocheck(ts, TIMEPARSE_ISO_LEN));
 	record_json_set_str(o, "message", ev->message);
 	if ((level = record_level_name(ev->level)) != NULL)
-		json_object_set_new_nocheck(o, "log.level",
-		    json_string_nocheck(level));
+		json_object_set_new_nocheck(
+		    o, "log.level", json_string_nocheck(level));
 	record_json_set_str(o, "log.logger", ev->logger);
 	record_json_set_str(o, "service.name", ev->service);
 	record_json_set_str(o, "host.name", ev->host);
@@ -854,8 +876,8 @@ record_to_json(const struct log_event *ev)
 		memcpy(key + 7, ev->labels[i].name.ptr, ev->labels[i].name.len);
 		key[7 + ev->labels[i].name.len] = '\0';
 		json_object_set_new_nocheck(o, key,
-		    record_json_string(ev->labels[i].value.ptr,
-			ev->labels[i].value.len));
+		    record_json_string(
+			ev->labels[i].value.ptr, ev->labels[i].value.len));
 	}
 	record_json_set_str(o, "event.original", ev->original);
 	return (o);
@@ -863,145 +885,229 @@ record_to_json(const struct log_event *ev)
 
 /* ----------------------------------------------------------- fast path -- */
 
-/* Appends s[0..len) as a JSON string with its quotes. */
-static void
-record_write_string(struct buf *b, const char *s, size_t len)
+/*
+ * Room for n more bytes (and the NUL struct buf keeps) at the end of b:
+ * the writer below fills it directly rather than through buf_append()
+ * call by call. Same growth rule as buf.c.
+ */
+static char *
+record_reserve(struct buf *b, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
+	size_t need;
+
+	if (b->data == NULL)
+		buf_init(b, n + 1);
+	need = b->len + n + 1;
+	if (need > b->cap) {
+		while (b->cap < need)
+			b->cap *= 2;
+		b->data = mem_realloc(b->data, b->cap);
+	}
+	return (b->data + b->len);
+}
+
+/* Ends a direct write at o. */
+static void
+record_commit(struct buf *b, char *o)
+{
+	b->len = (size_t)(o - b->data);
+	b->data[b->len] = '\0';
+}
+
+/*
+ * True when none of the 8 bytes at p needs escaping: each is printable
+ * ASCII (0x20..0x7f) and neither '"' nor a backslash. Word-at-a-time
+ * tests ("has a zero byte": (v - 0x01..) & ~v & 0x80..).
+ */
+static bool
+record_safe8(const unsigned char *p)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t high = 0x8080808080808080ULL;
+	uint64_t       w, q, bs;
+
+	memcpy(&w, p, 8);
+	q = w ^ (ones * '"');
+	bs = w ^ (ones * '\\');
+	return (((w | ((w - ones * 0x20) & ~w) | ((q - ones) & ~q) |
+		     ((bs - ones) & ~bs)) &
+		    high) == 0);
+}
+
+/*
+ * Writes s[0..len) as a JSON string with its quotes at o, which has room
+ * for 6 * len + 2 bytes; returns the new end.
+ */
+static char *
+record_escape(char *o, const char *s, size_t len)
+{
+	static const char    hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
-	size_t               i, start, n;
-	char                 esc[6];
+	size_t               i = 0, start, n;
+	unsigned char        c;
 
-	buf_append(b, "\"", 1);
-	for (i = start = 0; i < len;) {
-		unsigned char c = p[i];
-
-		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+	*o++ = '"';
+	while (i < len) {
+		start = i;
+		while (i + 8 <= len && record_safe8(p + i))
+			i += 8;
+		while (i < len && p[i] >= 0x20 && p[i] < 0x80 && p[i] != '"' &&
+		    p[i] != '\\')
 			i++;
-			continue;
-		}
+		memcpy(o, s + start, i - start);
+		o += i - start;
+		if (i >= len)
+			break;
+		c = p[i];
 		if (c >= 0x80 && (n = utf8_char_len(p + i, len - i)) > 0) {
+			memcpy(o, s + i, n);
+			o += n;
 			i += n;
 			continue;
 		}
-		if (i > start)
-			buf_append(b, s + start, i - start);
-		if (c >= 0x80) {
-			buf_append(b, "\xef\xbf\xbd", 3);
+		i++;
+		if (c >= 0x80 || c == 0) {
+			memcpy(o, "\xef\xbf\xbd", 3);
+			o += 3;
 		} else if (c == '"' || c == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)c;
-			buf_append(b, esc, 2);
+			*o++ = '\\';
+			*o++ = (char)c;
 		} else if (c == '\n') {
-			buf_append(b, "\\n", 2);
+			*o++ = '\\';
+			*o++ = 'n';
 		} else if (c == '\r') {
-			buf_append(b, "\\r", 2);
+			*o++ = '\\';
+			*o++ = 'r';
 		} else if (c == '\t') {
-			buf_append(b, "\\t", 2);
+			*o++ = '\\';
+			*o++ = 't';
 		} else {
-			memcpy(esc, "\\u00", 4);
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
-			buf_append(b, esc, 6);
+			memcpy(o, "\\u00", 4);
+			o[4] = hex[c >> 4];
+			o[5] = hex[c & 15];
+			o += 6;
 		}
-		start = ++i;
 	}
-	if (i > start)
-		buf_append(b, s + start, i - start);
-	buf_append(b, "\"", 1);
+	*o++ = '"';
+	return (o);
 }
 
-static void
-record_write_key(struct buf *b, bool *first, const char *key)
+/* ,"key": (the comma unless first) at o; key is a literal. */
+static char *
+record_key(char *o, bool *first, const char *key, size_t klen)
 {
 	if (!*first)
-		buf_append(b, ",", 1);
+		*o++ = ',';
 	*first = false;
-	buf_append(b, "\"", 1);
-	buf_appends(b, key);
-	buf_append(b, "\":", 2);
+	*o++ = '"';
+	memcpy(o, key, klen);
+	o += klen;
+	*o++ = '"';
+	*o++ = ':';
+	return (o);
 }
 
+#define RECORD_KEY_ROOM 48 /* longer than any key above, with ,"": */
+
 static void
-record_write_str(struct buf *b, bool *first, const char *key,
-    struct log_str s)
+record_write_str(
+    struct buf *b, bool *first, const char *key, size_t klen, struct log_str s)
 {
+	char *o;
+
 	if (s.ptr == NULL)
 		return;
-	record_write_key(b, first, key);
-	record_write_string(b, s.ptr, s.len);
+	o = record_reserve(b, RECORD_KEY_ROOM + 6 * s.len + 2);
+	o = record_key(o, first, key, klen);
+	record_commit(b, record_escape(o, s.ptr, s.len));
 }
 
 static void
-record_write_int(struct buf *b, bool *first, const char *key, int64_t v)
+record_write_int(
+    struct buf *b, bool *first, const char *key, size_t klen, int64_t v)
 {
-	char     tmp[24];
+	char     tmp[24], *o;
 	size_t   n = sizeof(tmp);
 	uint64_t u = (uint64_t)v;
 
 	if (v < 0)
 		return;
-	record_write_key(b, first, key);
 	do {
 		tmp[--n] = (char)('0' + u % 10);
 		u /= 10;
 	} while (u != 0);
-	buf_append(b, tmp + n, sizeof(tmp) - n);
+	o = record_reserve(b, RECORD_KEY_ROOM + sizeof(tmp));
+	o = record_key(o, first, key, klen);
+	memcpy(o, tmp + n, sizeof(tmp) - n);
+	record_commit(b, o + sizeof(tmp) - n);
 }
+
+#define WSTR(key, s) record_write_str(b, &first, key, sizeof(key) - 1, s)
+#define WINT(key, v) record_write_int(b, &first, key, sizeof(key) - 1, v)
 
 void
 record_append_json(struct buf *b, const struct log_event *ev)
 {
-	char        ts[TIMEPARSE_ISO_LEN + 1];
-	const char *level;
-	bool        first = true;
-	int         i;
+	char           ts[TIMEPARSE_ISO_LEN + 1], *o;
+	const char    *level;
+	bool           first = true;
+	int            i;
+	struct log_str s;
 
-	buf_append(b, "{", 1);
+	o = record_reserve(b, 1);
+	*o++ = '{';
+	record_commit(b, o);
 	if (ev->has_ts && timeparse_format_iso(ev->ts_ms, ts)) {
-		record_write_key(b, &first, "@timestamp");
-		buf_append(b, "\"", 1);
-		buf_append(b, ts, TIMEPARSE_ISO_LEN);
-		buf_append(b, "\"", 1);
+		s.ptr = ts;
+		s.len = TIMEPARSE_ISO_LEN;
+		WSTR("@timestamp", s);
 	}
-	record_write_str(b, &first, "message", ev->message);
+	WSTR("message", ev->message);
 	if ((level = record_level_name(ev->level)) != NULL) {
-		record_write_key(b, &first, "log.level");
-		record_write_string(b, level, strlen(level));
+		s.ptr = level;
+		s.len = strlen(level);
+		WSTR("log.level", s);
 	}
-	record_write_str(b, &first, "log.logger", ev->logger);
-	record_write_str(b, &first, "service.name", ev->service);
-	record_write_str(b, &first, "host.name", ev->host);
-	record_write_str(b, &first, "client.ip", ev->client_ip);
-	record_write_str(b, &first, "client.domain", ev->client_domain);
-	record_write_int(b, &first, "client.port", ev->client_port);
-	record_write_str(b, &first, "user.name", ev->user);
-	record_write_str(b, &first, "url.path", ev->path);
-	record_write_str(b, &first, "url.query", ev->query);
-	record_write_str(b, &first, "http.request.method", ev->method);
-	record_write_int(b, &first, "http.response.status_code", ev->status);
-	record_write_int(b, &first, "http.response.body.bytes", ev->bytes);
-	record_write_str(b, &first, "http.version", ev->http_version);
-	record_write_str(b, &first, "user_agent.original", ev->user_agent);
-	record_write_str(b, &first, "http.request.referrer", ev->referrer);
-	record_write_int(b, &first, "event.duration", ev->duration_ns);
-	record_write_str(b, &first, "trace.id", ev->trace_id);
-	record_write_str(b, &first, "span.id", ev->span_id);
-	record_write_int(b, &first, "process.pid", ev->pid);
-	record_write_int(b, &first, "process.thread.id", ev->tid);
-	record_write_int(b, &first, "log.syslog.facility.code", ev->facility);
-	record_write_int(b, &first, "log.syslog.severity.code", ev->severity);
-	record_write_str(b, &first, "log.syslog.msgid", ev->msgid);
+	WSTR("log.logger", ev->logger);
+	WSTR("service.name", ev->service);
+	WSTR("host.name", ev->host);
+	WSTR("client.ip", ev->client_ip);
+	WSTR("client.domain", ev->client_domain);
+	WINT("client.port", ev->client_port);
+	WSTR("user.name", ev->user);
+	WSTR("url.path", ev->path);
+	WSTR("url.query", ev->query);
+	WSTR("http.request.method", ev->method);
+	WINT("http.response.status_code", ev->status);
+	WINT("http.response.body.bytes", ev->bytes);
+	WSTR("http.version", ev->http_version);
+	WSTR("user_agent.original", ev->user_agent);
+	WSTR("http.request.referrer", ev->referrer);
+	WINT("event.duration", ev->duration_ns);
+	WSTR("trace.id", ev->trace_id);
+	WSTR("span.id", ev->span_id);
+	WINT("process.pid", ev->pid);
+	WINT("process.thread.id", ev->tid);
+	WINT("log.syslog.facility.code", ev->facility);
+	WINT("log.syslog.severity.code", ev->severity);
+	WSTR("log.syslog.msgid", ev->msgid);
 	for (i = 0; i < ev->nlabels; i++) {
+		const struct log_label *l = &ev->labels[i];
+
+		o = record_reserve(
+		    b, RECORD_LABEL_NAME_MAX + 16 + 6 * l->value.len + 2);
 		if (!first)
-			buf_append(b, ",", 1);
+			*o++ = ',';
 		first = false;
-		buf_append(b, "\"labels.", 8);
-		buf_append(b, ev->labels[i].name.ptr, ev->labels[i].name.len);
-		buf_append(b, "\":", 2);
-		record_write_string(b, ev->labels[i].value.ptr,
-		    ev->labels[i].value.len);
+		memcpy(o, "\"labels.", 8);
+		memcpy(o + 8, l->name.ptr, l->name.len);
+		o += 8 + l->name.len;
+		*o++ = '"';
+		*o++ = ':';
+		record_commit(b, record_escape(o, l->value.ptr, l->value.len));
 	}
-	record_write_str(b, &first, "event.original", ev->original);
-	buf_append(b, "}", 1);
+	WSTR("event.original", ev->original);
+	o = record_reserve(b, 1);
+	*o++ = '}';
+	record_commit(b, o);
 }

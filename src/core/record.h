@@ -9,7 +9,8 @@
  * into a new jansson object; record_append_json() writes the same object
  * as compact JSON text straight into a buffer (the fast path for bulk
  * bodies: no jansson allocation at all). Both produce the same keys and
- * values; strings that are not valid UTF-8 get U+FFFD for each bad byte.
+ * values; strings that are not valid UTF-8 get U+FFFD for each bad byte
+ * (and for each NUL byte: jansson refuses \u0000).
  *
  * Fields written (see record_fields[] for the Elasticsearch type of each):
  *   @timestamp, message, log.level, log.logger, service.name, host.name,
@@ -33,19 +34,19 @@
 #include "core/buf.h"
 
 /* At most this many labels per record; more are dropped. */
-#define RECORD_LABELS_MAX     50
+#define RECORD_LABELS_MAX 50
 /* Label names are cut to this many bytes after sanitizing. */
 #define RECORD_LABEL_NAME_MAX 64
 /* Label values (nested JSON dumped as text) are cut to this many bytes. */
 #define RECORD_LABEL_VALUE_MAX 8192
 
-enum log_level {
-	LOG_LEVEL_NONE = 0,
-	LOG_LEVEL_DEBUG,
-	LOG_LEVEL_INFO,
-	LOG_LEVEL_WARNING,
-	LOG_LEVEL_ERROR,
-	LOG_LEVEL_CRITICAL,
+enum event_level {
+	EVENT_LEVEL_NONE = 0,
+	EVENT_LEVEL_DEBUG,
+	EVENT_LEVEL_INFO,
+	EVENT_LEVEL_WARNING,
+	EVENT_LEVEL_ERROR,
+	EVENT_LEVEL_CRITICAL,
 };
 
 /* A string that points into memory someone else owns. */
@@ -61,10 +62,10 @@ struct log_label {
 
 /* Blocks of memory for strings a parser makes (unescaped values...). */
 struct record_arena {
-	char  *block;  /* the first block, kept across resets */
+	char  *block; /* the first block, kept across resets */
 	size_t size;
 	size_t used;
-	void  *extra;  /* more blocks, freed on reset */
+	void  *extra; /* more blocks, freed on reset */
 };
 
 /*
@@ -73,34 +74,34 @@ struct record_arena {
  * client_port).
  */
 struct log_event {
-	int64_t        ts_ms;
-	bool           has_ts;
-	enum log_level level;
-	struct log_str message;
-	struct log_str logger;
-	struct log_str service;
-	struct log_str host;
-	struct log_str client_ip;
-	struct log_str client_domain;
-	struct log_str user;
-	struct log_str method;
-	struct log_str path;
-	struct log_str query;
-	struct log_str http_version;
-	struct log_str referrer;
-	struct log_str user_agent;
-	struct log_str trace_id;
-	struct log_str span_id;
-	struct log_str msgid;
-	struct log_str original;
-	int64_t        client_port;
-	int64_t        status;
-	int64_t        bytes;
-	int64_t        duration_ns;
-	int64_t        pid;
-	int64_t        tid;
-	int            facility;
-	int            severity;
+	int64_t          ts_ms;
+	bool             has_ts;
+	enum event_level level;
+	struct log_str   message;
+	struct log_str   logger;
+	struct log_str   service;
+	struct log_str   host;
+	struct log_str   client_ip;
+	struct log_str   client_domain;
+	struct log_str   user;
+	struct log_str   method;
+	struct log_str   path;
+	struct log_str   query;
+	struct log_str   http_version;
+	struct log_str   referrer;
+	struct log_str   user_agent;
+	struct log_str   trace_id;
+	struct log_str   span_id;
+	struct log_str   msgid;
+	struct log_str   original;
+	int64_t          client_port;
+	int64_t          status;
+	int64_t          bytes;
+	int64_t          duration_ns;
+	int64_t          pid;
+	int64_t          tid;
+	int              facility;
+	int              severity;
 
 	struct log_label labels[RECORD_LABELS_MAX];
 	int              nlabels;
@@ -128,8 +129,7 @@ void record_event_reset(struct log_event *);
 char *record_arena_alloc(struct log_event *, size_t len);
 
 /* A copy of s[0..len) in the arena. */
-struct log_str record_arena_copy(struct log_event *, const char *s,
-    size_t len);
+struct log_str record_arena_copy(struct log_event *, const char *s, size_t len);
 
 /*
  * Adds labels.<name> = value: the name is lowercased and sanitized to
@@ -146,18 +146,18 @@ bool record_label_add(struct log_event *, const char *name, size_t name_len,
  * DEBUG, info/information/notice/ok → INFO, warn/warning → WARNING,
  * err/error/severe/fail → ERROR, crit/critical/fatal/alert/emerg/panic →
  * CRITICAL (any case); numbers are syslog severities 0..7 or the pino /
- * bunyan levels 10..60. LOG_LEVEL_NONE when unknown.
+ * bunyan levels 10..60. EVENT_LEVEL_NONE when unknown.
  */
-enum log_level record_level_parse(const char *s, size_t len);
+enum event_level record_level_parse(const char *s, size_t len);
 
 /* Syslog severity 0..7 to a level. */
-enum log_level record_level_from_severity(int severity);
+enum event_level record_level_from_severity(int severity);
 
 /* HTTP status to a level: >= 500 ERROR, 4xx WARNING, else INFO. */
-enum log_level record_level_from_status(int64_t status);
+enum event_level record_level_from_status(int64_t status);
 
-/* "DEBUG", "INFO", ... or NULL for LOG_LEVEL_NONE. */
-const char *record_level_name(enum log_level);
+/* "DEBUG", "INFO", ... or NULL for EVENT_LEVEL_NONE. */
+const char *record_level_name(enum event_level);
 
 /*
  * Assigns a field of a JSON or CSV record by its source name (any case;

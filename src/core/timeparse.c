@@ -3,16 +3,16 @@
 
 #include "core/timeparse.h"
 
-#define MS_PER_DAY    86400000LL
-#define MS_MAX_YEAR   253402300799999LL /* 9999-12-31T23:59:59.999Z */
-#define MS_MIN_YEAR   (-62135596800000LL) /* 0001-01-01T00:00:00Z */
-#define OFFSET_MAX_S  (24 * 3600 - 1)
+#define MS_PER_DAY   86400000LL
+#define MS_MAX_YEAR  253402300799999LL /* 9999-12-31T23:59:59.999Z */
+#define MS_MIN_YEAR  (-62135596800000LL) /* 0001-01-01T00:00:00Z */
+#define OFFSET_MAX_S (24 * 3600 - 1)
 
-static const char timeparse_months[12][4] = { "jan", "feb", "mar", "apr",
-	"may", "jun", "jul", "aug", "sep", "oct", "nov", "dec" };
+static const char timeparse_months[12][4] = {"jan", "feb", "mar", "apr", "may",
+    "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
 
-static const char timeparse_wdays[7][4] = { "mon", "tue", "wed", "thu",
-	"fri", "sat", "sun" };
+static const char timeparse_wdays[7][4] = {
+    "mon", "tue", "wed", "thu", "fri", "sat", "sun"};
 
 static int
 timeparse_lower(int c)
@@ -105,9 +105,9 @@ timeparse_civil_from_days(int64_t days, int *y, int *m, int *d)
 bool
 timeparse_date_valid(int y, int m, int d)
 {
-	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-		30, 31 };
-	int              leap, max;
+	static const int mdays[12] = {
+	    31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int leap, max;
 
 	if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1)
 		return (false);
@@ -149,8 +149,7 @@ timeparse_fraction(const char *s, size_t len, int *msec)
 	int    v = 0, n = 0;
 
 	*msec = 0;
-	if (len < 2 || (s[0] != '.' && s[0] != ',') || s[1] < '0' ||
-	    s[1] > '9')
+	if (len < 2 || (s[0] != '.' && s[0] != ',') || s[1] < '0' || s[1] > '9')
 		return (0);
 	for (i = 1; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
 		if (n < 3) {
@@ -211,8 +210,8 @@ timeparse_zone(const char *s, size_t len, int *offset_s)
 }
 
 size_t
-timeparse_iso8601(const char *s, size_t len, int tz_offset_s, bool date_only,
-    int64_t *ms)
+timeparse_iso8601(
+    const char *s, size_t len, int tz_offset_s, bool date_only, int64_t *ms)
 {
 	int    y, mo, d, h = 0, mi = 0, sec = 0, msec = 0, off = tz_offset_s;
 	size_t i, n;
@@ -227,7 +226,8 @@ timeparse_iso8601(const char *s, size_t len, int tz_offset_s, bool date_only,
 	if (i + 6 <= len && (s[i] == 'T' || s[i] == 't' || s[i] == ' ') &&
 	    s[i + 1] >= '0' && s[i + 1] <= '9') {
 		i++;
-		if (!timeparse_digits(s + i, len - i, 2, &h) || s[i + 2] != ':' ||
+		if (!timeparse_digits(s + i, len - i, 2, &h) ||
+		    s[i + 2] != ':' ||
 		    !timeparse_digits(s + i + 3, len - i - 3, 2, &mi))
 			return (0);
 		i += 5;
@@ -397,8 +397,7 @@ timeparse_epoch(const char *s, size_t len, int64_t *ms)
 }
 
 bool
-timeparse_any(const char *s, size_t len, int year, int tz_offset_s,
-    int64_t *ms)
+timeparse_any(const char *s, size_t len, int year, int tz_offset_s, int64_t *ms)
 {
 	size_t n;
 
@@ -432,7 +431,8 @@ timeparse_year_of(int64_t ms)
 	int64_t days;
 	int     y, m, d;
 
-	days = ms >= 0 ? ms / MS_PER_DAY : -((-ms + MS_PER_DAY - 1) / MS_PER_DAY);
+	days =
+	    ms >= 0 ? ms / MS_PER_DAY : -((-ms + MS_PER_DAY - 1) / MS_PER_DAY);
 	timeparse_civil_from_days(days, &y, &m, &d);
 	return (y);
 }
@@ -447,7 +447,8 @@ timeparse_format_iso(int64_t ms, char *out)
 		out[0] = '\0';
 		return (false);
 	}
-	days = ms >= 0 ? ms / MS_PER_DAY : -((-ms + MS_PER_DAY - 1) / MS_PER_DAY);
+	days =
+	    ms >= 0 ? ms / MS_PER_DAY : -((-ms + MS_PER_DAY - 1) / MS_PER_DAY);
 	rem = ms - days * MS_PER_DAY;
 	timeparse_civil_from_days(days, &y, &mo, &d);
 	/* Written by hand: snprintf is slow on the ingestion hot path. */

@@ -26,8 +26,8 @@
  * (a space may come before the zone). A date alone (YYYY-MM-DD) is
  * accepted only when date_only is true.
  */
-size_t timeparse_iso8601(const char *s, size_t len, int tz_offset_s,
-    bool date_only, int64_t *ms);
+size_t timeparse_iso8601(
+    const char *s, size_t len, int tz_offset_s, bool date_only, int64_t *ms);
 
 /* Apache/Nginx access log: 10/Oct/2000:13:55:36 -0700 (no brackets). */
 size_t timeparse_access(const char *s, size_t len, int64_t *ms);
@@ -44,15 +44,14 @@ size_t timeparse_syslog(const char *s, size_t len, int year, int tz_offset_s,
  * optional fractional seconds ("04:47:44.123456"). The weekday is
  * checked for shape, not against the date.
  */
-size_t timeparse_ctime(const char *s, size_t len, int tz_offset_s,
-    int64_t *ms);
+size_t timeparse_ctime(const char *s, size_t len, int tz_offset_s, int64_t *ms);
 
 /*
  * Slashed date: "YYYY/MM/DD hh:mm:ss[.fff]" (as some Java and Go
  * loggers write it).
  */
-size_t timeparse_slashed(const char *s, size_t len, int tz_offset_s,
-    int64_t *ms);
+size_t
+timeparse_slashed(const char *s, size_t len, int tz_offset_s, int64_t *ms);
 
 /*
  * A number of seconds, milliseconds, microseconds or nanoseconds since
@@ -69,8 +68,8 @@ bool timeparse_epoch(const char *s, size_t len, int64_t *ms);
  * from surrounding blanks must be the timestamp. Returns true and sets
  * *ms, or false.
  */
-bool timeparse_any(const char *s, size_t len, int year, int tz_offset_s,
-    int64_t *ms);
+bool timeparse_any(
+    const char *s, size_t len, int year, int tz_offset_s, int64_t *ms);
 
 /* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
 int64_t timeparse_days_from_civil(int y, int m, int d);

@@ -13,7 +13,7 @@
 #include "core/digest.h"
 #include "core/textcheck.h"
 #include "service/files.h"
-#include "store/kv.h"
+#include "store/queue.h"
 #include "store/metadb.h"
 
 static char files_root[SETTINGS_STR_MAX];
@@ -161,46 +161,16 @@ files_copy_body(const struct files_upload *in, int out, struct files_copy *cp,
 	return (true);
 }
 
-/*
- * Pushes the job on the tenant's queue t:<id>:queue:ingest and rings the
- * platform doorbell (p:jobs) that wakes a worker for that tenant's queue.
- */
+/* Queues the file's ingestion on the tenant's queue (and rings). */
 bool
 files_queue_ingest(
     const struct tenant_ctx *ctx, const char *file_id, char *err, size_t errlen)
 {
-	char        key[128], job[160], bell[128];
-	const char *push[3], *ring[3];
-	redisReply *r;
-	bool        ok;
+	char job[128];
 
-	if (!tenant_key(ctx, "queue:ingest", key, sizeof(key))) {
-		snprintf(err, errlen, "invalid tenant context");
-		return (false);
-	}
 	snprintf(job, sizeof(job), "{\"type\":\"ingest\",\"file_id\":\"%s\"}",
 	    file_id);
-	snprintf(bell, sizeof(bell),
-	    "{\"type\":\"tenant-queue\",\"tenant_id\":\"%s\",\"queue\":"
-	    "\"ingest\"}",
-	    ctx->id);
-	push[0] = "LPUSH";
-	push[1] = key;
-	push[2] = job;
-	ring[0] = "LPUSH";
-	ring[1] = "p:jobs";
-	ring[2] = bell;
-	if ((r = kv_commandv(3, push, NULL, err, errlen)) == NULL)
-		return (false);
-	ok = r->type != REDIS_REPLY_ERROR;
-	freeReplyObject(r);
-	if (ok && (r = kv_commandv(3, ring, NULL, err, errlen)) != NULL) {
-		ok = r->type != REDIS_REPLY_ERROR;
-		freeReplyObject(r);
-	} else {
-		ok = false;
-	}
-	return (ok);
+	return (queue_tenant_push(ctx, "ingest", job, err, errlen));
 }
 
 static void

@@ -202,3 +202,194 @@ queue_leave(const char *worker_id)
 	(void)queue_run(2, del, err, sizeof(err));
 	(void)queue_run(3, srem, err, sizeof(err));
 }
+
+/* ---- tenant queues ----------------------------------------------------- */
+
+/*
+ * A tenant's jobs wait in t:<id>:queue:<name>; a worker moves the one it
+ * takes to t:<id>:queue:<name>:wip:<worker id> until it is done. Each
+ * push also rings the platform doorbell (a "tenant-queue" job on p:jobs)
+ * that makes some worker look at that tenant's queue.
+ */
+static bool
+queue_tenant_keys(const struct tenant_ctx *ctx, const char *name,
+    const char *worker_id, char *queue, char *wip, size_t len)
+{
+	char purpose[QUEUE_WORKER_ID_MAX + 64];
+
+	snprintf(purpose, sizeof(purpose), "queue:%s", name);
+	if (!tenant_key(ctx, purpose, queue, len))
+		return (false);
+	if (wip == NULL)
+		return (true);
+	snprintf(purpose, sizeof(purpose), "queue:%s:wip:%s", name, worker_id);
+	return (tenant_key(ctx, purpose, wip, len));
+}
+
+bool
+queue_tenant_ring(
+    const struct tenant_ctx *ctx, const char *name, char *err, size_t errlen)
+{
+	char bell[160];
+
+	snprintf(bell, sizeof(bell),
+	    "{\"type\":\"tenant-queue\",\"tenant_id\":\"%s\",\"queue\":\"%s\"}",
+	    ctx->id, name);
+	return (queue_push(bell, err, errlen));
+}
+
+bool
+queue_tenant_push(const struct tenant_ctx *ctx, const char *name,
+    const char *job, char *err, size_t errlen)
+{
+	char        queue[256];
+	const char *argv[3];
+
+	if (!queue_tenant_keys(ctx, name, NULL, queue, NULL, sizeof(queue))) {
+		snprintf(err, errlen, "invalid tenant context or queue");
+		return (false);
+	}
+	argv[0] = "LPUSH";
+	argv[1] = queue;
+	argv[2] = job;
+	return (queue_run(3, argv, err, errlen) &&
+	    queue_tenant_ring(ctx, name, err, errlen));
+}
+
+/* Takes the oldest job of the tenant's queue; NULL if none (err empty). */
+char *
+queue_tenant_take(const struct tenant_ctx *ctx, const char *name,
+    const char *worker_id, char *err, size_t errlen)
+{
+	char        queue[256], wip[256];
+	const char *argv[3];
+	redisReply *r;
+	char       *job;
+
+	err[0] = '\0';
+	if (!queue_tenant_keys(
+		ctx, name, worker_id, queue, wip, sizeof(queue))) {
+		snprintf(err, errlen, "invalid tenant context or queue");
+		return (NULL);
+	}
+	argv[0] = "RPOPLPUSH";
+	argv[1] = queue;
+	argv[2] = wip;
+	if ((r = kv_commandv(3, argv, NULL, err, errlen)) == NULL)
+		return (NULL);
+	job =
+	    r->type == REDIS_REPLY_STRING ? mem_strndup(r->str, r->len) : NULL;
+	if (r->type == REDIS_REPLY_ERROR)
+		snprintf(err, errlen, "%s", r->str);
+	freeReplyObject(r);
+	return (job);
+}
+
+/* The job is finished (done or dead): it leaves the wip list. */
+bool
+queue_tenant_done(const struct tenant_ctx *ctx, const char *name,
+    const char *worker_id, const char *job, char *err, size_t errlen)
+{
+	char        queue[256], wip[256];
+	const char *argv[4];
+
+	if (!queue_tenant_keys(ctx, name, worker_id, queue, wip, sizeof(queue)))
+		return (false);
+	argv[0] = "LREM";
+	argv[1] = wip;
+	argv[2] = "1";
+	argv[3] = job;
+	return (queue_run(4, argv, err, errlen));
+}
+
+/* The job must run again: back at the head of the queue, bell rung. */
+bool
+queue_tenant_retry(const struct tenant_ctx *ctx, const char *name,
+    const char *worker_id, const char *job, char *err, size_t errlen)
+{
+	char        queue[256], wip[256];
+	const char *argv[3];
+
+	if (!queue_tenant_keys(ctx, name, worker_id, queue, wip, sizeof(queue)))
+		return (false);
+	argv[0] = "RPUSH";
+	argv[1] = queue;
+	argv[2] = job;
+	return (queue_run(3, argv, err, errlen) &&
+	    queue_tenant_done(ctx, name, worker_id, job, err, errlen) &&
+	    queue_tenant_ring(ctx, name, err, errlen));
+}
+
+/*
+ * Gives back the jobs that dead workers left in this tenant's wip lists
+ * (their heartbeat expired). Returns how many went back, -1 on error.
+ */
+long
+queue_tenant_recover(const struct tenant_ctx *ctx, const char *name,
+    const char *self, char *err, size_t errlen)
+{
+	char queue[256], pattern[300], cursor[32],
+	    beat[QUEUE_WORKER_ID_MAX + 16];
+	const char *scan[6], *exists[2], *move[3];
+	const char *wid;
+	redisReply *r, *e;
+	size_t      i, prefix;
+	long        moved;
+	bool        alive, more;
+
+	if (!queue_tenant_keys(ctx, name, NULL, queue, NULL, sizeof(queue)))
+		return (-1);
+	snprintf(pattern, sizeof(pattern), "%s:wip:*", queue);
+	prefix = strlen(queue) + strlen(":wip:");
+	snprintf(cursor, sizeof(cursor), "0");
+	moved = 0;
+	do {
+		scan[0] = "SCAN";
+		scan[1] = cursor;
+		scan[2] = "MATCH";
+		scan[3] = pattern;
+		scan[4] = "COUNT";
+		scan[5] = "200";
+		r = kv_commandv(6, scan, NULL, err, errlen);
+		if (r == NULL || r->type != REDIS_REPLY_ARRAY ||
+		    r->elements != 2) {
+			freeReplyObject(r);
+			return (-1);
+		}
+		snprintf(cursor, sizeof(cursor), "%s", r->element[0]->str);
+		for (i = 0; i < r->element[1]->elements; i++) {
+			const char *wip = r->element[1]->element[i]->str;
+			wid = wip + prefix;
+			if (strlen(wip) <= prefix || strcmp(wid, self) == 0)
+				continue;
+			snprintf(beat, sizeof(beat), "p:worker:%s", wid);
+			exists[0] = "EXISTS";
+			exists[1] = beat;
+			if ((e = kv_commandv(2, exists, NULL, err, errlen)) ==
+			    NULL)
+				continue;
+			alive =
+			    e->type == REDIS_REPLY_INTEGER && e->integer == 1;
+			freeReplyObject(e);
+			if (alive)
+				continue;
+			move[0] = "RPOPLPUSH";
+			move[1] = wip;
+			move[2] = queue;
+			do {
+				if ((e = kv_commandv(
+					 3, move, NULL, err, errlen)) == NULL)
+					break;
+				more = e->type == REDIS_REPLY_STRING;
+				freeReplyObject(e);
+				if (more) {
+					moved++;
+					(void)queue_tenant_ring(
+					    ctx, name, err, errlen);
+				}
+			} while (more);
+		}
+		freeReplyObject(r);
+	} while (strcmp(cursor, "0") != 0);
+	return (moved);
+}

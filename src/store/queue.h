@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/tenant.h"
+
 #define QUEUE_WORKER_ID_MAX 96
 
 bool queue_push(const char *job, char *err, size_t errlen);
@@ -27,5 +29,18 @@ bool queue_heartbeat(const char *worker_id, const char *info, int ttl_s,
 long queue_release(const char *worker_id, char *err, size_t errlen);
 long queue_reap(char *err, size_t errlen);
 void queue_leave(const char *worker_id);
+
+bool queue_tenant_ring(
+    const struct tenant_ctx *, const char *name, char *err, size_t errlen);
+bool  queue_tenant_push(const struct tenant_ctx *, const char *name,
+     const char *job, char *err, size_t errlen);
+char *queue_tenant_take(const struct tenant_ctx *, const char *name,
+    const char *worker_id, char *err, size_t errlen);
+bool  queue_tenant_done(const struct tenant_ctx *, const char *name,
+     const char *worker_id, const char *job, char *err, size_t errlen);
+bool  queue_tenant_retry(const struct tenant_ctx *, const char *name,
+     const char *worker_id, const char *job, char *err, size_t errlen);
+long  queue_tenant_recover(const struct tenant_ctx *, const char *name,
+     const char *self, char *err, size_t errlen);
 
 #endif

@@ -23,4 +23,8 @@ struct job_handler {
 
 enum job_result jobs_dispatch(const char *text, char *reason, size_t len);
 
+/* Set by main: this worker's id, and a beat to call during long jobs. */
+extern const char *jobs_worker_id;
+void               jobs_tick(void);
+
 #endif

@@ -28,6 +28,10 @@
 static volatile sig_atomic_t worker_stop;
 static struct settings       worker_settings;
 static char                  worker_id[QUEUE_WORKER_ID_MAX];
+static time_t                worker_started;
+static time_t                worker_last_beat;
+static long                  worker_done;
+const char                  *jobs_worker_id = worker_id;
 
 static void
 worker_on_signal(int sig)
@@ -88,24 +92,34 @@ worker_handle(const char *job)
 	}
 }
 
+/*
+ * Beats when one is due: called between jobs and, through jobs_tick(),
+ * from inside long jobs, so that a worker busy with a large file is not
+ * taken for dead and its job is not given to another worker.
+ */
+void
+jobs_tick(void)
+{
+	char err[256];
+
+	if (time(NULL) - worker_last_beat < worker_settings.worker_heartbeat_s)
+		return;
+	worker_heartbeat(worker_started, worker_done);
+	(void)queue_reap(err, sizeof(err));
+	worker_last_beat = time(NULL);
+}
+
 static void
 worker_loop(void)
 {
-	time_t started, last_beat;
-	long   done;
-	char   err[256];
-	char  *job;
+	char  err[256];
+	char *job;
 
-	started = time(NULL);
-	last_beat = 0;
-	done = 0;
+	worker_started = time(NULL);
+	worker_last_beat = 0;
+	worker_done = 0;
 	while (!worker_stop) {
-		if (time(NULL) - last_beat >=
-		    worker_settings.worker_heartbeat_s) {
-			worker_heartbeat(started, done);
-			(void)queue_reap(err, sizeof(err));
-			last_beat = time(NULL);
-		}
+		jobs_tick();
 		job = queue_take(worker_id, 1, err, sizeof(err));
 		if (job == NULL) {
 			if (err[0] != '\0') {
@@ -118,7 +132,7 @@ worker_loop(void)
 		}
 		worker_handle(job);
 		mem_free(job);
-		done++;
+		worker_done++;
 	}
 }
 

@@ -25,10 +25,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (d.format == LOG_FORMAT_UNKNOWN || d.reason[0] == '\0')
 		abort();
-	fuzz_parse(d.format, data, size);
+	fuzz_parse(d.format, data, size, false, NULL);
 	if (d.format != LOG_FORMAT_APACHE_ERROR && d.format != LOG_FORMAT_PLAIN)
-		fuzz_parse(data[0] & 2 ? LOG_FORMAT_APACHE_ERROR
-				       : LOG_FORMAT_PLAIN,
-		    data, size);
+		fuzz_parse(
+		    data[0] & 2 ? LOG_FORMAT_APACHE_ERROR : LOG_FORMAT_PLAIN,
+		    data, size, false, NULL);
 	return (0);
 }

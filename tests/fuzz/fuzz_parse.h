@@ -21,6 +21,7 @@ struct fuzz_run {
 	struct logparse *p;
 	struct buf       body;
 	bool             stop;
+	json_t          *out; /* records and errors in order, or NULL */
 };
 
 static void
@@ -43,6 +44,8 @@ fuzz_check(struct fuzz_run *run, json_t *rec)
 		abort();
 	}
 	json_decref(back);
+	if (run->out != NULL)
+		json_array_append(run->out, rec);
 	json_decref(rec);
 }
 
@@ -58,6 +61,12 @@ fuzz_drain(struct fuzz_run *run, enum logparse_result r, json_t *rec,
 		if ((r == LOGPARSE_ERROR || r == LOGPARSE_FATAL) &&
 		    (err->message[0] == '\0' || err->line < 1))
 			abort(); /* every error is located */
+		if ((r == LOGPARSE_ERROR || r == LOGPARSE_FATAL) &&
+		    run->out != NULL)
+			json_array_append_new(run->out,
+			    json_pack("{s:s, s:I, s:I}", "error", err->message,
+				"line", (json_int_t)err->line, "column",
+				(json_int_t)err->column));
 		if (r == LOGPARSE_FATAL) {
 			run->stop = true;
 			return;
@@ -82,8 +91,14 @@ fuzz_line(const char *line, size_t len, long line_no, void *arg)
 	return (!run->stop);
 }
 
+/*
+ * Parses data[1..size) as format f (data[0] holds the knobs). reference:
+ * JSON through jansson only. out (may be NULL) gets every record and
+ * error in order.
+ */
 static void
-fuzz_parse(enum log_format f, const uint8_t *data, size_t size)
+fuzz_parse(enum log_format f, const uint8_t *data, size_t size, bool reference,
+    json_t *out)
 {
 	struct logparse_opts  o;
 	struct logsplit       split;
@@ -109,15 +124,17 @@ fuzz_parse(enum log_format f, const uint8_t *data, size_t size)
 		o.csv_no_header = true;
 	if ((knobs & 0x30) == 0x30)
 		o.csv_delimiter = ';';
+	o.json_reference = reference;
 	chunk = 1 + (knobs & 0x0f) * 7;
 	memset(&run, 0, sizeof(run));
+	run.out = out;
 	run.p = logparse_new(f, &o);
 	buf_init(&run.body, 256);
 	logsplit_init(&split, o.max_line);
 	for (off = 0; off < size && !run.stop; off += n) {
 		n = size - off < chunk ? size - off : chunk;
-		(void)logsplit_feed(&split, (const char *)data + off, n,
-		    fuzz_line, &run);
+		(void)logsplit_feed(
+		    &split, (const char *)data + off, n, fuzz_line, &run);
 	}
 	if (!run.stop)
 		(void)logsplit_finish(&split, fuzz_line, &run);

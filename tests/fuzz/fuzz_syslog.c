@@ -6,6 +6,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	fuzz_parse(LOG_FORMAT_SYSLOG, data, size);
+	fuzz_parse(LOG_FORMAT_SYSLOG, data, size, false, NULL);
 	return (0);
 }

@@ -15,8 +15,8 @@
 struct pt_run {
 	struct logparse *p;
 	json_t          *records; /* array of record objects */
-	json_t          *errors;  /* array of error messages */
-	json_t          *lines;   /* array of error line numbers */
+	json_t          *errors; /* array of error messages */
+	json_t          *lines; /* array of error line numbers */
 	bool             fatal;
 };
 
@@ -34,8 +34,8 @@ pt_check_fast(struct logparse *p, json_t *rec)
 	if (back == NULL || !json_equal(back, rec)) {
 		char *want = json_dumps(rec, JSON_SORT_KEYS);
 
-		fail_msg("fast path differs:\n  fast: %s\n  json: %s", b.data,
-		    want);
+		fail_msg(
+		    "fast path differs:\n  fast: %s\n  json: %s", b.data, want);
 	}
 	json_decref(back);
 	buf_free(&b);
@@ -53,10 +53,10 @@ pt_collect(struct pt_run *run, enum logparse_result r, json_t *rec,
 			break;
 		case LOGPARSE_ERROR:
 		case LOGPARSE_FATAL:
-			json_array_append_new(run->errors,
-			    json_string(err->message));
-			json_array_append_new(run->lines,
-			    json_integer(err->line));
+			json_array_append_new(
+			    run->errors, json_string(err->message));
+			json_array_append_new(
+			    run->lines, json_integer(err->line));
 			if (r == LOGPARSE_FATAL) {
 				run->fatal = true;
 				return;
@@ -89,8 +89,7 @@ pt_on_line(const char *line, size_t len, long line_no, void *arg)
 /* Parses text[0..len) in chunks of `chunk` bytes (0: all at once). */
 static inline void
 pt_run_text(struct pt_run *run, enum log_format f,
-    const struct logparse_opts *o, const char *text, size_t len,
-    size_t chunk)
+    const struct logparse_opts *o, const char *text, size_t len, size_t chunk)
 {
 	struct logsplit       split;
 	struct logparse_error err;

@@ -117,8 +117,8 @@ test_access_escaped_quotes_ipv6_user(void **state)
 	PT_STR(r, "url.path", "/api/v1/items");
 	PT_STR(r, "url.query", "id=7&x=\"y\"");
 	PT_STR(r, "http.version", "2.0");
-	PT_STR(r, "user_agent.original",
-	    "curl/8.0 \"quoted\" \\backslash \\x41");
+	PT_STR(
+	    r, "user_agent.original", "curl/8.0 \"quoted\" \\backslash \\x41");
 	PT_STR(r, "http.request.referrer", "https://example.org/a?b=c");
 	json_decref(r);
 	/* An IPv4-mapped address and a host name instead of an address. */
@@ -190,23 +190,23 @@ test_access_errors_are_located(void **state)
 {
 	struct logparse_error err;
 	static const char    *bad[] = {
-                "not an access log line at all",
-                "1.2.3.4 - - [17/May/2015:10:05:03 +0000] GET / HTTP/1.1 200 5",
-                "1.2.3.4 - - [17/May/2015:10:05:03] \"GET /\" 200 5",
-                "1.2.3.4 - - [30/Feb/2015:10:05:03 +0000] \"GET /\" 200 5",
-                "1.2.3.4 - - [17/May/2015:10:05:03 +0000] \"GET / 200 5",
-                "1.2.3.4 - - [17/May/2015:10:05:03 +0000] \"GET /\" 2000 5",
-                "1.2.3.4 - - [17/May/2015:10:05:03 +0000] \"GET /\" 200 5x",
-                "1.2.3.4 - - [17/May/2015:10:05:03 +0000] \"GET /\" 200",
-                "1.2.3.4",
-	};
-	size_t                i;
+	       "not an access log line at all",
+	       "1.2.3.4 - - [17/May/2015:10:05:03 +0000] GET / HTTP/1.1 200 5",
+	       "1.2.3.4 - - [17/May/2015:10:05:03] \"GET /\" 200 5",
+	       "1.2.3.4 - - [30/Feb/2015:10:05:03 +0000] \"GET /\" 200 5",
+	       "1.2.3.4 - - [17/May/2015:10:05:03 +0000] \"GET / 200 5",
+	       "1.2.3.4 - - [17/May/2015:10:05:03 +0000] \"GET /\" 2000 5",
+	       "1.2.3.4 - - [17/May/2015:10:05:03 +0000] \"GET /\" 200 5x",
+	       "1.2.3.4 - - [17/May/2015:10:05:03 +0000] \"GET /\" 200",
+	       "1.2.3.4",
+        };
+	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_null(pt_line(LOG_FORMAT_ACCESS, NULL, bad[i], &err));
-		assert_non_null(
-		    strstr(err.message, "not a combined/common access log line"));
+		assert_non_null(strstr(
+		    err.message, "not a combined/common access log line"));
 		assert_int_equal(err.line, 1);
 		assert_true(err.column >= 1);
 	}
@@ -219,8 +219,8 @@ static void
 test_access_file_crlf_blank_and_counts(void **state)
 {
 	struct pt_run        run;
-	struct logparse_opts o = { .ingest_ms = 1 };
-	const char           *text =
+	struct logparse_opts o = {.ingest_ms = 1};
+	const char          *text =
 	    "127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" 200 1\r\n"
 	    "\r\n"
 	    "garbage\r\n"
@@ -234,9 +234,8 @@ test_access_file_crlf_blank_and_counts(void **state)
 	PT_STR(json_array_get(run.records, 1), "url.path", "/b");
 	PT_INT(json_array_get(run.records, 1), "http.response.body.bytes", 2);
 	/* No '\r' left in the original. */
-	assert_null(strchr(pt_str(json_array_get(run.records, 0),
-			       "event.original"),
-	    '\r'));
+	assert_null(strchr(
+	    pt_str(json_array_get(run.records, 0), "event.original"), '\r'));
 	assert_int_equal(logparse_records(run.p), 2);
 	assert_int_equal(logparse_errors(run.p), 1);
 	pt_run_free(&run);
@@ -246,7 +245,7 @@ static void
 test_access_overlong_line(void **state)
 {
 	struct pt_run        run;
-	struct logparse_opts o = { .max_line = 100 };
+	struct logparse_opts o = {.max_line = 100};
 	char                 text[400];
 	const char          *line =
 	    "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" 200 1\n";
@@ -266,12 +265,12 @@ test_access_overlong_line(void **state)
 static void
 test_access_no_original_and_fast_path(void **state)
 {
-	struct logparse_opts  o = { .no_original = true };
+	struct logparse_opts  o = {.no_original = true};
 	struct logparse      *p;
 	struct logparse_error err;
 	struct buf            b;
-	const char           *line = "10.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "
-				     "\"GET /\\\"q HTTP/1.1\" 200 3 \"-\" \"ua\"";
+	const char *line = "10.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "
+			   "\"GET /\\\"q HTTP/1.1\" 200 3 \"-\" \"ua\"";
 
 	(void)state;
 	p = logparse_new(LOG_FORMAT_ACCESS, &o);
@@ -296,14 +295,14 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_access_combined_real),
-		cmocka_unit_test(test_access_status_levels_and_dash_size),
-		cmocka_unit_test(test_access_escaped_quotes_ipv6_user),
-		cmocka_unit_test(test_access_common_and_odd_requests),
-		cmocka_unit_test(test_access_errors_are_located),
-		cmocka_unit_test(test_access_file_crlf_blank_and_counts),
-		cmocka_unit_test(test_access_overlong_line),
-		cmocka_unit_test(test_access_no_original_and_fast_path),
+	    cmocka_unit_test(test_access_combined_real),
+	    cmocka_unit_test(test_access_status_levels_and_dash_size),
+	    cmocka_unit_test(test_access_escaped_quotes_ipv6_user),
+	    cmocka_unit_test(test_access_common_and_odd_requests),
+	    cmocka_unit_test(test_access_errors_are_located),
+	    cmocka_unit_test(test_access_file_crlf_blank_and_counts),
+	    cmocka_unit_test(test_access_overlong_line),
+	    cmocka_unit_test(test_access_no_original_and_fast_path),
 	};
 
 	return (cmocka_run_group_tests_name("parse_access", tests, NULL, NULL));

@@ -153,10 +153,11 @@ static void
 test_csv_newline_in_quotes_spans_lines(void **state)
 {
 	struct pt_run run;
-	const char   *text = "id,message,level\r\n"
-			     "1,\"first line\r\nsecond, line\r\n\"\"third\"\"\",info\r\n"
-			     "2,plain,warn\r\n";
-	json_t       *r;
+	const char   *text =
+	    "id,message,level\r\n"
+	    "1,\"first line\r\nsecond, line\r\n\"\"third\"\"\",info\r\n"
+	    "2,plain,warn\r\n";
+	json_t *r;
 
 	(void)state;
 	pt_run_text(&run, LOG_FORMAT_CSV, NULL, text, strlen(text), 3);
@@ -173,7 +174,7 @@ static void
 test_csv_unclosed_quote(void **state)
 {
 	struct pt_run        run;
-	struct logparse_opts o = { .max_record = 64, .max_line = 64 };
+	struct logparse_opts o = {.max_record = 64, .max_line = 64};
 	const char          *end = "a,b\n1,\"never closed\nmore\n";
 	const char          *big = "a,b\n1,\"x\n"
 				   "0123456789012345678901234567890123456789\n"
@@ -199,7 +200,7 @@ static void
 test_csv_text_after_quote_and_no_header(void **state)
 {
 	struct pt_run        run;
-	struct logparse_opts o = { .csv_no_header = true, .csv_delimiter = ';' };
+	struct logparse_opts o = {.csv_no_header = true, .csv_delimiter = ';'};
 	const char          *bad = "a,b\n\"x\"y,2\n1,2\n";
 	const char          *nohdr = "1;hello\n2;world\n";
 
@@ -244,14 +245,14 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_csv_loghub_apache),
-		cmocka_unit_test(test_csv_quotes_and_date_time),
-		cmocka_unit_test(test_csv_delimiters_and_known_columns),
-		cmocka_unit_test(test_csv_values_that_do_not_fit_become_labels),
-		cmocka_unit_test(test_csv_newline_in_quotes_spans_lines),
-		cmocka_unit_test(test_csv_unclosed_quote),
-		cmocka_unit_test(test_csv_text_after_quote_and_no_header),
-		cmocka_unit_test(test_csv_label_cap),
+	    cmocka_unit_test(test_csv_loghub_apache),
+	    cmocka_unit_test(test_csv_quotes_and_date_time),
+	    cmocka_unit_test(test_csv_delimiters_and_known_columns),
+	    cmocka_unit_test(test_csv_values_that_do_not_fit_become_labels),
+	    cmocka_unit_test(test_csv_newline_in_quotes_spans_lines),
+	    cmocka_unit_test(test_csv_unclosed_quote),
+	    cmocka_unit_test(test_csv_text_after_quote_and_no_header),
+	    cmocka_unit_test(test_csv_label_cap),
 	};
 
 	return (cmocka_run_group_tests_name("parse_csv", tests, NULL, NULL));

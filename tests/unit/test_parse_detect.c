@@ -31,12 +31,11 @@ test_detect_each_format(void **state)
 	struct logdetect d;
 
 	(void)state;
-	assert_int_equal(
-	    detect_text("{\"msg\":\"a\"}\n{\"msg\":\"b\"}\n", &d),
+	assert_int_equal(detect_text("{\"msg\":\"a\"}\n{\"msg\":\"b\"}\n", &d),
 	    LOG_FORMAT_JSON);
 	assert_false(d.json_array);
-	assert_int_equal(detect_text("  [\n  {\"msg\":\"a\"}\n]\n", &d),
-	    LOG_FORMAT_JSON);
+	assert_int_equal(
+	    detect_text("  [\n  {\"msg\":\"a\"}\n]\n", &d), LOG_FORMAT_JSON);
 	assert_true(d.json_array);
 	assert_int_equal(
 	    detect_text("[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() "
@@ -61,16 +60,18 @@ test_detect_each_format(void **state)
 		&d),
 	    LOG_FORMAT_SYSLOG);
 	assert_int_equal(
-	    detect_text("<34>1 2003-10-11T22:14:15.003Z host su - ID47 - x\n",
-		&d),
+	    detect_text(
+		"<34>1 2003-10-11T22:14:15.003Z host su - ID47 - x\n", &d),
 	    LOG_FORMAT_SYSLOG);
-	assert_int_equal(detect_text("LineId,Time,Level,Content\n"
-				     "1,Sun Dec 04 04:47:44 2005,notice,a\n"
-				     "2,Sun Dec 04 04:47:44 2005,error,\"b, c\"\n",
-			     &d),
+	assert_int_equal(
+	    detect_text("LineId,Time,Level,Content\n"
+			"1,Sun Dec 04 04:47:44 2005,notice,a\n"
+			"2,Sun Dec 04 04:47:44 2005,error,\"b, c\"\n",
+		&d),
 	    LOG_FORMAT_CSV);
 	assert_int_equal(d.csv_delimiter, ',');
-	assert_int_equal(detect_text("time;level;msg\n1;info;a\n2;warn;b\n", &d),
+	assert_int_equal(
+	    detect_text("time;level;msg\n1;info;a\n2;warn;b\n", &d),
 	    LOG_FORMAT_CSV);
 	assert_int_equal(d.csv_delimiter, ';');
 	assert_int_equal(detect_text("a\tb\n1\t2\n", &d), LOG_FORMAT_CSV);
@@ -98,7 +99,8 @@ test_detect_override_and_cut_sample(void **state)
 	assert_int_equal(d.format, LOG_FORMAT_PLAIN);
 	assert_non_null(strstr(d.reason, "given"));
 	/* The cut last line is not looked at. */
-	assert_true(logdetect(text, strlen(text), true, LOG_FORMAT_UNKNOWN, &d));
+	assert_true(
+	    logdetect(text, strlen(text), true, LOG_FORMAT_UNKNOWN, &d));
 	assert_int_equal(d.format, LOG_FORMAT_CSV);
 	assert_int_equal(d.lines, 2);
 	/* A character cut by the end of the sample is fine. */
@@ -116,22 +118,22 @@ test_detect_refusals(void **state)
 	assert_string_equal(d.reason, "empty content");
 	assert_false(logdetect("abc\0def", 7, false, LOG_FORMAT_UNKNOWN, &d));
 	assert_string_equal(d.reason, "binary content (NUL byte at offset 3)");
-	assert_false(logdetect("\x89PNG\r\n\x1a\n", 8, false,
-	    LOG_FORMAT_UNKNOWN, &d));
-	assert_string_equal(d.reason,
-	    "not UTF-8 text (invalid byte at offset 0)");
-	assert_false(logdetect("\xff\xfeh\0i\0", 6, false, LOG_FORMAT_UNKNOWN,
-	    &d));
+	assert_false(
+	    logdetect("\x89PNG\r\n\x1a\n", 8, false, LOG_FORMAT_UNKNOWN, &d));
+	assert_string_equal(
+	    d.reason, "not UTF-8 text (invalid byte at offset 0)");
+	assert_false(
+	    logdetect("\xff\xfeh\0i\0", 6, false, LOG_FORMAT_UNKNOWN, &d));
 	assert_non_null(strstr(d.reason, "UTF-16"));
-	assert_false(logdetect("ok line\nlatin1 caf\xe9\n", 20, false,
-	    LOG_FORMAT_UNKNOWN, &d));
-	assert_string_equal(d.reason,
-	    "not UTF-8 text (invalid byte at offset 18)");
+	assert_false(logdetect(
+	    "ok line\nlatin1 caf\xe9\n", 20, false, LOG_FORMAT_UNKNOWN, &d));
+	assert_string_equal(
+	    d.reason, "not UTF-8 text (invalid byte at offset 18)");
 	/* Refused even when the format is given. */
 	assert_false(logdetect("a\0", 2, false, LOG_FORMAT_CSV, &d));
 	assert_false(logdetect(" \n\t\n", 4, false, LOG_FORMAT_UNKNOWN, &d));
-	assert_int_equal(logformat_from_name("apache_error"),
-	    LOG_FORMAT_APACHE_ERROR);
+	assert_int_equal(
+	    logformat_from_name("apache_error"), LOG_FORMAT_APACHE_ERROR);
 	assert_int_equal(logformat_from_name("ndjson"), LOG_FORMAT_JSON);
 	assert_int_equal(logformat_from_name("auto"), LOG_FORMAT_UNKNOWN);
 	assert_string_equal(logformat_name(LOG_FORMAT_SYSLOG), "syslog");
@@ -141,11 +143,11 @@ test_detect_refusals(void **state)
 static size_t
 sample_of(const char *rel, char *buf, size_t cap)
 {
-	static const char *roots[] = { "../shared/data/", "../../shared/data/",
-		"/work/shared/data/" };
-	char               path[256];
-	FILE              *f;
-	size_t             i, n = 0;
+	static const char *roots[] = {
+	    "../shared/data/", "../../shared/data/", "/work/shared/data/"};
+	char   path[256];
+	FILE  *f;
+	size_t i, n = 0;
 
 	for (i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
 		snprintf(path, sizeof(path), "%s%s", roots[i], rel);
@@ -165,20 +167,18 @@ test_detect_real_files(void **state)
 		const char     *file;
 		enum log_format want;
 	} files[] = {
-		{ "apache_access_10k.log", LOG_FORMAT_ACCESS },
-		{ "auth.log", LOG_FORMAT_SYSLOG },
-		{ "loghub_2k/Apache/Apache_2k.log", LOG_FORMAT_APACHE_ERROR },
-		{ "loghub_2k/Linux/Linux_2k.log", LOG_FORMAT_SYSLOG },
-		{ "loghub_2k/OpenSSH/OpenSSH_2k.log", LOG_FORMAT_SYSLOG },
-		{ "loghub_2k/Hadoop/Hadoop_2k.log", LOG_FORMAT_PLAIN },
-		{ "loghub_2k/HDFS/HDFS_2k.log", LOG_FORMAT_PLAIN },
-		{ "loghub_2k/Zookeeper/Zookeeper_2k.log", LOG_FORMAT_PLAIN },
-		{ "loghub_2k/BGL/BGL_2k.log", LOG_FORMAT_PLAIN },
-		{ "loghub_2k/Spark/Spark_2k.log", LOG_FORMAT_PLAIN },
-		{ "loghub_2k/Apache/Apache_2k.log_structured.csv",
-		    LOG_FORMAT_CSV },
-		{ "loghub_2k/Hadoop/Hadoop_2k.log_structured.csv",
-		    LOG_FORMAT_CSV },
+	    {"apache_access_10k.log", LOG_FORMAT_ACCESS},
+	    {"auth.log", LOG_FORMAT_SYSLOG},
+	    {"loghub_2k/Apache/Apache_2k.log", LOG_FORMAT_APACHE_ERROR},
+	    {"loghub_2k/Linux/Linux_2k.log", LOG_FORMAT_SYSLOG},
+	    {"loghub_2k/OpenSSH/OpenSSH_2k.log", LOG_FORMAT_SYSLOG},
+	    {"loghub_2k/Hadoop/Hadoop_2k.log", LOG_FORMAT_PLAIN},
+	    {"loghub_2k/HDFS/HDFS_2k.log", LOG_FORMAT_PLAIN},
+	    {"loghub_2k/Zookeeper/Zookeeper_2k.log", LOG_FORMAT_PLAIN},
+	    {"loghub_2k/BGL/BGL_2k.log", LOG_FORMAT_PLAIN},
+	    {"loghub_2k/Spark/Spark_2k.log", LOG_FORMAT_PLAIN},
+	    {"loghub_2k/Apache/Apache_2k.log_structured.csv", LOG_FORMAT_CSV},
+	    {"loghub_2k/Hadoop/Hadoop_2k.log_structured.csv", LOG_FORMAT_CSV},
 	};
 	static char      buf[LOGDETECT_SAMPLE + 1];
 	struct logdetect d;
@@ -188,12 +188,12 @@ test_detect_real_files(void **state)
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		if ((n = sample_of(files[i].file, buf, LOGDETECT_SAMPLE + 1)) ==
 		    0) {
-			print_message("skipped %s: no shared data\n",
-			    files[i].file);
+			print_message(
+			    "skipped %s: no shared data\n", files[i].file);
 			continue;
 		}
-		assert_true(logdetect(buf, n, n > LOGDETECT_SAMPLE,
-		    LOG_FORMAT_UNKNOWN, &d));
+		assert_true(logdetect(
+		    buf, n, n > LOGDETECT_SAMPLE, LOG_FORMAT_UNKNOWN, &d));
 		if (d.format != files[i].want)
 			fail_msg("%s: %s", files[i].file, d.reason);
 	}
@@ -203,10 +203,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_detect_each_format),
-		cmocka_unit_test(test_detect_override_and_cut_sample),
-		cmocka_unit_test(test_detect_refusals),
-		cmocka_unit_test(test_detect_real_files),
+	    cmocka_unit_test(test_detect_each_format),
+	    cmocka_unit_test(test_detect_override_and_cut_sample),
+	    cmocka_unit_test(test_detect_refusals),
+	    cmocka_unit_test(test_detect_real_files),
 	};
 
 	return (cmocka_run_group_tests_name("parse_detect", tests, NULL, NULL));

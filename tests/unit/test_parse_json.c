@@ -121,8 +121,8 @@ test_json_array_streamed(void **state)
 	pt_run_free(&run);
 	/* Fed in chunks of every size: always the same two records. */
 	for (chunk = 1; chunk < 20; chunk++) {
-		pt_run_text(&run, LOG_FORMAT_JSON, NULL, pretty, strlen(pretty),
-		    chunk);
+		pt_run_text(
+		    &run, LOG_FORMAT_JSON, NULL, pretty, strlen(pretty), chunk);
 		assert_int_equal(json_array_size(run.errors), 0);
 		assert_int_equal(json_array_size(run.records), 2);
 		PT_STR(json_array_get(run.records, 0), "message", "first");
@@ -142,8 +142,9 @@ static void
 test_json_pretty_objects_in_a_row(void **state)
 {
 	struct pt_run run;
-	const char   *text = "{\n  \"msg\": \"one\"\n}\n{\n  \"msg\": \"two\"\n}\n"
-			     "{\"msg\": \"three\"}\n";
+	const char   *text =
+	    "{\n  \"msg\": \"one\"\n}\n{\n  \"msg\": \"two\"\n}\n"
+	    "{\"msg\": \"three\"}\n";
 
 	(void)state;
 	pt_run_text(&run, LOG_FORMAT_JSON, NULL, text, strlen(text), 5);
@@ -229,11 +230,11 @@ static void
 test_json_bounded_element(void **state)
 {
 	struct pt_run        run;
-	struct logparse_opts o = { .max_line = 32, .max_record = 64 };
-	const char          *text = "[\n{\"msg\":\n\"0123456789012345678901\",\n"
-				    "\"x\":\"0123456789012345678901\",\n"
-				    "\"y\":\"0123456789012345678901\"},\n"
-				    "{\"msg\":\"small\"}]\n";
+	struct logparse_opts o = {.max_line = 32, .max_record = 64};
+	const char *text = "[\n{\"msg\":\n\"0123456789012345678901\",\n"
+			   "\"x\":\"0123456789012345678901\",\n"
+			   "\"y\":\"0123456789012345678901\"},\n"
+			   "{\"msg\":\"small\"}]\n";
 
 	(void)state;
 	pt_run_text(&run, LOG_FORMAT_JSON, &o, text, strlen(text), 0);
@@ -244,17 +245,78 @@ test_json_bounded_element(void **state)
 	pt_run_free(&run);
 }
 
+/* The fast path and the jansson path give the same on hard cases. */
+static void
+test_json_fast_path_matches_jansson(void **state)
+{
+	static const char *cases[] = {
+	    "{\"msg\":\"esc \\\" \\\\ \\/ \\b\\f\\n\\r\\t \\u00e9 "
+	    "\\ud83d\\ude00 \\u20ac\"}",
+	    "{\"dup\":1,\"level\":\"info\",\"dup\":2}",
+	    "{\"n\":-0,\"r\":1.0e2,\"s\":0.1,\"t\":1e-7,\"m\":-9223372036854775808}",
+	    "{\"big\":123456789012345678901}",
+	    "{\"big\":123456789012345678901.5}",
+	    "{\"a\":1e400}",
+	    "{\"u\":\"\\u0000\"}",
+	    "{\"s\":\"\\ud800 lone\"}",
+	    "{\"s\":\"\\udc00 lone\"}",
+	    "{\"s\":\"\\x\"}",
+	    "{\"\":\"empty\",\"e\":\"\",\"t\":true,\"f\":false,\"z\":null}",
+	    "{\"\":{\"level\":\"error\"}}",
+	    "{\"x\":{\"y\":{\"z\":{\"w\":[1,2.5,\"s\",{\"k\":null}]}}}}",
+	    "{\"x\":{\"y\":{\"z\":{\"w\":{\"d\":1,\"d\":2}}}}}",
+	    "{\"a\":[{\"b\":1,\"b\":2}],\"c\":[]  ,  \"d\" : { } }",
+	    "{\"0123456789012345678901234567890123456789012345678901234567890123"
+	    "456789012345678901234567890123456789012345678901234567890123456789"
+	    "\":{\"level\":\"error\"},\"ok\":1}",
+	    "{\"a\":01}",
+	    "{\"a\":1,}",
+	    "{\"a\" 1}",
+	    "{\"a\":tru}",
+	    "{\"a\":\"tab\there\"}",
+	    "{\"a\":\"\xc3\x28\"}",
+	    "{\"@timestamp\":1700000000.5,\"level\":40,\"status\":\"503\"}",
+	    "  {\"pad\":1}  ",
+	};
+	struct logparse_opts fast = {.ingest_ms = 1};
+	struct logparse_opts ref = {.ingest_ms = 1, .json_reference = true};
+	struct pt_run        a, b;
+	size_t               i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		pt_run_text(
+		    &a, LOG_FORMAT_JSON, &fast, cases[i], strlen(cases[i]), 0);
+		pt_run_text(
+		    &b, LOG_FORMAT_JSON, &ref, cases[i], strlen(cases[i]), 0);
+		if (!json_equal(a.records, b.records) ||
+		    !json_equal(a.errors, b.errors))
+			fail_msg("case %zu differs: %s", i, cases[i]);
+		pt_run_free(&a);
+		pt_run_free(&b);
+	}
+	/* And the values themselves, on the first case. */
+	pt_run_text(&a, LOG_FORMAT_JSON, &fast, cases[0], strlen(cases[0]), 0);
+	PT_STR(json_array_get(a.records, 0), "message",
+	    "esc \" \\ / \b\f\n\r\t \xc3\xa9 \xf0\x9f\x98\x80 \xe2\x82\xac");
+	pt_run_free(&a);
+	pt_run_text(&a, LOG_FORMAT_JSON, &fast, cases[1], strlen(cases[1]), 0);
+	PT_STR(json_array_get(a.records, 0), "labels.dup", "2");
+	pt_run_free(&a);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_json_ndjson_fields),
-		cmocka_unit_test(test_json_nested_ecs_and_labels),
-		cmocka_unit_test(test_json_array_streamed),
-		cmocka_unit_test(test_json_pretty_objects_in_a_row),
-		cmocka_unit_test(test_json_errors_located),
-		cmocka_unit_test(test_json_array_errors),
-		cmocka_unit_test(test_json_bounded_element),
+	    cmocka_unit_test(test_json_ndjson_fields),
+	    cmocka_unit_test(test_json_nested_ecs_and_labels),
+	    cmocka_unit_test(test_json_array_streamed),
+	    cmocka_unit_test(test_json_pretty_objects_in_a_row),
+	    cmocka_unit_test(test_json_errors_located),
+	    cmocka_unit_test(test_json_array_errors),
+	    cmocka_unit_test(test_json_bounded_element),
+	    cmocka_unit_test(test_json_fast_path_matches_jansson),
 	};
 
 	return (cmocka_run_group_tests_name("parse_json", tests, NULL, NULL));

@@ -19,37 +19,50 @@ static void
 test_levels(void **state)
 {
 	static const struct {
-		const char    *in;
-		enum log_level want;
+		const char      *in;
+		enum event_level want;
 	} cases[] = {
-		{ "debug", LOG_LEVEL_DEBUG }, { "TRACE", LOG_LEVEL_DEBUG },
-		{ "Info", LOG_LEVEL_INFO }, { "notice", LOG_LEVEL_INFO },
-		{ "informational", LOG_LEVEL_INFO }, { "WARN", LOG_LEVEL_WARNING },
-		{ "warning", LOG_LEVEL_WARNING }, { "err", LOG_LEVEL_ERROR },
-		{ "ERRO", LOG_LEVEL_ERROR }, { "Error", LOG_LEVEL_ERROR },
-		{ "SEVERE", LOG_LEVEL_ERROR }, { "fatal", LOG_LEVEL_CRITICAL },
-		{ "crit", LOG_LEVEL_CRITICAL }, { "emerg", LOG_LEVEL_CRITICAL },
-		{ "alert", LOG_LEVEL_CRITICAL }, { "panic", LOG_LEVEL_CRITICAL },
-		{ " warn ", LOG_LEVEL_WARNING }, { "3", LOG_LEVEL_ERROR },
-		{ "0", LOG_LEVEL_CRITICAL }, { "7", LOG_LEVEL_DEBUG },
-		{ "30", LOG_LEVEL_INFO }, { "40", LOG_LEVEL_WARNING },
-		{ "60", LOG_LEVEL_CRITICAL }, { "8", LOG_LEVEL_NONE },
-		{ "chatty", LOG_LEVEL_NONE }, { "", LOG_LEVEL_NONE },
-		{ "informationalandmore", LOG_LEVEL_NONE },
+	    {"debug", EVENT_LEVEL_DEBUG},
+	    {"TRACE", EVENT_LEVEL_DEBUG},
+	    {"Info", EVENT_LEVEL_INFO},
+	    {"notice", EVENT_LEVEL_INFO},
+	    {"informational", EVENT_LEVEL_INFO},
+	    {"WARN", EVENT_LEVEL_WARNING},
+	    {"warning", EVENT_LEVEL_WARNING},
+	    {"err", EVENT_LEVEL_ERROR},
+	    {"ERRO", EVENT_LEVEL_ERROR},
+	    {"Error", EVENT_LEVEL_ERROR},
+	    {"SEVERE", EVENT_LEVEL_ERROR},
+	    {"fatal", EVENT_LEVEL_CRITICAL},
+	    {"crit", EVENT_LEVEL_CRITICAL},
+	    {"emerg", EVENT_LEVEL_CRITICAL},
+	    {"alert", EVENT_LEVEL_CRITICAL},
+	    {"panic", EVENT_LEVEL_CRITICAL},
+	    {" warn ", EVENT_LEVEL_WARNING},
+	    {"3", EVENT_LEVEL_ERROR},
+	    {"0", EVENT_LEVEL_CRITICAL},
+	    {"7", EVENT_LEVEL_DEBUG},
+	    {"30", EVENT_LEVEL_INFO},
+	    {"40", EVENT_LEVEL_WARNING},
+	    {"60", EVENT_LEVEL_CRITICAL},
+	    {"8", EVENT_LEVEL_NONE},
+	    {"chatty", EVENT_LEVEL_NONE},
+	    {"", EVENT_LEVEL_NONE},
+	    {"informationalandmore", EVENT_LEVEL_NONE},
 	};
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		assert_int_equal(record_level_parse(cases[i].in,
-				     strlen(cases[i].in)),
+		assert_int_equal(
+		    record_level_parse(cases[i].in, strlen(cases[i].in)),
 		    cases[i].want);
-	assert_int_equal(record_level_from_status(200), LOG_LEVEL_INFO);
-	assert_int_equal(record_level_from_status(304), LOG_LEVEL_INFO);
-	assert_int_equal(record_level_from_status(404), LOG_LEVEL_WARNING);
-	assert_int_equal(record_level_from_status(503), LOG_LEVEL_ERROR);
-	assert_string_equal(record_level_name(LOG_LEVEL_WARNING), "WARNING");
-	assert_null(record_level_name(LOG_LEVEL_NONE));
+	assert_int_equal(record_level_from_status(200), EVENT_LEVEL_INFO);
+	assert_int_equal(record_level_from_status(304), EVENT_LEVEL_INFO);
+	assert_int_equal(record_level_from_status(404), EVENT_LEVEL_WARNING);
+	assert_int_equal(record_level_from_status(503), EVENT_LEVEL_ERROR);
+	assert_string_equal(record_level_name(EVENT_LEVEL_WARNING), "WARNING");
+	assert_null(record_level_name(EVENT_LEVEL_NONE));
 }
 
 static void
@@ -73,8 +86,8 @@ test_labels_sanitized_deduplicated_capped(void **state)
 	PT_STR(r, "labels.kube_pod_name", "p");
 	PT_STR(r, "labels.weird_key", "w");
 	PT_STR(r, "labels.field", "e");
-	assert_int_equal(strlen(pt_str(r, "labels.big")),
-	    RECORD_LABEL_VALUE_MAX);
+	assert_int_equal(
+	    strlen(pt_str(r, "labels.big")), RECORD_LABEL_VALUE_MAX);
 	json_decref(r);
 	for (i = 0; i < 100; i++) {
 		snprintf(name, sizeof(name), "n%d", i);
@@ -128,7 +141,7 @@ test_utf8(void **state)
 	(void)state;
 	assert_true(utf8_valid("plain ascii", 11));
 	assert_true(utf8_valid("h\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 12));
-	assert_false(utf8_valid("\xc0\xaf", 2));     /* overlong '/' */
+	assert_false(utf8_valid("\xc0\xaf", 2)); /* overlong '/' */
 	assert_false(utf8_valid("\xe0\x80\xaf", 3)); /* overlong */
 	assert_false(utf8_valid("\xed\xa0\x80", 3)); /* surrogate */
 	assert_false(utf8_valid("\xf4\x90\x80\x80", 4)); /* > U+10FFFF */
@@ -144,11 +157,12 @@ test_utf8(void **state)
 static void
 test_fast_path_hostile_strings(void **state)
 {
-	struct log_event ev;
-	struct buf       b;
-	json_t          *r, *back;
-	static const char msg[] = "quote\" back\\ nl\n cr\r tab\t bel\x07 "
-				  "del\x7f bad\xff\xfe utf8 \xc3\xa9 cut\xe2\x82";
+	struct log_event  ev;
+	struct buf        b;
+	json_t           *r, *back;
+	static const char msg[] =
+	    "quote\" back\\ nl\n cr\r tab\t bel\x07 "
+	    "del\x7f bad\xff\xfe utf8 \xc3\xa9 cut\xe2\x82";
 
 	(void)state;
 	record_event_init(&ev);
@@ -170,6 +184,42 @@ test_fast_path_hostile_strings(void **state)
 	PT_INT(r, "http.response.status_code", 0);
 	json_decref(r);
 	json_decref(back);
+	buf_free(&b);
+	record_event_free(&ev);
+}
+
+/* Every special byte at every offset against the 8-byte fast scan. */
+static void
+test_fast_path_every_position(void **state)
+{
+	static const char specials[] = {
+	    '"', '\\', '\n', 0x01, 0x1f, 0x7f, (char)0x80, (char)0xc3, 0};
+	struct log_event ev;
+	struct buf       b;
+	char             text[40];
+	size_t           k, pos;
+	json_t          *r, *back;
+
+	(void)state;
+	record_event_init(&ev);
+	buf_init(&b, 256);
+	for (k = 0; k < sizeof(specials); k++) {
+		for (pos = 0; pos < 24; pos++) {
+			memset(text, 'a', sizeof(text));
+			text[pos] = specials[k];
+			record_event_reset(&ev);
+			ev.message.ptr = text;
+			ev.message.len = 24;
+			r = record_to_json(&ev);
+			buf_reset(&b);
+			record_append_json(&b, &ev);
+			back = json_loadb(b.data, b.len, 0, NULL);
+			assert_non_null(back);
+			assert_true(json_equal(r, back));
+			json_decref(r);
+			json_decref(back);
+		}
+	}
 	buf_free(&b);
 	record_event_free(&ev);
 }
@@ -210,8 +260,8 @@ test_logsplit(void **state)
 		for (off = 0; off < strlen(text); off += n) {
 			n = strlen(text) - off < chunk ? strlen(text) - off
 						       : chunk;
-			assert_true(logsplit_feed(&ls, text + off, n, split_cb,
-			    &seen));
+			assert_true(
+			    logsplit_feed(&ls, text + off, n, split_cb, &seen));
 		}
 		assert_true(logsplit_finish(&ls, split_cb, &seen));
 		logsplit_free(&ls);
@@ -237,12 +287,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_levels),
-		cmocka_unit_test(test_labels_sanitized_deduplicated_capped),
-		cmocka_unit_test(test_aliases_and_urls),
-		cmocka_unit_test(test_utf8),
-		cmocka_unit_test(test_fast_path_hostile_strings),
-		cmocka_unit_test(test_logsplit),
+	    cmocka_unit_test(test_levels),
+	    cmocka_unit_test(test_labels_sanitized_deduplicated_capped),
+	    cmocka_unit_test(test_aliases_and_urls),
+	    cmocka_unit_test(test_utf8),
+	    cmocka_unit_test(test_fast_path_hostile_strings),
+	    cmocka_unit_test(test_fast_path_every_position),
+	    cmocka_unit_test(test_logsplit),
 	};
 
 	return (cmocka_run_group_tests_name("parse_record", tests, NULL, NULL));

@@ -20,7 +20,7 @@
 static void
 test_syslog_3164_without_pri(void **state)
 {
-	struct logparse_opts  o = { .default_year = 2017 };
+	struct logparse_opts  o = {.default_year = 2017};
 	struct logparse_error err;
 	json_t               *r;
 
@@ -82,7 +82,7 @@ test_syslog_3164_without_pri(void **state)
 static void
 test_syslog_3164_with_pri(void **state)
 {
-	struct logparse_opts  o = { .default_year = 2003 };
+	struct logparse_opts  o = {.default_year = 2003};
 	struct logparse_error err;
 	json_t               *r;
 
@@ -176,8 +176,8 @@ test_syslog_5424(void **state)
 	PT_STR(r, "message", "An application event log entry...");
 	json_decref(r);
 	/* Nil timestamp (ingest time), no message, text procid. */
-	r = pt_line(LOG_FORMAT_SYSLOG, NULL, "<13>1 - - app worker-1 - -",
-	    &err);
+	r = pt_line(
+	    LOG_FORMAT_SYSLOG, NULL, "<13>1 - - app worker-1 - -", &err);
 	assert_non_null(r);
 	PT_STR(r, "@timestamp", "1970-01-01T00:00:00.000Z");
 	PT_STR(r, "labels.procid", "worker-1");
@@ -190,7 +190,7 @@ static void
 test_syslog_year(void **state)
 {
 	struct pt_run        run;
-	struct logparse_opts o = { .ingest_ms = INGEST_2024_01_10 };
+	struct logparse_opts o = {.ingest_ms = INGEST_2024_01_10};
 	const char          *text = "Dec 30 23:59:59 h a: last year\n"
 				    "Dec 31 23:59:59 h a: still last year\n"
 				    "Jan  1 00:00:01 h a: new year\n"
@@ -229,12 +229,12 @@ static void
 test_syslog_errors(void **state)
 {
 	struct logparse_error err;
-	static const char    *bad[] = { "hello world", "<999>Oct 11 22:14:15 h",
-		   "<34>Oct 11 22:14:15", "<34 Oct 11 22:14:15 h a: x",
-		   "Oct 41 22:14:15 h a: x", "<34>1 yesterday host app - - - x",
-		   "<34>1 2003-10-11T22:14:15Z host app - - [unclosed x=\"1\" m",
-		   "<34>1 2003-10-11T22:14:15Z host app - - [id x=1] m",
-		   "<34>1 2003-10-11T22:14:15Z host" };
+	static const char    *bad[] = {"hello world", "<999>Oct 11 22:14:15 h",
+	       "<34>Oct 11 22:14:15", "<34 Oct 11 22:14:15 h a: x",
+	       "Oct 41 22:14:15 h a: x", "<34>1 yesterday host app - - - x",
+	       "<34>1 2003-10-11T22:14:15Z host app - - [unclosed x=\"1\" m",
+	       "<34>1 2003-10-11T22:14:15Z host app - - [id x=1] m",
+	       "<34>1 2003-10-11T22:14:15Z host"};
 	size_t                i;
 
 	(void)state;
@@ -249,11 +249,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_syslog_3164_without_pri),
-		cmocka_unit_test(test_syslog_3164_with_pri),
-		cmocka_unit_test(test_syslog_5424),
-		cmocka_unit_test(test_syslog_year),
-		cmocka_unit_test(test_syslog_errors),
+	    cmocka_unit_test(test_syslog_3164_without_pri),
+	    cmocka_unit_test(test_syslog_3164_with_pri),
+	    cmocka_unit_test(test_syslog_5424),
+	    cmocka_unit_test(test_syslog_year),
+	    cmocka_unit_test(test_syslog_errors),
 	};
 
 	return (cmocka_run_group_tests_name("parse_syslog", tests, NULL, NULL));

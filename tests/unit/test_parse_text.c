@@ -45,8 +45,9 @@ test_apache_error_22(void **state)
 	assert_non_null(r);
 	PT_STR(r, "client.ip", "127.0.0.1");
 	PT_NONE(r, "client.port");
-	PT_STR(r, "message", "client denied by server configuration: "
-			     "/export/home/live/ap/htdocs/test");
+	PT_STR(r, "message",
+	    "client denied by server configuration: "
+	    "/export/home/live/ap/htdocs/test");
 	json_decref(r);
 }
 
@@ -71,7 +72,8 @@ test_apache_error_24(void **state)
 	PT_STR(r, "client.ip", "1.2.3.4");
 	PT_INT(r, "client.port", 5678);
 	PT_STR(r, "labels.code", "AH00128");
-	PT_STR(r, "message", "AH00128: File does not exist: /var/www/favicon.ico");
+	PT_STR(
+	    r, "message", "AH00128: File does not exist: /var/www/favicon.ico");
 	json_decref(r);
 	/* IPv6 client with a port; pid without tid; trace level. */
 	r = pt_line(LOG_FORMAT_APACHE_ERROR, NULL,
@@ -99,25 +101,27 @@ static void
 test_apache_error_errors(void **state)
 {
 	struct logparse_error err;
-	static const char    *bad[] = { "no brackets",
-		   "[Sun Dec 04 04:47:44 2005] notice: missing brackets",
-		   "[Sun Dec 32 04:47:44 2005] [notice] x",
-		   "[Sun Dec 04 04:47:44 2005] [chatty] x",
-		   "[yesterday] [error] x", "[Sun Dec 04 04:47:44 2005" };
+	static const char    *bad[] = {"no brackets",
+	       "[Sun Dec 04 04:47:44 2005] notice: missing brackets",
+	       "[Sun Dec 32 04:47:44 2005] [notice] x",
+	       "[Sun Dec 04 04:47:44 2005] [chatty] x", "[yesterday] [error] x",
+	       "[Sun Dec 04 04:47:44 2005"};
 	size_t                i;
 
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_null(pt_line(LOG_FORMAT_APACHE_ERROR, NULL, bad[i], &err));
-		assert_non_null(strstr(err.message, "not an Apache error log line"));
+		assert_null(
+		    pt_line(LOG_FORMAT_APACHE_ERROR, NULL, bad[i], &err));
+		assert_non_null(
+		    strstr(err.message, "not an Apache error log line"));
 	}
 }
 
 static void
 test_plain_timestamps_and_levels(void **state)
 {
-	struct logparse_opts  o = { .ingest_ms = 1700000000000LL,
-		 .default_year = 2015 };
+	struct logparse_opts o = {
+	    .ingest_ms = 1700000000000LL, .default_year = 2015};
 	struct logparse_error err;
 	json_t               *r;
 
@@ -166,8 +170,8 @@ test_plain_timestamps_and_levels(void **state)
 	PT_NONE(r, "log.level");
 	json_decref(r);
 	/* A stamp glued to a word is not a stamp. */
-	r = pt_line(LOG_FORMAT_PLAIN, &o, "2024-01-01T10:00:00Zfoo FATAL x",
-	    &err);
+	r = pt_line(
+	    LOG_FORMAT_PLAIN, &o, "2024-01-01T10:00:00Zfoo FATAL x", &err);
 	PT_STR(r, "@timestamp", "2023-11-14T22:13:20.000Z");
 	PT_STR(r, "log.level", "CRITICAL");
 	json_decref(r);
@@ -177,7 +181,7 @@ static void
 test_plain_file(void **state)
 {
 	struct pt_run        run;
-	struct logparse_opts o = { .ingest_ms = 0 };
+	struct logparse_opts o = {.ingest_ms = 0};
 	const char          *text = "\xef\xbb\xbf"
 				    "first line\r\n"
 				    "   \r\n"
@@ -199,11 +203,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_apache_error_22),
-		cmocka_unit_test(test_apache_error_24),
-		cmocka_unit_test(test_apache_error_errors),
-		cmocka_unit_test(test_plain_timestamps_and_levels),
-		cmocka_unit_test(test_plain_file),
+	    cmocka_unit_test(test_apache_error_22),
+	    cmocka_unit_test(test_apache_error_24),
+	    cmocka_unit_test(test_apache_error_errors),
+	    cmocka_unit_test(test_plain_timestamps_and_levels),
+	    cmocka_unit_test(test_plain_file),
 	};
 
 	return (cmocka_run_group_tests_name("parse_text", tests, NULL, NULL));

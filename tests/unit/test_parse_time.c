@@ -15,8 +15,8 @@
 
 /* The ISO-8601 text of what a parser made of s (whole string), or "". */
 static const char *
-iso_of(size_t (*fn)(const char *, size_t, int, bool, int64_t *),
-    const char *s, int tz, bool date_only, char *out)
+iso_of(size_t (*fn)(const char *, size_t, int, bool, int64_t *), const char *s,
+    int tz, bool date_only, char *out)
 {
 	int64_t ms;
 
@@ -70,8 +70,8 @@ test_iso8601_forms(void **state)
 	assert_string_equal(iso_of(timeparse_iso8601,
 				"2024-02-29T23:59:59.123Z", 0, false, out),
 	    "2024-02-29T23:59:59.123Z");
-	assert_string_equal(iso_of(timeparse_iso8601,
-				"2015-10-18 18:01:47,978", 0, false, out),
+	assert_string_equal(
+	    iso_of(timeparse_iso8601, "2015-10-18 18:01:47,978", 0, false, out),
 	    "2015-10-18T18:01:47.978Z");
 	/* Offsets: +hh:mm, +hhmm, +hh, a space before them. */
 	assert_string_equal(iso_of(timeparse_iso8601,
@@ -80,27 +80,28 @@ test_iso8601_forms(void **state)
 	assert_string_equal(iso_of(timeparse_iso8601,
 				"2000-10-10T13:55:36+0530", 0, false, out),
 	    "2000-10-10T08:25:36.000Z");
-	assert_string_equal(iso_of(timeparse_iso8601,
-				"2000-01-01T01:00:00+02", 0, false, out),
+	assert_string_equal(
+	    iso_of(timeparse_iso8601, "2000-01-01T01:00:00+02", 0, false, out),
 	    "1999-12-31T23:00:00.000Z");
 	assert_string_equal(iso_of(timeparse_iso8601,
 				"2024-01-15 10:00:00 +0100", 0, false, out),
 	    "2024-01-15T09:00:00.000Z");
 	/* Microseconds and nanoseconds are cut to milliseconds. */
-	assert_string_equal(iso_of(timeparse_iso8601,
-				"2003-10-11T22:14:15.003123456Z", 0, false, out),
+	assert_string_equal(
+	    iso_of(timeparse_iso8601, "2003-10-11T22:14:15.003123456Z", 0,
+		false, out),
 	    "2003-10-11T22:14:15.003Z");
 	/* No seconds; lower-case t and z. */
-	assert_string_equal(iso_of(timeparse_iso8601, "2024-05-01t12:30z", 0,
-				false, out),
+	assert_string_equal(
+	    iso_of(timeparse_iso8601, "2024-05-01t12:30z", 0, false, out),
 	    "2024-05-01T12:30:00.000Z");
 	/* No zone: the given offset (here UTC+1). */
-	assert_string_equal(iso_of(timeparse_iso8601, "2024-05-01T00:30:00",
-				3600, false, out),
+	assert_string_equal(
+	    iso_of(timeparse_iso8601, "2024-05-01T00:30:00", 3600, false, out),
 	    "2024-04-30T23:30:00.000Z");
 	/* Date only, when allowed. */
-	assert_string_equal(iso_of(timeparse_iso8601, "2024-05-01", 0, true,
-				out),
+	assert_string_equal(
+	    iso_of(timeparse_iso8601, "2024-05-01", 0, true, out),
 	    "2024-05-01T00:00:00.000Z");
 	assert_string_equal(
 	    iso_of(timeparse_iso8601, "2024-05-01", 0, false, out), "");
@@ -109,13 +110,13 @@ test_iso8601_forms(void **state)
 static void
 test_iso8601_refuses(void **state)
 {
-	int64_t           ms;
-	static const char *bad[] = { "2023-02-29T00:00:00Z",
-		"2024-02-30T00:00:00Z", "2024-13-01T00:00:00Z",
-		"2024-00-10T00:00:00Z", "2024-01-32T00:00:00Z",
-		"2024-01-01T24:00:00Z", "2024-01-01T23:60:00Z",
-		"2024-01-01T23:59:61Z", "0000-01-01T00:00:00Z", "2024-1-01",
-		"2024/01/01T00:00:00", "20240101T000000Z", "" };
+	int64_t            ms;
+	static const char *bad[] = {"2023-02-29T00:00:00Z",
+	    "2024-02-30T00:00:00Z", "2024-13-01T00:00:00Z",
+	    "2024-00-10T00:00:00Z", "2024-01-32T00:00:00Z",
+	    "2024-01-01T24:00:00Z", "2024-01-01T23:60:00Z",
+	    "2024-01-01T23:59:61Z", "0000-01-01T00:00:00Z", "2024-1-01",
+	    "2024/01/01T00:00:00", "20240101T000000Z", ""};
 	size_t             i;
 
 	(void)state;
@@ -125,8 +126,8 @@ test_iso8601_refuses(void **state)
 		    strlen(bad[i]) == 0);
 	}
 	/* A prefix is read, the rest is left: the caller decides. */
-	assert_int_equal(timeparse_iso8601("2024-01-01T10:00:00 - INFO", 26, 0,
-			     false, &ms),
+	assert_int_equal(
+	    timeparse_iso8601("2024-01-01T10:00:00 - INFO", 26, 0, false, &ms),
 	    19);
 }
 
@@ -138,14 +139,14 @@ test_far_future_and_past(void **state)
 
 	(void)state;
 	/* 2038 and beyond: 64-bit all the way. */
-	assert_string_equal(iso_of(timeparse_iso8601,
-				"2038-01-19T03:14:08Z", 0, false, out),
+	assert_string_equal(
+	    iso_of(timeparse_iso8601, "2038-01-19T03:14:08Z", 0, false, out),
 	    "2038-01-19T03:14:08.000Z");
-	assert_true(timeparse_iso8601("2038-01-19T03:14:08Z", 20, 0, false,
-	    &ms));
+	assert_true(
+	    timeparse_iso8601("2038-01-19T03:14:08Z", 20, 0, false, &ms));
 	assert_int_equal(ms, 2147483648000LL);
-	assert_string_equal(iso_of(timeparse_iso8601,
-				"2400-02-29T12:00:00Z", 0, false, out),
+	assert_string_equal(
+	    iso_of(timeparse_iso8601, "2400-02-29T12:00:00Z", 0, false, out),
 	    "2400-02-29T12:00:00.000Z");
 	assert_string_equal(iso_of(timeparse_iso8601,
 				"9999-12-31T23:59:59.999Z", 0, false, out),
@@ -154,12 +155,12 @@ test_far_future_and_past(void **state)
 	assert_string_equal(iso_of(timeparse_iso8601,
 				"1969-12-31T23:59:59.500Z", 0, false, out),
 	    "1969-12-31T23:59:59.500Z");
-	assert_true(timeparse_iso8601("1969-12-31T23:59:59.500Z", 24, 0, false,
-	    &ms));
+	assert_true(
+	    timeparse_iso8601("1969-12-31T23:59:59.500Z", 24, 0, false, &ms));
 	assert_int_equal(ms, -500);
 	/* Out of range once the offset is applied. */
-	assert_int_equal(timeparse_iso8601("9999-12-31T23:00:00-02:00", 25, 0,
-			     false, &ms),
+	assert_int_equal(
+	    timeparse_iso8601("9999-12-31T23:00:00-02:00", 25, 0, false, &ms),
 	    0);
 	assert_false(timeparse_format_iso(253402300800000LL, out));
 }
@@ -171,18 +172,18 @@ test_access_form(void **state)
 	char    out[32];
 
 	(void)state;
-	assert_int_equal(timeparse_access("10/Oct/2000:13:55:36 -0700", 26, &ms),
-	    26);
+	assert_int_equal(
+	    timeparse_access("10/Oct/2000:13:55:36 -0700", 26, &ms), 26);
 	timeparse_format_iso(ms, out);
 	assert_string_equal(out, "2000-10-10T20:55:36.000Z");
-	assert_int_equal(timeparse_access("17/May/2015:10:05:03 +0000", 26, &ms),
-	    26);
+	assert_int_equal(
+	    timeparse_access("17/May/2015:10:05:03 +0000", 26, &ms), 26);
 	timeparse_format_iso(ms, out);
 	assert_string_equal(out, "2015-05-17T10:05:03.000Z");
-	assert_int_equal(timeparse_access("29/Feb/2023:00:00:00 +0000", 26, &ms),
-	    0);
-	assert_int_equal(timeparse_access("10/Foo/2000:13:55:36 -0700", 26, &ms),
-	    0);
+	assert_int_equal(
+	    timeparse_access("29/Feb/2023:00:00:00 +0000", 26, &ms), 0);
+	assert_int_equal(
+	    timeparse_access("10/Foo/2000:13:55:36 -0700", 26, &ms), 0);
 	assert_int_equal(timeparse_access("10/Oct/2000:13:55:36", 20, &ms), 0);
 }
 
@@ -232,8 +233,8 @@ test_ctime_and_slashed(void **state)
 	    timeparse_ctime("Sat Jun 04 12:34:56.123456 2016", 31, 0, &ms), 31);
 	timeparse_format_iso(ms, out);
 	assert_string_equal(out, "2016-06-04T12:34:56.123Z");
-	assert_int_equal(timeparse_ctime("Mon Feb  5 01:02:03 2024", 24, 0, &ms),
-	    24);
+	assert_int_equal(
+	    timeparse_ctime("Mon Feb  5 01:02:03 2024", 24, 0, &ms), 24);
 	timeparse_format_iso(ms, out);
 	assert_string_equal(out, "2024-02-05T01:02:03.000Z");
 	assert_int_equal(
@@ -297,16 +298,16 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_civil_round_trip),
-		cmocka_unit_test(test_leap_years),
-		cmocka_unit_test(test_iso8601_forms),
-		cmocka_unit_test(test_iso8601_refuses),
-		cmocka_unit_test(test_far_future_and_past),
-		cmocka_unit_test(test_access_form),
-		cmocka_unit_test(test_syslog_form),
-		cmocka_unit_test(test_ctime_and_slashed),
-		cmocka_unit_test(test_epoch_numbers),
-		cmocka_unit_test(test_any),
+	    cmocka_unit_test(test_civil_round_trip),
+	    cmocka_unit_test(test_leap_years),
+	    cmocka_unit_test(test_iso8601_forms),
+	    cmocka_unit_test(test_iso8601_refuses),
+	    cmocka_unit_test(test_far_future_and_past),
+	    cmocka_unit_test(test_access_form),
+	    cmocka_unit_test(test_syslog_form),
+	    cmocka_unit_test(test_ctime_and_slashed),
+	    cmocka_unit_test(test_epoch_numbers),
+	    cmocka_unit_test(test_any),
 	};
 
 	return (cmocka_run_group_tests_name("parse_time", tests, NULL, NULL));

@@ -1,0 +1,414 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <zlib.h>
+
+#include "common/env.h"
+#include "common/log.h"
+#include "core/bulk.h"
+#include "core/docid.h"
+#include "core/logparse.h"
+#include "core/mem.h"
+#include "service/files.h"
+#include "store/es_bulk.h"
+#include "store/metadb.h"
+#include "worker/ingest.h"
+
+/* Refused lines kept per file with their reason (counting goes on). */
+#define INGEST_REJECTS_KEPT 10000
+/* Error samples kept in the file's record itself. */
+#define INGEST_SAMPLES 20
+/* Progress is written at most this often (ms), and at every flush. */
+#define INGEST_PROGRESS_MS 1000
+
+struct ingest {
+	const struct tenant_ctx *ctx;
+	const char              *file_id;
+	struct logparse         *parser;
+	struct bulk_batch        batch;
+	struct buf               doc;
+	char                     received[32];
+	long                     records; /* ordinal: stable document ids */
+	long                     lines;
+	long                     indexed;
+	long                     rejected;
+	long                     skipped;
+	long                     kept; /* rejects stored */
+	json_t                  *samples;
+	uint64_t                 last_progress;
+	bool                     gave_up;
+	char                     reason[256];
+};
+
+static void
+ingest_iso_now(char *out, size_t len)
+{
+	struct tm tm;
+	time_t    now;
+
+	now = time(NULL);
+	gmtime_r(&now, &tm);
+	strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static bool
+ingest_update(struct ingest *in, json_t *set)
+{
+	json_t *filter;
+	char    err[256], when[32];
+	long    n;
+	bool    ok;
+
+	ingest_iso_now(when, sizeof(when));
+	json_object_set_new(set, "updated_at", json_string(when));
+	filter = json_pack("{s:s}", "id", in->file_id);
+	ok = metadb_update(in->ctx, "files", filter, set, &n, err,
+		 sizeof(err)) == METADB_OK;
+	json_decref(filter);
+	json_decref(set);
+	return (ok);
+}
+
+static void
+ingest_progress(struct ingest *in, bool force)
+{
+	uint64_t now;
+
+	now = env_monotonic_us() / 1000;
+	if (!force && now - in->last_progress < INGEST_PROGRESS_MS)
+		return;
+	in->last_progress = now;
+	(void)ingest_update(in,
+	    json_pack("{s:I, s:I, s:I, s:O}", "indexed",
+		(json_int_t)in->indexed, "rejected", (json_int_t)in->rejected,
+		"lines_read", (json_int_t)in->lines, "error_samples",
+		in->samples));
+	jobs_tick();
+}
+
+/* Keeps a refused line: a sample in the record, a row in file_rejects. */
+static void
+ingest_reject(struct ingest *in, long line, const char *reason)
+{
+	json_t *doc;
+	char    err[256];
+
+	in->rejected++;
+	if (json_array_size(in->samples) < INGEST_SAMPLES)
+		json_array_append_new(in->samples,
+		    json_pack("{s:I, s:s}", "line", (json_int_t)line, "reason",
+			reason));
+	if (in->kept >= INGEST_REJECTS_KEPT)
+		return;
+	doc = json_pack("{s:s, s:I, s:s}", "file_id", in->file_id, "line",
+	    (json_int_t)line, "reason", reason);
+	if (metadb_insert(in->ctx, "file_rejects", doc, NULL, err,
+		sizeof(err)) == METADB_OK)
+		in->kept++;
+	json_decref(doc);
+}
+
+/*
+ * Sends the batch. Indexed and refused items are counted; when
+ * Elasticsearch stays unavailable the whole job gives up, to be taken
+ * again (stable ids: nothing is indexed twice).
+ */
+static bool
+ingest_flush(struct ingest *in)
+{
+	struct es_bulk_result res;
+	enum es_bulk_status   st;
+	char                  reason[BULK_REASON_MAX + 64];
+	size_t                i;
+
+	if (in->batch.n == 0)
+		return (true);
+	memset(&res, 0, sizeof(res));
+	st = es_bulk_send(in->ctx, &in->batch, &res);
+	if (st != ES_BULK_DONE) {
+		snprintf(in->reason, sizeof(in->reason), "elasticsearch: %s",
+		    res.error);
+		in->gave_up = true;
+		es_bulk_result_free(&res);
+		return (false);
+	}
+	in->indexed += (long)res.indexed;
+	for (i = 0; i < res.rejected_n; i++) {
+		snprintf(reason, sizeof(reason), "%s: %s", res.rejected[i].type,
+		    res.rejected[i].reason);
+		ingest_reject(in, (long)res.rejected[i].line, reason);
+	}
+	es_bulk_result_free(&res);
+	bulk_batch_reset(&in->batch);
+	ingest_progress(in, true);
+	return (true);
+}
+
+/* Adds one parsed record, with Vigie's own fields, to the batch. */
+static bool
+ingest_record(struct ingest *in, long line)
+{
+	const struct log_event *ev;
+	enum bulk_add_status    st;
+	char                    id[DOCID_LEN + 1];
+
+	ev = logparse_event(in->parser);
+	buf_reset(&in->doc);
+	record_append_json(&in->doc, ev);
+	/* Close the object with our fields: {...,"vigie.file_id":...} */
+	if (in->doc.len < 2 || in->doc.data[in->doc.len - 1] != '}')
+		return (false);
+	in->doc.len--;
+	buf_appendf(&in->doc,
+	    "%s\"vigie.file_id\":\"%s\",\"vigie.line\":%ld,"
+	    "\"vigie.ingest_source\":\"upload\",\"vigie.received_at\":\"%s\"}",
+	    in->doc.len > 1 ? "," : "", in->file_id, line, in->received);
+	in->records++;
+	(void)docid_make(in->file_id, (unsigned long long)in->records, id);
+	st = bulk_add_raw(&in->batch, in->ctx, (long)(ev->ts_ms / 1000), id,
+	    (unsigned long long)line, in->doc.data, in->doc.len);
+	if (st != BULK_ADD_OK) {
+		ingest_reject(in, line, bulk_add_status_text(st));
+		return (true);
+	}
+	if (bulk_batch_full(&in->batch))
+		return (ingest_flush(in));
+	return (true);
+}
+
+/* Handles every result the parser has for the line just fed. */
+static bool
+ingest_results(struct ingest *in, enum logparse_result r, long line,
+    struct logparse_error *perr)
+{
+	while (r != LOGPARSE_NEED_MORE) {
+		switch (r) {
+		case LOGPARSE_RECORD:
+			if (!ingest_record(
+				in, perr->line > 0 ? perr->line : line))
+				return (false);
+			break;
+		case LOGPARSE_SKIP:
+			in->skipped++;
+			break;
+		case LOGPARSE_ERROR:
+		case LOGPARSE_FATAL:
+			ingest_reject(in, perr->line > 0 ? perr->line : line,
+			    perr->message);
+			if (r == LOGPARSE_FATAL)
+				return (true);
+			break;
+		case LOGPARSE_NEED_MORE:
+			break;
+		}
+		memset(perr, 0, sizeof(*perr));
+		r = logparse_next(in->parser, NULL, perr);
+	}
+	return (true);
+}
+
+static bool
+ingest_line(const char *line, size_t len, long line_no, void *arg)
+{
+	struct ingest        *in = arg;
+	struct logparse_error perr;
+
+	in->lines = line_no;
+	memset(&perr, 0, sizeof(perr));
+	if (!ingest_results(in,
+		logparse_line(in->parser, line, len, line_no, NULL, &perr),
+		line_no, &perr))
+		return (false);
+	if ((line_no & 0x3fff) == 0)
+		ingest_progress(in, false);
+	return (true);
+}
+
+/* Reads the first bytes to decide the format (unless one was given). */
+static bool
+ingest_detect(gzFile gz, const char *type, enum log_format *fmt,
+    struct logdetect *d, char *sample, int *nsample, char *reason, size_t len)
+{
+	int n;
+
+	n = gzread(gz, sample, LOGDETECT_SAMPLE);
+	if (n < 0) {
+		snprintf(reason, len, "the stored file cannot be read");
+		return (false);
+	}
+	*nsample = n;
+	if (!logdetect(sample, (size_t)n, n == LOGDETECT_SAMPLE,
+		logformat_from_name(type), d)) {
+		snprintf(reason, len, "%s", d->reason);
+		return (false);
+	}
+	*fmt = d->format;
+	return (true);
+}
+
+static void
+ingest_free(struct ingest *in)
+{
+	if (in->parser != NULL)
+		logparse_free(in->parser);
+	bulk_batch_free(&in->batch);
+	buf_free(&in->doc);
+	json_decref(in->samples);
+}
+
+/* Starts over: counters back to zero, old refused lines forgotten. */
+static bool
+ingest_start(struct ingest *in, const char *format)
+{
+	json_t *filter;
+	char    err[256], when[32];
+	long    n;
+
+	filter = json_pack("{s:s}", "file_id", in->file_id);
+	(void)metadb_delete(
+	    in->ctx, "file_rejects", filter, &n, err, sizeof(err));
+	json_decref(filter);
+	ingest_iso_now(when, sizeof(when));
+	return (ingest_update(in,
+	    json_pack("{s:s, s:s, s:I, s:I, s:I, s:[], s:s}", "status",
+		"ingesting", "format", format, "indexed", (json_int_t)0,
+		"rejected", (json_int_t)0, "lines_read", (json_int_t)0,
+		"error_samples", "started_at", when)));
+}
+
+static enum job_result
+ingest_finish(struct ingest *in, const char *reason_in)
+{
+	const char *status;
+	char        when[32];
+
+	if (reason_in != NULL) {
+		(void)ingest_update(in,
+		    json_pack("{s:s, s:s}", "status", "failed", "failure",
+			reason_in));
+		return (JOB_DONE);
+	}
+	status = in->rejected == 0 ? "done"
+	    : in->indexed == 0     ? "failed"
+				   : "partial";
+	ingest_iso_now(when, sizeof(when));
+	if (!ingest_update(in,
+		json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:O, s:s}", "status",
+		    status, "lines", (json_int_t)in->lines, "lines_read",
+		    (json_int_t)in->lines, "indexed", (json_int_t)in->indexed,
+		    "rejected", (json_int_t)in->rejected, "skipped",
+		    (json_int_t)in->skipped, "error_samples", in->samples,
+		    "finished_at", when)))
+		return (JOB_RETRY);
+	return (JOB_DONE);
+}
+
+/*
+ * Ingests file_id of the tenant from the start (a retried job redoes it
+ * all: documents keep their ids, counters start again). JOB_RETRY when a
+ * store stayed unavailable; JOB_DONE otherwise, the file's status saying
+ * done, partial or failed.
+ */
+enum job_result
+ingest_file(
+    const struct tenant_ctx *ctx, const char *file_id, char *reason, size_t len)
+{
+	struct logparse_opts  opts;
+	struct logparse_error perr;
+	struct logsplit       split;
+	struct logdetect      det;
+	struct ingest         in;
+	enum metadb_status    st;
+	enum log_format       fmt;
+	enum job_result       res;
+	json_t               *filter, *file;
+	char                  path[1024], err[256], *chunk;
+	const char           *type;
+	gzFile                gz;
+	int                   n, nsample;
+
+	memset(&in, 0, sizeof(in));
+	in.ctx = ctx;
+	in.file_id = file_id;
+	filter = json_pack("{s:s}", "id", file_id);
+	file = metadb_find_one(ctx, "files", filter, &st, err, sizeof(err));
+	json_decref(filter);
+	if (st == METADB_NOT_FOUND) {
+		snprintf(reason, len, "file %s no longer exists", file_id);
+		return (JOB_DEAD);
+	}
+	if (st != METADB_OK) {
+		snprintf(reason, len, "mongodb: %s", err);
+		return (JOB_RETRY);
+	}
+	type = json_string_value(json_object_get(file, "type"));
+	if (!files_path(ctx, file_id, path, sizeof(path)) ||
+	    (gz = gzopen(path, "rb")) == NULL) {
+		json_decref(file);
+		in.samples = json_array();
+		(void)ingest_finish(&in, "the stored file is missing");
+		ingest_free(&in);
+		snprintf(reason, len, "stored file missing");
+		return (JOB_DONE);
+	}
+	(void)gzbuffer(gz, 128 * 1024);
+	chunk = mem_alloc(128 * 1024);
+	in.samples = json_array();
+	bulk_batch_init(&in.batch, BULK_FLUSH_BYTES);
+	buf_init(&in.doc, 4096);
+	ingest_iso_now(in.received, sizeof(in.received));
+	res = JOB_DONE;
+
+	if (!ingest_detect(gz, type != NULL ? type : "auto", &fmt, &det, chunk,
+		&nsample, err, sizeof(err))) {
+		res = ingest_finish(&in, err);
+		goto out;
+	}
+	if (!ingest_start(&in, logformat_name(fmt))) {
+		snprintf(reason, len, "mongodb: cannot update the file");
+		res = JOB_RETRY;
+		goto out;
+	}
+	memset(&opts, 0, sizeof(opts));
+	opts.ingest_ms = (int64_t)(env_now_us() / 1000);
+	in.parser = logparse_new(fmt, &opts);
+	logsplit_init(&split, LOGPARSE_LINE_MAX);
+	n = nsample;
+	do {
+		if (!logsplit_feed(&split, chunk, (size_t)n, ingest_line, &in))
+			break;
+	} while ((n = gzread(gz, chunk, 128 * 1024)) > 0);
+	if (!in.gave_up && n >= 0 &&
+	    logsplit_finish(&split, ingest_line, &in)) {
+		memset(&perr, 0, sizeof(perr));
+		(void)ingest_results(&in,
+		    logparse_finish(in.parser, NULL, &perr), in.lines, &perr);
+	}
+	logsplit_free(&split);
+	if (!in.gave_up && n < 0) {
+		res = ingest_finish(&in,
+		    "the stored file is corrupt "
+		    "(gzip data cannot be read)");
+		goto out;
+	}
+	if (in.gave_up || !ingest_flush(&in)) {
+		snprintf(reason, len, "%s", in.reason);
+		res = JOB_RETRY;
+		goto out;
+	}
+	res = ingest_finish(&in, NULL);
+	log_emit(LOG_LEVEL_INFO, "ingest", NULL,
+	    json_pack("{s:s, s:s, s:I, s:I, s:I}", "tenant_id", ctx->id,
+		"file_id", file_id, "lines", (json_int_t)in.lines, "indexed",
+		(json_int_t)in.indexed, "rejected", (json_int_t)in.rejected),
+	    "file ingested");
+out:
+	gzclose(gz);
+	mem_free(chunk);
+	json_decref(file);
+	ingest_free(&in);
+	return (res);
+}
