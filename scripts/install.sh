@@ -47,7 +47,7 @@ VIGIE_GOPATH="$VIGIE_CACHE_DIR/go"
 
 APT_PACKAGES=(
   kore libmongoc-dev libbson-dev libhiredis-dev libcurl4-openssl-dev
-  libjansson-dev libjwt-dev libcmocka-dev libhpdf-dev libargon2-dev libssl-dev
+  libjansson-dev libjwt-dev libcmocka-dev libhpdf-dev libargon2-dev libssl-dev zlib1g-dev
   pkg-config wrk redis-server clang-format curl unzip ca-certificates
   python3-venv clang libclang-rt-14-dev
 )
