@@ -12,6 +12,7 @@
 #include "common/log.h"
 #include "core/mem.h"
 #include "core/query.h"
+#include "core/text.h"
 #include "store/metadb.h"
 
 static void
@@ -393,18 +394,14 @@ api_work_store_error(struct api_work *w, const char *what, const char *err)
 void
 api_audit(struct api_work *w, const char *action, json_t *details)
 {
-	char      err[256], at[32];
-	json_t   *doc;
-	time_t    now;
-	struct tm tm;
+	char    err[256], at[32];
+	json_t *doc;
 
 	if (w->who.kind == WHO_NOBODY || !tenant_ctx_check(&w->who.tenant)) {
 		json_decref(details);
 		return;
 	}
-	now = (time_t)w->now;
-	gmtime_r(&now, &tm);
-	strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	text_iso8601(w->now, at, sizeof(at));
 	doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "at", at, "action",
 	    action, "actor",
 	    w->who.user_id[0] != '\0' ? w->who.user_id : w->who.key_id, "ip",

@@ -7,6 +7,7 @@
 #include "common/log.h"
 #include "core/digest.h"
 #include "core/mem.h"
+#include "core/text.h"
 #include "core/password.h"
 #include "core/perm.h"
 #include "core/token.h"
@@ -18,28 +19,6 @@
 static const struct settings *account_settings;
 static struct token_key       account_user_key;
 static struct token_key       account_admin_key;
-
-/* Slugs and e-mails are compared in lower case. */
-static void
-account_lower(const char *in, char *out, size_t outlen)
-{
-	size_t i;
-
-	for (i = 0; in[i] != '\0' && i + 1 < outlen; i++)
-		out[i] =
-		    (char)(in[i] >= 'A' && in[i] <= 'Z' ? in[i] + 32 : in[i]);
-	out[i] = '\0';
-}
-
-static void
-account_iso(long when, char *out, size_t len)
-{
-	time_t    t = (time_t)when;
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
 
 static void
 account_set(
@@ -211,8 +190,8 @@ account_signup(
 	long               n;
 
 	memset(o, 0, sizeof(*o));
-	account_lower(in->slug, slug, sizeof(slug));
-	account_lower(in->email, email, sizeof(email));
+	text_lower(in->slug, slug, sizeof(slug));
+	text_lower(in->email, email, sizeof(email));
 	if (strcmp(slug, in->slug) != 0 ||
 	    !tenant_slug_check(slug, why, sizeof(why))) {
 		snprintf(o->message, sizeof(o->message), "slug %s",
@@ -247,7 +226,7 @@ account_signup(
 		goto unavailable;
 	}
 
-	account_iso(now, when, sizeof(when));
+	text_iso8601(now, when, sizeof(when));
 	memset(&ctx, 0, sizeof(ctx));
 	snprintf(ctx.slug, sizeof(ctx.slug), "%s", slug);
 	snprintf(ctx.plan, sizeof(ctx.plan), "%s", "free");
@@ -433,7 +412,7 @@ account_login(const char *email_in, const char *password, const char *client_ip,
 	bool               found;
 
 	memset(o, 0, sizeof(*o));
-	account_lower(email_in, email, sizeof(email));
+	text_lower(email_in, email, sizeof(email));
 	snprintf(purpose, sizeof(purpose), "login:ip:%s", client_ip);
 	if (account_login_limited(purpose, NULL, NULL, o))
 		return;
@@ -611,7 +590,7 @@ account_admin_login(const char *email_in, const char *password,
 	long               exp;
 
 	memset(o, 0, sizeof(*o));
-	account_lower(email_in, email, sizeof(email));
+	text_lower(email_in, email, sizeof(email));
 	snprintf(purpose, sizeof(purpose), "admin-login:ip:%s", client_ip);
 	if (account_login_limited(purpose, NULL, NULL, o))
 		return;
@@ -670,7 +649,7 @@ account_admin_bootstrap(char *err, size_t errlen)
 
 	if (account_settings->admin_email[0] == '\0')
 		return (true);
-	account_lower(account_settings->admin_email, email, sizeof(email));
+	text_lower(account_settings->admin_email, email, sizeof(email));
 	if (!password_policy_check(
 		account_settings->admin_password, email, why, sizeof(why))) {
 		snprintf(err, errlen, "VIGIE_ADMIN_PASSWORD %s", why);

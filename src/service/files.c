@@ -11,6 +11,7 @@
 #include "common/env.h"
 #include "common/log.h"
 #include "core/digest.h"
+#include "core/text.h"
 #include "core/textcheck.h"
 #include "service/files.h"
 #include "store/queue.h"
@@ -190,14 +191,12 @@ void
 files_store(const struct files_upload *in, struct files_outcome *o)
 {
 	struct files_copy cp;
-	char      id[25], path[SETTINGS_STR_MAX + 64], part[sizeof(path) + 8];
-	char      err[256], name[256], sha[DIGEST_HEX_LEN + 1], when[32];
-	char      msg[128];
-	json_t   *doc, *filter;
-	struct tm tm;
-	time_t    now;
-	long      n;
-	int       fd;
+	char    id[25], path[SETTINGS_STR_MAX + 64], part[sizeof(path) + 8];
+	char    err[256], name[256], sha[DIGEST_HEX_LEN + 1], when[32];
+	char    msg[128];
+	json_t *doc, *filter;
+	long    n;
+	int     fd;
 
 	memset(o, 0, sizeof(*o));
 	memset(&cp, 0, sizeof(cp));
@@ -260,9 +259,7 @@ files_store(const struct files_upload *in, struct files_outcome *o)
 	}
 
 	files_clean_name(in->name, name, sizeof(name));
-	now = (time_t)in->now;
-	gmtime_r(&now, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	text_iso8601(in->now, when, sizeof(when));
 	doc = json_pack("{s:s, s:s, s:I, s:s, s:s, s:b, s:s, s:s, s:I, s:I, "
 			"s:I, s:[], s:s, s:s}",
 	    "id", id, "name", name, "size", (json_int_t)cp.size, "sha256", sha,

@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "core/digest.h"
 #include "core/mem.h"
+#include "core/text.h"
 #include "core/password.h"
 #include "service/account.h"
 #include "service/members.h"
@@ -153,28 +154,6 @@ members_id_check(const char *id)
 {
 	return (id != NULL && strlen(id) == 24 &&
 	    strspn(id, "0123456789abcdef") == 24);
-}
-
-static void
-members_iso(long when, char *out, size_t len)
-{
-	time_t    t = (time_t)when;
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-/* E-mails are stored and compared in lower case, like at signup. */
-static void
-members_lower(const char *in, char *out, size_t outlen)
-{
-	size_t i;
-
-	for (i = 0; in[i] != '\0' && i + 1 < outlen; i++)
-		out[i] =
-		    (char)(in[i] >= 'A' && in[i] <= 'Z' ? in[i] + 32 : in[i]);
-	out[i] = '\0';
 }
 
 /*
@@ -409,7 +388,7 @@ members_user_insert(const struct members_actor *a, const char *email,
 		members_unavailable(o, a->tenant, "password", "hashing failed");
 		return (NULL);
 	}
-	members_iso(a->now, when, sizeof(when));
+	text_iso8601(a->now, when, sizeof(when));
 	doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "email", email,
 	    "name", in->name, "role", perm_role_name(role), "password", hash,
 	    "status", "active", "created_at", when, "created_by", a->user_id);
@@ -453,7 +432,7 @@ members_user_create(const struct members_actor *a,
 	long               usage, limit, n;
 
 	members_begin(o);
-	members_lower(in->email, email, sizeof(email));
+	text_lower(in->email, email, sizeof(email));
 	if ((doc = members_user_insert(a, email, in, o)) == NULL)
 		return;
 	plan = members_plan_of(a->tenant);
@@ -743,7 +722,7 @@ members_key_create(const struct members_actor *a, const char *name,
 	digest_sha256_hex(key, strlen(key), hash);
 	snprintf(
 	    prefix, sizeof(prefix), "%.*s", MEMBERS_KEY_PREFIX_LEN, secret);
-	members_iso(a->now, when, sizeof(when));
+	text_iso8601(a->now, when, sizeof(when));
 	doc = json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:n}", "name", name,
 	    "prefix", prefix, "hash", hash, "scopes", scopes, "created_by",
 	    a->user_id, "created_at", when, "revoked_at");
@@ -857,7 +836,7 @@ members_key_revoke(
 	    NULL)
 		return;
 	if (!json_is_string(json_object_get(doc, "revoked_at"))) {
-		members_iso(a->now, when, sizeof(when));
+		text_iso8601(a->now, when, sizeof(when));
 		filter = json_pack("{s:s, s:n}", "id", id, "revoked_at");
 		set = json_pack("{s:s}", "revoked_at", when);
 		st = metadb_update(

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "common/log.h"
+#include "core/text.h"
 #include "core/plans.h"
 #include "service/members.h"
 #include "service/platform.h"
@@ -40,16 +41,6 @@ platform_unavailable(
 	    "platform administration: %s failed", what);
 	platform_set(o, PLATFORM_UNAVAILABLE, NULL,
 	    "%s is unavailable now, try again shortly", what);
-}
-
-static void
-platform_iso(long when, char *out, size_t len)
-{
-	time_t    t = (time_t)when;
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 bool
@@ -408,7 +399,7 @@ platform_audit(const struct tenant_ctx *ctx, const struct platform_actor *a,
 	json_t *doc;
 	char    at[32], err[256];
 
-	platform_iso(now, at, sizeof(at));
+	text_iso8601(now, at, sizeof(at));
 	doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "at", at,
 	    "action", action, "actor", a->admin_id, "actor_kind",
 	    "platform_admin", "actor_email", a->admin_email, "ip", a->client_ip,
@@ -479,7 +470,7 @@ platform_change(const char *tenant_id, json_t *set, const char *action,
 		if (strcmp(key, "updated_at") != 0)
 			platform_copy(old, doc, key);
 	}
-	platform_iso(now, when, sizeof(when));
+	text_iso8601(now, when, sizeof(when));
 	json_object_set_new(set, "updated_at", json_string(when));
 	filter = json_pack("{s:s}", "id", tenant_id);
 	st = metadb_platform_update(

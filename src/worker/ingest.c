@@ -12,6 +12,7 @@
 #include "core/docid.h"
 #include "core/logparse.h"
 #include "core/mem.h"
+#include "core/text.h"
 #include "service/files.h"
 #include "store/es_bulk.h"
 #include "store/metadb.h"
@@ -43,17 +44,6 @@ struct ingest {
 	char                     reason[256];
 };
 
-static void
-ingest_iso_now(char *out, size_t len)
-{
-	struct tm tm;
-	time_t    now;
-
-	now = time(NULL);
-	gmtime_r(&now, &tm);
-	strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static bool
 ingest_update(struct ingest *in, json_t *set)
 {
@@ -62,7 +52,7 @@ ingest_update(struct ingest *in, json_t *set)
 	long    n;
 	bool    ok;
 
-	ingest_iso_now(when, sizeof(when));
+	text_iso8601((long)time(NULL), when, sizeof(when));
 	json_object_set_new(set, "updated_at", json_string(when));
 	filter = json_pack("{s:s}", "id", in->file_id);
 	ok = metadb_update(in->ctx, "files", filter, set, &n, err,
@@ -271,7 +261,7 @@ ingest_start(struct ingest *in, const char *format)
 	(void)metadb_delete(
 	    in->ctx, "file_rejects", filter, &n, err, sizeof(err));
 	json_decref(filter);
-	ingest_iso_now(when, sizeof(when));
+	text_iso8601((long)time(NULL), when, sizeof(when));
 	return (ingest_update(in,
 	    json_pack("{s:s, s:s, s:I, s:I, s:I, s:[], s:s}", "status",
 		"ingesting", "format", format, "indexed", (json_int_t)0,
@@ -294,7 +284,7 @@ ingest_finish(struct ingest *in, const char *reason_in)
 	status = in->rejected == 0 ? "done"
 	    : in->indexed == 0     ? "failed"
 				   : "partial";
-	ingest_iso_now(when, sizeof(when));
+	text_iso8601((long)time(NULL), when, sizeof(when));
 	if (!ingest_update(in,
 		json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:O, s:s}", "status",
 		    status, "lines", (json_int_t)in->lines, "lines_read",
@@ -359,7 +349,7 @@ ingest_file(
 	in.samples = json_array();
 	bulk_batch_init(&in.batch, BULK_FLUSH_BYTES);
 	buf_init(&in.doc, 4096);
-	ingest_iso_now(in.received, sizeof(in.received));
+	text_iso8601((long)time(NULL), in.received, sizeof(in.received));
 	res = JOB_DONE;
 
 	if (!ingest_detect(gz, type != NULL ? type : "auto", &fmt, &det, chunk,

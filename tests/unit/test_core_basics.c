@@ -12,6 +12,7 @@
 #include "core/buf.h"
 #include "core/endpoint.h"
 #include "core/health.h"
+#include "core/text.h"
 #include "core/trace.h"
 
 static void
@@ -207,6 +208,24 @@ test_health_report_shape(void **state)
 	json_decref(c[0].details);
 }
 
+static void
+test_text_helpers(void **state)
+{
+	char out[TEXT_ISO_LEN], small[4];
+
+	(void)state;
+	text_iso8601(0, out, sizeof(out));
+	assert_string_equal(out, "1970-01-01T00:00:00Z");
+	text_iso8601(4107542400L, out, sizeof(out)); /* 2100 is no leap year */
+	assert_string_equal(out, "2100-03-01T00:00:00Z");
+	text_iso8601(951782400L, out, sizeof(out));
+	assert_string_equal(out, "2000-02-29T00:00:00Z");
+	text_lower("Ann@Example.COM", out, sizeof(out));
+	assert_string_equal(out, "ann@example.com");
+	text_lower("ABCDEF", small, sizeof(small));
+	assert_string_equal(small, "abc");
+}
+
 int
 main(void)
 {
@@ -222,6 +241,7 @@ main(void)
 	    cmocka_unit_test(test_health_overall),
 	    cmocka_unit_test(test_health_es_colours),
 	    cmocka_unit_test(test_health_report_shape),
+	    cmocka_unit_test(test_text_helpers),
 	};
 
 	return (cmocka_run_group_tests_name("core_basics", tests, NULL, NULL));
