@@ -4,7 +4,8 @@
 #   elk/setup.sh elasticsearch   ILM policy (only where ILM exists), the
 #                                component template vigie-logs-mappings and
 #                                the base index template logs-vigie
-#   elk/setup.sh kibana          saved objects (the logs-* data view)
+#   elk/setup.sh kibana          saved objects (the logs-* data view, the
+#                                visualisations and the overview dashboard)
 #   elk/setup.sh all             both
 #
 # Environment: ES_URL (default http://elasticsearch:9200), KIBANA_URL
@@ -84,7 +85,7 @@ setup_kibana() {
 	wait_for "$KIBANA_URL/api/status"
 	out=$(curl -sS -X POST "$KIBANA_URL/api/saved_objects/_import?overwrite=true" \
 		-H 'kbn-xsrf: vigie-setup' --form "file=@$objects")
-	if [[ $out != *'"success":true'* ]]; then
+	if ! [[ $out =~ \"success\"[[:space:]]*:[[:space:]]*true ]]; then
 		log "saved objects import failed: $out"
 		return 1
 	fi
@@ -99,7 +100,7 @@ all)
 	setup_kibana
 	;;
 *)
-	sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 64
 	;;
 esac
