@@ -9,7 +9,6 @@
 #include <stdbool.h>
 
 #include "api/serve.h"
-#include "api/serve.h"
 
 bool auth_resolve(struct api_work *);
 bool auth_permits(const struct api_work *);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "api/call.h"
+#include "api/ingest.h"
 #include "api/pages.h"
 #include "core/buf.h"
 
@@ -61,6 +62,9 @@ pages_send(struct http_request *req, int status, const struct buf *page)
 int
 page_index(struct http_request *req)
 {
+	/* Shippers and JSON clients ask "/" for the Elasticsearch banner. */
+	if (api_es_root_wanted(req))
+		return (api_es_root(req));
 	(void)api_call_begin(req, ROUTE_PAGE);
 	if (!api_method_or_respond(req, HTTP_METHOD_GET | HTTP_METHOD_HEAD))
 		return (KORE_RESULT_OK);

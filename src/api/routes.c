@@ -30,6 +30,9 @@ const char *const route_names[ROUTE_COUNT] = {
     [ROUTE_FILE] = "file",
     [ROUTE_FILE_REJECTS] = "file_rejects",
     [ROUTE_FILES_PREVIEW] = "files_preview",
+    [ROUTE_INGEST] = "ingest",
+    [ROUTE_BULK] = "es_bulk",
+    [ROUTE_ES_INFO] = "es_info",
 };
 
 /* Returns the first route without a label, or -1 when all have one. */

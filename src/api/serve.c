@@ -190,6 +190,13 @@ serve_copy_request(struct http_request *req, struct api_work *w)
 		    req, HTTP_STATUS_BAD_REQUEST, "invalid_query", "%s", why);
 		return (false);
 	}
+	if (w->ep->raw_body && w->ep->body_max != 0 &&
+	    req->http_body_length > w->ep->body_max) {
+		api_respond_error(req, HTTP_STATUS_REQUEST_ENTITY_TOO_LARGE,
+		    "payload_too_large", "the body is larger than %zu bytes",
+		    w->ep->body_max);
+		return (false);
+	}
 	if (w->ep->raw_body && req->http_body_fd != -1) {
 		/* Spooled to disk by Kore: the work reads its own copy of the
 		 * descriptor; Kore still removes the file with the request. */
@@ -200,9 +207,9 @@ serve_copy_request(struct http_request *req, struct api_work *w)
 		}
 		w->body_length = req->http_body_length;
 	} else if (!serve_read_body(req, w,
-		       w->ep->raw_body            ? http_body_max
-			   : w->ep->body_max != 0 ? w->ep->body_max
-						  : API_BODY_DEFAULT)) {
+		       w->ep->body_max != 0  ? w->ep->body_max
+			   : w->ep->raw_body ? http_body_max
+					     : API_BODY_DEFAULT)) {
 		if (req->status == 0)
 			api_respond_error(req, HTTP_STATUS_BAD_REQUEST,
 			    "invalid_body", "the body could not be read");

@@ -203,3 +203,13 @@ def admin(base_url):
     token = r.json()["access_token"]
     return {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD,
             "access": token, "api": Api(base_url, f"Bearer {token}")}
+
+
+# ---- markers -------------------------------------------------------------------
+
+def pytest_configure(config):
+    # Tests that stop services or kill processes: part of a full run (make
+    # test); leave them out with -m "not faults".
+    config.addinivalue_line(
+        "markers", "faults: stops services of the test stack or kills the "
+        "worker (deselect with -m \"not faults\")")
