@@ -102,6 +102,29 @@ ingest_reject(struct ingest *in, long line, const char *reason)
 }
 
 /*
+ * Waits between two bulk attempts in slices of at most 250 ms, beating
+ * between them: the retries of one batch can wait 20 s and more in all,
+ * longer than the heartbeat lives, and a worker whose heartbeat expired
+ * has its job handed to another worker while it still runs it.
+ */
+static void
+ingest_sleep(long ms, void *arg)
+{
+	struct timespec ts;
+	long            slice;
+
+	(void)arg;
+	while (ms > 0) {
+		slice = ms < 250 ? ms : 250;
+		ts.tv_sec = 0;
+		ts.tv_nsec = slice * 1000000L;
+		(void)nanosleep(&ts, NULL);
+		ms -= slice;
+		jobs_tick();
+	}
+}
+
+/*
  * Sends the batch. Indexed and refused items are counted; when
  * Elasticsearch stays unavailable the whole job gives up, to be taken
  * again (stable ids: nothing is indexed twice).
@@ -109,15 +132,18 @@ ingest_reject(struct ingest *in, long line, const char *reason)
 static bool
 ingest_flush(struct ingest *in)
 {
-	struct es_bulk_result res;
-	enum es_bulk_status   st;
-	char                  reason[BULK_REASON_MAX + 64];
-	size_t                i;
+	struct es_bulk_options opts;
+	struct es_bulk_result  res;
+	enum es_bulk_status    st;
+	char                   reason[BULK_REASON_MAX + 64];
+	size_t                 i;
 
 	if (in->batch.n == 0)
 		return (true);
 	memset(&res, 0, sizeof(res));
-	st = es_bulk_send(in->ctx, &in->batch, &res);
+	es_bulk_options_default(&opts);
+	opts.sleep_ms = ingest_sleep;
+	st = es_bulk_send_with(in->ctx, &in->batch, &opts, &res);
 	if (st != ES_BULK_DONE) {
 		snprintf(in->reason, sizeof(in->reason), "elasticsearch: %s",
 		    res.error);

@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+#
+# Ingestion benchmark: end to end through Vigie against the ceiling of
+# sending the same _bulk bodies straight to Elasticsearch. Details in
+# bench/ingest/README.md. Run by hand (not by make test):
+#
+#   bench/ingest/run.sh
+#   BENCH_LINES=200000 bench/ingest/run.sh
+#
+# Knobs: BENCH_LINES (1000000), BENCH_PORT (18390), BENCH_MONGO_DB
+# (vigie_bench), BENCH_REDIS_DB (12), BENCH_TIMEOUT (900 s per phase),
+# BENCH_KEEP=1 (keep the indices and the generated files).
+#
+# Uses the test stack (scripts/stack.sh env test; it must be running), or
+# the services named by VIGIE_ES_URL, VIGIE_MONGO_URI and VIGIE_REDIS_URL
+# when BENCH_STACK=external. Starts its own server and worker on
+# BENCH_PORT, with their own MongoDB database and Redis database.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/../../scripts/lib.sh"
+cd "$VIGIE_ROOT"
+
+LINES=${BENCH_LINES:-1000000}
+PORT=${BENCH_PORT:-18390}
+TIMEOUT=${BENCH_TIMEOUT:-900}
+SOURCE=${BENCH_SOURCE:-$VIGIE_ROOT/../shared/data/apache_access_10k.log}
+PY=python3
+
+if [ "${BENCH_STACK:-test}" != "external" ]; then
+	eval "$(scripts/stack.sh env test)"
+	VIGIE_REDIS_URL=${VIGIE_REDIS_URL%/*}/${BENCH_REDIS_DB:-12}
+fi
+ES=$VIGIE_ES_URL
+curl -fsS -o /dev/null "$ES/_cluster/health" || die "Elasticsearch at $ES does not answer"
+
+export VIGIE_ES_URL VIGIE_MONGO_URI VIGIE_REDIS_URL
+export VIGIE_JWT_SECRET=${VIGIE_JWT_SECRET:-ingest-benchmark-secret-0123456789abcdef}
+export VIGIE_HOST=127.0.0.1 VIGIE_PORT=$PORT VIGIE_ENV=bench
+export VIGIE_LOG_LEVEL=info VIGIE_ACCESS_LOG=errors
+export VIGIE_MONGO_DB=${BENCH_MONGO_DB:-vigie_bench}
+export VIGIE_DATA_DIR=$VIGIE_ROOT/var/bench/data-$PORT
+export VIGIE_ADMIN_EMAIL=admin@vigie.bench VIGIE_ADMIN_PASSWORD=admin-password-for-the-bench
+
+dir=$VIGIE_ROOT/var/bench/server-$PORT
+work=$(mktemp -d "${TMPDIR:-/tmp}/vigie-ingest-bench.XXXXXX")
+worker_log=$dir/worker.log
+tenant_id="" ceiling_slug=""
+
+# The indices a name (alias or pattern) resolves to, comma-separated.
+es_indices() {
+	curl -s "$ES/_cat/indices/$1?h=index&expand_wildcards=open" | sort | paste -sd, -
+}
+
+cleanup() {
+	stop_pidfile "$dir/worker.pid"
+	stop_pidfile "$dir/server.pid"
+	if [ "${BENCH_KEEP:-0}" != 1 ]; then
+		local idx
+		for name in ${tenant_id:+vigie-t-$tenant_id} ${ceiling_slug:+logs-$ceiling_slug-*}; do
+			idx=$(es_indices "$name")
+			[ -z "$idx" ] || curl -s -o /dev/null -X DELETE "$ES/$idx"
+		done
+		rm -rf "$work" "$VIGIE_DATA_DIR"
+	else
+		say "kept: $work, indices of vigie-t-$tenant_id and logs-$ceiling_slug-*"
+	fi
+}
+trap cleanup EXIT
+
+now() { date +%s.%N; }
+json() { $PY -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+# CPU seconds (user + system) of a process, or of every process of a group.
+cpu_pid() { awk '{ printf "%.2f\n", ($14 + $15) / '"$(getconf CLK_TCK)"' }' "/proc/$1/stat"; }
+cpu_group() {
+	local t=0 p
+	for p in $(ps -e -o pid=,pgid= | awk -v g="$1" '$2 == g {print $1}'); do
+		t=$(echo "$t + $(cpu_pid "$p" 2>/dev/null || echo 0)" | bc)
+	done
+	echo "$t"
+}
+es_pgid=$(cat var/test/pids/es.pid 2>/dev/null || echo "")
+cpu_es() { if [ -n "$es_pgid" ]; then cpu_group "$es_pgid"; else echo 0; fi; }
+# Refreshes, then counts, until count == LINES or the deadline.
+wait_count() {
+	local target=$1 deadline=$2 n=0
+	while :; do
+		curl -s -o /dev/null -X POST "$ES/$target/_refresh"
+		n=$(curl -s "$ES/$target/_count" | json 'd.get("count", 0)')
+		[ "$n" -ge "$LINES" ] && break
+		[ "$(date +%s)" -lt "$deadline" ] || die "only $n of $LINES documents in $target after ${TIMEOUT}s"
+		sleep 0.2
+	done
+	echo "$n"
+}
+
+say "building"
+make --no-print-directory build >/dev/null
+make --no-print-directory build/libvigie-core.a >/dev/null
+mkdir -p build/bench
+# shellcheck disable=SC2046
+cc -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wmissing-prototypes -Isrc \
+	$(pkg-config --cflags jansson) bench/ingest/render.c build/libvigie-core.a \
+	$(pkg-config --libs jansson) -lcrypto -lz -lm -o build/bench/ingest-render
+
+say "generating $LINES lines from $(basename "$SOURCE")"
+input=$work/bench_access.log.gz
+src_lines=$(wc -l <"$SOURCE")
+gzip -6 -c "$SOURCE" >"$work/member.gz"
+for ((i = 0; i < LINES / src_lines; i++)); do cat "$work/member.gz"; done >"$input"
+if ((LINES % src_lines)); then head -n $((LINES % src_lines)) "$SOURCE" | gzip -6 -c >>"$input"; fi
+
+say "starting the server and worker on port $PORT"
+mkdir -p "$dir"
+: >"$dir/server.log"
+: >"$worker_log"
+stop_pidfile "$dir/worker.pid"
+stop_pidfile "$dir/server.pid"
+server_dir "$dir"
+start_server "$dir" "$dir/server.log"
+start_worker "$dir" "$worker_log"
+wait_http "http://127.0.0.1:$PORT/api/v1/ping" 30 || die "the server did not start (see $dir/server.log)"
+API=http://127.0.0.1:$PORT/api/v1
+
+slug=bench-$(head -c 5 /dev/urandom | od -An -tx1 | tr -d ' \n')
+email=owner@$slug.example.com
+password="bench password $slug"
+signup=$(curl -fsS -X POST "$API/signup" -H 'Content-Type: application/json' -d "{\"organization_name\":\"Bench $slug\",\"slug\":\"$slug\",\"email\":\"$email\",\"name\":\"Owner\",\"password\":\"$password\"}")
+tenant_id=$(echo "$signup" | json 'd["tenant"]["id"]')
+access=$(curl -fsS -X POST "$API/auth/login" -H 'Content-Type: application/json' -d "{\"email\":\"$email\",\"password\":\"$password\"}" | json 'd["access_token"]')
+key=$(curl -fsS -X POST "$API/api-keys" -H "Authorization: Bearer $access" -H 'Content-Type: application/json' -d '{"name":"bench","scopes":["ingest"]}' | json 'd["key"]')
+worker_pid=$(cat "$dir/worker.pid")
+
+# ---- Vigie: upload -> all documents searchable ------------------------------
+say "Vigie: uploading $(du -h "$input" | cut -f1) gzip ($LINES lines) for tenant $slug"
+w_cpu0=$(cpu_pid "$worker_pid")
+e_cpu0=$(cpu_es)
+v0=$(now)
+file_id=$(curl -fsS -X POST "$API/files?name=bench_access.log.gz" -H "Authorization: ApiKey $key" \
+	-H 'Content-Type: application/octet-stream' --data-binary "@$input" | json 'd["id"]')
+t_up=$(now)
+deadline=$(($(date +%s) + TIMEOUT))
+t_start=""
+while :; do
+	f=$(curl -fsS "$API/files/$file_id" -H "Authorization: Bearer $access")
+	status=$(echo "$f" | json 'd["status"]')
+	[ -n "$t_start" ] || [ "$status" = queued ] || t_start=$(now)
+	case $status in done | partial | failed) break ;; esac
+	[ "$(date +%s)" -lt "$deadline" ] || die "file still $status after ${TIMEOUT}s"
+	sleep 0.2
+done
+t_done=$(now)
+[ "$status" = "done" ] || die "the file ended $status: $f"
+count=$(wait_count "vigie-t-$tenant_id" "$deadline")
+t1=$(now)
+w_cpu=$(echo "$(cpu_pid "$worker_pid") - $w_cpu0" | bc)
+e_cpu_v=$(echo "$(cpu_es) - $e_cpu0" | bc)
+vigie_s=$(echo "$t1 - $v0" | bc)
+vigie_rate=$(echo "$LINES / $vigie_s" | bc)
+
+# ---- the ceiling: the same bodies straight to _bulk -------------------------
+bodies=$work/bodies
+mkdir -p "$bodies"
+ceiling_slug=ceil-$(head -c 5 /dev/urandom | od -An -tx1 | tr -d ' \n')
+say "ceiling: rendering the _bulk bodies with the worker's code path"
+render=$(build/bench/ingest-render "$input" "$bodies" \
+	"$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')" "$ceiling_slug" "$file_id")
+echo "  $render"
+render_rate=${render##*rate=}
+nbodies=$(find "$bodies" -name 'body-*.ndjson' | wc -l)
+# The worker's own request (src/store/es_bulk.c ES_BULK_PATH): the same
+# short answer, without megabytes of _shards and _seq_no.
+BULK_PATH="/_bulk?filter_path=errors,items.*.status,items.*.error.type,items.*.error.reason,items.*.error.caused_by.reason"
+say "ceiling: sending $nbodies bodies to $ES/_bulk one at a time"
+e_cpu0=$(cpu_es)
+c0=$(now)
+for b in "$bodies"/body-*.ndjson; do
+	curl -fsS -o "$work/answer.json" -X POST "$ES$BULK_PATH" \
+		-H 'Content-Type: application/x-ndjson' --data-binary "@$b"
+	head -c 200 "$work/answer.json" | grep -q '"errors":false' ||
+		die "Elasticsearch refused items of $b: $(head -c 600 "$work/answer.json")"
+done
+t_sent=$(now)
+ccount=$(wait_count "logs-$ceiling_slug-*" "$(($(date +%s) + TIMEOUT))")
+t1=$(now)
+e_cpu_c=$(echo "$(cpu_es) - $e_cpu0" | bc)
+ceiling_s=$(echo "$t1 - $c0" | bc)
+ceiling_rate=$(echo "$LINES / $ceiling_s" | bc)
+ratio=$(echo "scale=3; $vigie_rate / $ceiling_rate" | bc)
+
+# ---- figures ------------------------------------------------------------------
+f3() { printf '%.1f' "$1"; }
+echo
+echo "machine:  $(nproc) CPU ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(uname -sr), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "date:     $(date -u +%Y-%m-%dT%H:%M:%SZ)   N = $LINES lines ($(du -h "$input" | cut -f1) gzip)"
+echo "Vigie:    $(f3 "$vigie_s") s end to end = $vigie_rate docs/s  (upload $(f3 "$(echo "$t_up - $v0" | bc)") s, queued until $(f3 "$(echo "${t_start:-$t_up} - $v0" | bc)") s, status done at $(f3 "$(echo "$t_done - $v0" | bc)") s, searchable at $(f3 "$vigie_s") s; count $count)"
+echo "          CPU: worker $(f3 "$w_cpu") s, Elasticsearch $(f3 "$e_cpu_v") s"
+echo "ceiling:  $(f3 "$ceiling_s") s = $ceiling_rate docs/s  ($nbodies bodies sent in $(f3 "$(echo "$t_sent - $c0" | bc)") s; count $ccount)"
+echo "          CPU: Elasticsearch $(f3 "$e_cpu_c") s"
+echo "parse + render only (one core, CPU time): $render_rate lines/s"
+echo "ratio Vigie / ceiling: $ratio  (target >= 0.9: $(echo "$ratio >= 0.9" | bc | sed 's/1/PASS/;s/0/FAIL/'))"
