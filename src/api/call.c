@@ -23,6 +23,27 @@ static int  api_task_entry(struct kore_task *);
 #define API_SLOW_US 1000000
 
 /*
+ * Kore 4.1 ignores Content-Length on GET, HEAD, DELETE and OPTIONS: such
+ * a body would be read as the next request of a keep-alive connection (a
+ * request smuggled past a proxy). The connection is closed after this
+ * answer, so nothing after it is ever read.
+ */
+static void
+api_call_guard_body(struct http_request *req)
+{
+	const char *v;
+
+	if (!(req->method &
+		(HTTP_METHOD_GET | HTTP_METHOD_HEAD | HTTP_METHOD_DELETE |
+		    HTTP_METHOD_OPTIONS)))
+		return;
+	if ((http_request_header(req, "content-length", &v) &&
+		strcmp(v, "0") != 0) ||
+	    http_request_header(req, "transfer-encoding", &v))
+		req->owner->flags |= CONN_CLOSE_EMPTY;
+}
+
+/*
  * Returns the request's call, creating it on the first entry into the
  * handler (a handler re-entered after a task keeps the same call).
  */
@@ -34,6 +55,7 @@ api_call_begin(struct http_request *req, enum route_id route)
 
 	if (req->hdlr_extra != NULL)
 		return (req->hdlr_extra);
+	api_call_guard_body(req);
 	call = kore_calloc(1, sizeof(*call));
 	call->route = route;
 	call->start_us = env_monotonic_us();

@@ -149,3 +149,28 @@ def test_assets_refuse_traversal_and_hidden_files(base_url):
 def requests_get(url):
     import requests
     return requests.get(url, timeout=5)
+
+
+def test_a_body_on_get_cannot_smuggle_a_second_request(base_url):
+    """Kore ignores Content-Length on GET: the server closes the
+    connection after answering, so the bytes after the headers are never
+    taken for a request of their own."""
+    import socket
+    from urllib.parse import urlparse
+    url = urlparse(base_url)
+    smuggled = b"GET /api/v1/smuggled HTTP/1.1\r\nHost: x\r\n\r\n"
+    raw = (b"GET /api/v1/ping HTTP/1.1\r\nHost: x\r\n"
+           b"Content-Length: %d\r\n\r\n" % len(smuggled)) + smuggled
+    with socket.create_connection((url.hostname, url.port), timeout=5) as s:
+        s.sendall(raw)
+        data = b""
+        while True:
+            try:
+                chunk = s.recv(65536)
+            except socket.timeout:
+                break
+            if not chunk:
+                break
+            data += chunk
+    assert data.count(b"HTTP/1.1 ") == 1, data
+    assert b"connection: close" in data.lower()
