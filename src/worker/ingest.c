@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,11 +26,32 @@
 /* Progress is written at most this often (ms), and at every flush. */
 #define INGEST_PROGRESS_MS 1000
 
+/*
+ * The sender thread: sends one batch to Elasticsearch while the ingest
+ * loop parses the next one, so that Elasticsearch never waits for our
+ * parsing. One batch at a time is in flight; the loop collects its result
+ * before it hands over the next (double buffering).
+ */
+struct ingest_sender {
+	pthread_t                thread;
+	bool                     started;
+	pthread_mutex_t          mu;
+	pthread_cond_t           cv;
+	const struct tenant_ctx *ctx;
+	struct bulk_batch       *todo; /* handed over; NULL when idle */
+	bool                     done; /* the result of todo is ready */
+	bool                     quit;
+	enum es_bulk_status      st;
+	struct es_bulk_result    res;
+};
+
 struct ingest {
 	const struct tenant_ctx *ctx;
 	const char              *file_id;
 	struct logparse         *parser;
-	struct bulk_batch        batch;
+	struct bulk_batch        batches[2];
+	struct bulk_batch       *batch; /* the one being filled */
+	struct ingest_sender     snd;
 	struct buf               doc;
 	char                     received[32];
 	long                     records; /* ordinal: stable document ids */
@@ -124,26 +146,95 @@ ingest_sleep(long ms, void *arg)
 	}
 }
 
-/*
- * Sends the batch. Indexed and refused items are counted; when
- * Elasticsearch stays unavailable the whole job gives up, to be taken
- * again (stable ids: nothing is indexed twice).
- */
-static bool
-ingest_flush(struct ingest *in)
+static void *
+ingest_sender_main(void *arg)
 {
+	struct ingest_sender  *snd = arg;
 	struct es_bulk_options opts;
 	struct es_bulk_result  res;
+	struct bulk_batch     *b;
 	enum es_bulk_status    st;
-	char                   reason[BULK_REASON_MAX + 64];
-	size_t                 i;
 
-	if (in->batch.n == 0)
-		return (true);
-	memset(&res, 0, sizeof(res));
 	es_bulk_options_default(&opts);
 	opts.sleep_ms = ingest_sleep;
-	st = es_bulk_send_with(in->ctx, &in->batch, &opts, &res);
+	pthread_mutex_lock(&snd->mu);
+	for (;;) {
+		while (!snd->quit && (snd->todo == NULL || snd->done))
+			pthread_cond_wait(&snd->cv, &snd->mu);
+		if (snd->quit)
+			break;
+		b = snd->todo;
+		pthread_mutex_unlock(&snd->mu);
+		memset(&res, 0, sizeof(res));
+		st = es_bulk_send_with(snd->ctx, b, &opts, &res);
+		pthread_mutex_lock(&snd->mu);
+		snd->st = st;
+		snd->res = res;
+		snd->done = true;
+		pthread_cond_broadcast(&snd->cv);
+	}
+	pthread_mutex_unlock(&snd->mu);
+	return (NULL);
+}
+
+static bool
+ingest_sender_start(struct ingest *in)
+{
+	pthread_mutex_init(&in->snd.mu, NULL);
+	pthread_cond_init(&in->snd.cv, NULL);
+	in->snd.ctx = in->ctx;
+	if (pthread_create(
+		&in->snd.thread, NULL, ingest_sender_main, &in->snd) != 0)
+		return (false);
+	in->snd.started = true;
+	return (true);
+}
+
+static void
+ingest_sender_stop(struct ingest *in)
+{
+	if (!in->snd.started)
+		return;
+	pthread_mutex_lock(&in->snd.mu);
+	in->snd.quit = true;
+	pthread_cond_broadcast(&in->snd.cv);
+	pthread_mutex_unlock(&in->snd.mu);
+	pthread_join(in->snd.thread, NULL);
+	if (in->snd.done)
+		es_bulk_result_free(&in->snd.res);
+	pthread_cond_destroy(&in->snd.cv);
+	pthread_mutex_destroy(&in->snd.mu);
+	in->snd.started = false;
+}
+
+/*
+ * Waits for the batch in flight, if any, and counts its result: indexed
+ * and refused items. When Elasticsearch stayed unavailable the whole job
+ * gives up, to be taken again (stable ids: nothing is indexed twice).
+ */
+static bool
+ingest_collect(struct ingest *in)
+{
+	struct es_bulk_result res;
+	struct bulk_batch    *b;
+	enum es_bulk_status   st;
+	char                  reason[BULK_REASON_MAX + 64];
+	size_t                i;
+
+	pthread_mutex_lock(&in->snd.mu);
+	if (in->snd.todo == NULL) {
+		pthread_mutex_unlock(&in->snd.mu);
+		return (!in->gave_up);
+	}
+	while (!in->snd.done)
+		pthread_cond_wait(&in->snd.cv, &in->snd.mu);
+	b = in->snd.todo;
+	st = in->snd.st;
+	res = in->snd.res;
+	in->snd.todo = NULL;
+	in->snd.done = false;
+	pthread_mutex_unlock(&in->snd.mu);
+
 	if (st != ES_BULK_DONE) {
 		snprintf(in->reason, sizeof(in->reason), "elasticsearch: %s",
 		    res.error);
@@ -158,9 +249,34 @@ ingest_flush(struct ingest *in)
 		ingest_reject(in, (long)res.rejected[i].line, reason);
 	}
 	es_bulk_result_free(&res);
-	bulk_batch_reset(&in->batch);
+	bulk_batch_reset(b);
 	ingest_progress(in, true);
 	return (true);
+}
+
+/* Hands the filled batch to the sender and goes on with the other one. */
+static bool
+ingest_handover(struct ingest *in)
+{
+	if (in->batch->n == 0)
+		return (true);
+	if (!ingest_collect(in))
+		return (false);
+	pthread_mutex_lock(&in->snd.mu);
+	in->snd.todo = in->batch;
+	in->snd.done = false;
+	pthread_cond_broadcast(&in->snd.cv);
+	pthread_mutex_unlock(&in->snd.mu);
+	in->batch =
+	    in->batch == &in->batches[0] ? &in->batches[1] : &in->batches[0];
+	return (true);
+}
+
+/* The end of the file: the last batch sent, every result counted. */
+static bool
+ingest_flush(struct ingest *in)
+{
+	return (ingest_handover(in) && ingest_collect(in));
 }
 
 /* Adds one parsed record, with Vigie's own fields, to the batch. */
@@ -184,14 +300,14 @@ ingest_record(struct ingest *in, long line)
 	    in->doc.len > 1 ? "," : "", in->file_id, line, in->received);
 	in->records++;
 	(void)docid_make(in->file_id, (unsigned long long)in->records, id);
-	st = bulk_add_raw(&in->batch, in->ctx, (long)(ev->ts_ms / 1000), id,
+	st = bulk_add_raw(in->batch, in->ctx, (long)(ev->ts_ms / 1000), id,
 	    (unsigned long long)line, in->doc.data, in->doc.len);
 	if (st != BULK_ADD_OK) {
 		ingest_reject(in, line, bulk_add_status_text(st));
 		return (true);
 	}
-	if (bulk_batch_full(&in->batch))
-		return (ingest_flush(in));
+	if (bulk_batch_full(in->batch))
+		return (ingest_handover(in));
 	return (true);
 }
 
@@ -270,7 +386,9 @@ ingest_free(struct ingest *in)
 {
 	if (in->parser != NULL)
 		logparse_free(in->parser);
-	bulk_batch_free(&in->batch);
+	ingest_sender_stop(in);
+	bulk_batch_free(&in->batches[0]);
+	bulk_batch_free(&in->batches[1]);
 	buf_free(&in->doc);
 	json_decref(in->samples);
 }
@@ -373,7 +491,9 @@ ingest_file(
 	(void)gzbuffer(gz, 128 * 1024);
 	chunk = mem_alloc(128 * 1024);
 	in.samples = json_array();
-	bulk_batch_init(&in.batch, BULK_FLUSH_BYTES);
+	bulk_batch_init(&in.batches[0], BULK_FLUSH_BYTES);
+	bulk_batch_init(&in.batches[1], BULK_FLUSH_BYTES);
+	in.batch = &in.batches[0];
 	buf_init(&in.doc, 4096);
 	text_iso8601((long)time(NULL), in.received, sizeof(in.received));
 	res = JOB_DONE;
@@ -391,6 +511,11 @@ ingest_file(
 	memset(&opts, 0, sizeof(opts));
 	opts.ingest_ms = (int64_t)(env_now_us() / 1000);
 	in.parser = logparse_new(fmt, &opts);
+	if (!ingest_sender_start(&in)) {
+		snprintf(reason, len, "cannot start the bulk sender thread");
+		res = JOB_RETRY;
+		goto out;
+	}
 	logsplit_init(&split, LOGPARSE_LINE_MAX);
 	n = nsample;
 	do {
@@ -405,6 +530,7 @@ ingest_file(
 	}
 	logsplit_free(&split);
 	if (!in.gave_up && n < 0) {
+		(void)ingest_collect(&in);
 		res = ingest_finish(&in,
 		    "the stored file is corrupt "
 		    "(gzip data cannot be read)");

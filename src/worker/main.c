@@ -5,6 +5,7 @@
  *   vigie-worker             run until SIGTERM or SIGINT
  *   vigie-worker --settings  print every setting with its default and help
  */
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,13 +101,18 @@ worker_handle(const char *job)
 void
 jobs_tick(void)
 {
-	char err[256];
+	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	char                   err[256];
 
-	if (time(NULL) - worker_last_beat < worker_settings.worker_heartbeat_s)
-		return;
-	worker_heartbeat(worker_started, worker_done);
-	(void)queue_reap(err, sizeof(err));
-	worker_last_beat = time(NULL);
+	/* Also called from an ingest job's sender thread: one beat at once. */
+	pthread_mutex_lock(&mu);
+	if (time(NULL) - worker_last_beat >=
+	    worker_settings.worker_heartbeat_s) {
+		worker_heartbeat(worker_started, worker_done);
+		(void)queue_reap(err, sizeof(err));
+		worker_last_beat = time(NULL);
+	}
+	pthread_mutex_unlock(&mu);
 }
 
 static void
