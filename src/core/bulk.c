@@ -1,3 +1,4 @@
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -6,10 +7,10 @@
 
 #define BULK_ITEMS_FIRST 256
 
-static enum bulk_add_status
-bulk_action(struct bulk_batch *, const struct tenant_ctx *, long, const char *);
-static void bulk_item_push(struct bulk_batch *, const struct tenant_ctx *, long,
-    unsigned long long, size_t);
+static enum bulk_add_status bulk_action(
+    struct bulk_batch *, const struct tenant_ctx *, long, const char *, char *);
+static void bulk_item_push(struct bulk_batch *, const struct tenant_ctx *,
+    const char *, unsigned long long, size_t);
 static void bulk_rollback(struct bulk_batch *, size_t);
 static int  bulk_dump_cb(const char *, size_t, void *);
 static void bulk_item_read(const json_t *, struct bulk_item_outcome *);
@@ -61,18 +62,19 @@ bulk_add(struct bulk_batch *b, const struct tenant_ctx *ctx, long when,
 {
 	enum bulk_add_status st;
 	size_t               start;
+	char                 index[BULK_INDEX_MAX];
 
 	if (!json_is_object(doc))
 		return (BULK_ADD_BAD_DOC);
 	start = b->body.len;
-	if ((st = bulk_action(b, ctx, when, id)) != BULK_ADD_OK)
+	if ((st = bulk_action(b, ctx, when, id, index)) != BULK_ADD_OK)
 		return (st);
 	if (json_dump_callback(doc, bulk_dump_cb, &b->body, JSON_COMPACT) !=
 	    0) {
 		bulk_rollback(b, start);
 		return (BULK_ADD_BAD_DOC);
 	}
-	bulk_item_push(b, ctx, when, line, start);
+	bulk_item_push(b, ctx, index, line, start);
 	return (BULK_ADD_OK);
 }
 
@@ -90,39 +92,67 @@ bulk_add_raw(struct bulk_batch *b, const struct tenant_ctx *ctx, long when,
 {
 	enum bulk_add_status st;
 	size_t               start;
+	char                 index[BULK_INDEX_MAX];
 
 	if (json == NULL || len < 2 || json[0] != '{' || json[len - 1] != '}' ||
 	    memchr(json, '\n', len) != NULL || memchr(json, '\r', len) != NULL)
 		return (BULK_ADD_BAD_DOC);
 	start = b->body.len;
-	if ((st = bulk_action(b, ctx, when, id)) != BULK_ADD_OK)
+	if ((st = bulk_action(b, ctx, when, id, index)) != BULK_ADD_OK)
 		return (st);
 	buf_append(&b->body, json, len);
-	bulk_item_push(b, ctx, when, line, start);
+	bulk_item_push(b, ctx, index, line, start);
 	return (BULK_ADD_OK);
 }
 
 /*
  * Checks ctx, when and id as bulk_add() says and appends the action line
- * and its newline; the batch is unchanged unless BULK_ADD_OK.
+ * and its newline; the batch is unchanged unless BULK_ADD_OK. The item's
+ * index name is written to index. The context is checked in full once
+ * per batch and then compared, and the index name computed once per day:
+ * most items of a batch share both.
  */
 static enum bulk_add_status
 bulk_action(struct bulk_batch *b, const struct tenant_ctx *ctx, long when,
-    const char *id)
+    const char *id, char *index)
 {
 	json_t *action;
-	char    index[BULK_INDEX_MAX];
-	size_t  start;
+	size_t  start, idlen;
+	long    day;
 	int     rc;
 
-	if (!tenant_ctx_check(ctx) ||
-	    (b->tenant_id[0] != '\0' && strcmp(b->tenant_id, ctx->id) != 0))
+	if (ctx == NULL)
 		return (BULK_ADD_BAD_TENANT);
-	if (!tenant_index_daily(ctx, when, index, sizeof(index)))
-		return (BULK_ADD_BAD_TIME);
+	if (!b->checked_ok || memcmp(&b->checked, ctx, sizeof(*ctx)) != 0) {
+		b->checked_ok = false;
+		if (!tenant_ctx_check(ctx) ||
+		    (b->tenant_id[0] != '\0' &&
+			strcmp(b->tenant_id, ctx->id) != 0))
+			return (BULK_ADD_BAD_TENANT);
+		b->checked = *ctx;
+		b->checked_ok = true;
+		b->day = LONG_MIN;
+	}
+	day = when >= 0 ? when / 86400 : -1 - (-1 - when) / 86400;
+	if (day != b->day) {
+		if (!tenant_index_daily(
+			ctx, when, b->day_index, sizeof(b->day_index)))
+			return (BULK_ADD_BAD_TIME);
+		b->day = day;
+	}
+	memcpy(index, b->day_index, BULK_INDEX_MAX);
 	if (id == NULL || id[0] == '\0' ||
-	    strnlen(id, BULK_ID_MAX + 1) > BULK_ID_MAX)
+	    (idlen = strnlen(id, BULK_ID_MAX + 1)) > BULK_ID_MAX)
 		return (BULK_ADD_BAD_ID);
+	/* Ids of our own making need no escaping: written directly. */
+	if (strspn(id,
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		"0123456789_-") == idlen) {
+		buf_appendf(&b->body,
+		    "{\"index\":{\"_index\":\"%s\",\"_id\":\"%s\"}}\n", index,
+		    id);
+		return (BULK_ADD_OK);
+	}
 	action =
 	    json_pack("{s:{s:s, s:s}}", "index", "_index", index, "_id", id);
 	if (action == NULL)
@@ -140,8 +170,8 @@ bulk_action(struct bulk_batch *b, const struct tenant_ctx *ctx, long when,
 
 /* Ends the item begun at start (its document is in) and records it. */
 static void
-bulk_item_push(struct bulk_batch *b, const struct tenant_ctx *ctx, long when,
-    unsigned long long line, size_t start)
+bulk_item_push(struct bulk_batch *b, const struct tenant_ctx *ctx,
+    const char *index, unsigned long long line, size_t start)
 {
 	struct bulk_item *it;
 
@@ -151,7 +181,7 @@ bulk_item_push(struct bulk_batch *b, const struct tenant_ctx *ctx, long when,
 		b->items = mem_realloc(b->items, b->cap * sizeof(*b->items));
 	}
 	it = &b->items[b->n++];
-	(void)tenant_index_daily(ctx, when, it->index, sizeof(it->index));
+	memcpy(it->index, index, sizeof(it->index));
 	it->line = line;
 	it->off = start;
 	it->len = b->body.len - start;

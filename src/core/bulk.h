@@ -55,6 +55,12 @@ struct bulk_batch {
 	size_t            n;
 	size_t            cap;
 	size_t            flush_bytes;
+	/* Per-item work done once: the context last checked, and the
+	 * index of the last day seen (most items share both). */
+	struct tenant_ctx checked;
+	bool              checked_ok;
+	long              day;
+	char              day_index[BULK_INDEX_MAX];
 };
 
 void                 bulk_batch_init(struct bulk_batch *, size_t flush_bytes);

@@ -250,7 +250,8 @@ ingest_collect(struct ingest *in)
 	}
 	es_bulk_result_free(&res);
 	bulk_batch_reset(b);
-	ingest_progress(in, true);
+	/* At most once a second: MongoDB shares the CPU with Elasticsearch. */
+	ingest_progress(in, false);
 	return (true);
 }
 
