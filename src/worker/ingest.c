@@ -38,8 +38,8 @@ struct ingest_sender {
 	pthread_mutex_t          mu;
 	pthread_cond_t           cv;
 	const struct tenant_ctx *ctx;
-	struct bulk_batch       *todo; /* handed over; NULL when idle */
-	bool                     done; /* the result of todo is ready */
+	struct bulk_batch       *inflight; /* handed over; NULL when idle */
+	bool                     done; /* the result of inflight is ready */
 	bool                     quit;
 	enum es_bulk_status      st;
 	struct es_bulk_result    res;
@@ -159,11 +159,11 @@ ingest_sender_main(void *arg)
 	opts.sleep_ms = ingest_sleep;
 	pthread_mutex_lock(&snd->mu);
 	for (;;) {
-		while (!snd->quit && (snd->todo == NULL || snd->done))
+		while (!snd->quit && (snd->inflight == NULL || snd->done))
 			pthread_cond_wait(&snd->cv, &snd->mu);
 		if (snd->quit)
 			break;
-		b = snd->todo;
+		b = snd->inflight;
 		pthread_mutex_unlock(&snd->mu);
 		memset(&res, 0, sizeof(res));
 		st = es_bulk_send_with(snd->ctx, b, &opts, &res);
@@ -222,16 +222,16 @@ ingest_collect(struct ingest *in)
 	size_t                i;
 
 	pthread_mutex_lock(&in->snd.mu);
-	if (in->snd.todo == NULL) {
+	if (in->snd.inflight == NULL) {
 		pthread_mutex_unlock(&in->snd.mu);
 		return (!in->gave_up);
 	}
 	while (!in->snd.done)
 		pthread_cond_wait(&in->snd.cv, &in->snd.mu);
-	b = in->snd.todo;
+	b = in->snd.inflight;
 	st = in->snd.st;
 	res = in->snd.res;
-	in->snd.todo = NULL;
+	in->snd.inflight = NULL;
 	in->snd.done = false;
 	pthread_mutex_unlock(&in->snd.mu);
 
@@ -264,7 +264,7 @@ ingest_handover(struct ingest *in)
 	if (!ingest_collect(in))
 		return (false);
 	pthread_mutex_lock(&in->snd.mu);
-	in->snd.todo = in->batch;
+	in->snd.inflight = in->batch;
 	in->snd.done = false;
 	pthread_cond_broadcast(&in->snd.cv);
 	pthread_mutex_unlock(&in->snd.mu);
