@@ -265,8 +265,15 @@ members_set_fields(const struct tenant_ctx *ctx, const char *coll,
 
 /* ---- users ------------------------------------------------------------- */
 
-void
-members_user_list(const struct tenant_ctx *ctx, struct members_outcome *o)
+/*
+ * Lists a tenant collection in creation order (order 1 oldest first, -1
+ * newest first), each document through public (which drops secrets),
+ * as {key: [...]}.
+ */
+static void
+members_list(const struct tenant_ctx *ctx, const char *coll, int order,
+    json_t *(*public)(const json_t *), const char *key,
+    struct members_outcome *o)
 {
 	enum metadb_status st;
 	json_t            *all, *list, *sort, *doc;
@@ -274,21 +281,26 @@ members_user_list(const struct tenant_ctx *ctx, struct members_outcome *o)
 	size_t             i;
 
 	members_begin(o);
-	sort = json_pack("{s:i}", "created_at", 1);
-	all =
-	    metadb_find(ctx, "users", NULL, sort, 0, 0, &st, err, sizeof(err));
+	sort = json_pack("{s:i}", "created_at", order);
+	all = metadb_find(ctx, coll, NULL, sort, 0, 0, &st, err, sizeof(err));
 	json_decref(sort);
 	if (st != METADB_OK) {
 		json_decref(all);
-		members_unavailable(o, ctx, "users", err);
+		members_unavailable(o, ctx, coll, err);
 		return;
 	}
 	list = json_array();
 	json_array_foreach(all, i, doc)
-	    json_array_append_new(list, members_user_public(doc));
+	    json_array_append_new(list, public(doc));
 	json_decref(all);
-	o->body = json_pack("{s:o}", "users", list);
+	o->body = json_pack("{s:o}", key, list);
 	o->result = MEMBERS_OK;
+}
+
+void
+members_user_list(const struct tenant_ctx *ctx, struct members_outcome *o)
+{
+	members_list(ctx, "users", 1, members_user_public, "users", o);
 }
 
 void
@@ -749,27 +761,7 @@ out:
 void
 members_key_list(const struct tenant_ctx *ctx, struct members_outcome *o)
 {
-	enum metadb_status st;
-	json_t            *all, *list, *sort, *doc;
-	char               err[256];
-	size_t             i;
-
-	members_begin(o);
-	sort = json_pack("{s:i}", "created_at", -1);
-	all = metadb_find(
-	    ctx, "api_keys", NULL, sort, 0, 0, &st, err, sizeof(err));
-	json_decref(sort);
-	if (st != METADB_OK) {
-		json_decref(all);
-		members_unavailable(o, ctx, "api_keys", err);
-		return;
-	}
-	list = json_array();
-	json_array_foreach(all, i, doc)
-	    json_array_append_new(list, members_key_public(doc));
-	json_decref(all);
-	o->body = json_pack("{s:o}", "api_keys", list);
-	o->result = MEMBERS_OK;
+	members_list(ctx, "api_keys", -1, members_key_public, "api_keys", o);
 }
 
 void

@@ -85,12 +85,12 @@ ingest_update(struct ingest *in, json_t *set)
 }
 
 static void
-ingest_progress(struct ingest *in, bool force)
+ingest_progress(struct ingest *in)
 {
 	uint64_t now;
 
 	now = env_monotonic_us() / 1000;
-	if (!force && now - in->last_progress < INGEST_PROGRESS_MS)
+	if (now - in->last_progress < INGEST_PROGRESS_MS)
 		return;
 	in->last_progress = now;
 	(void)ingest_update(in,
@@ -251,7 +251,7 @@ ingest_collect(struct ingest *in)
 	es_bulk_result_free(&res);
 	bulk_batch_reset(b);
 	/* At most once a second: MongoDB shares the CPU with Elasticsearch. */
-	ingest_progress(in, false);
+	ingest_progress(in);
 	return (true);
 }
 
@@ -356,7 +356,7 @@ ingest_line(const char *line, size_t len, long line_no, void *arg)
 		line_no, &perr))
 		return (false);
 	if ((line_no & 0x3fff) == 0)
-		ingest_progress(in, false);
+		ingest_progress(in);
 	return (true);
 }
 
