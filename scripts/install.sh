@@ -51,7 +51,7 @@ APT_PACKAGES=(
   libjansson-dev libjwt-dev libcmocka-dev libhpdf-dev libargon2-dev libssl-dev zlib1g-dev
   pkg-config wrk redis-server clang-format curl unzip ca-certificates
   python3-venv clang libclang-rt-14-dev
-  cppcheck clang-tidy bear
+  cppcheck clang-tidy bear shellcheck
 )
 JAVA_MIN_MAJOR=17
 JAVA_APT_PACKAGE="openjdk-17-jre-headless"
