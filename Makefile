@@ -145,7 +145,7 @@ clean:
 # actionlint: the GitHub workflows. helm-check: helm lint and helm template
 #   | kubeconform for every values file. compose-check: docker-compose.yml.
 # delivery-check: the three above (scripts/delivery-check.sh).
-.PHONY: lint coverage actionlint helm-check compose-check delivery-check
+.PHONY: lint coverage actionlint helm-check compose-check delivery-check compdb
 
 lint:
 	@scripts/lint.sh
@@ -164,5 +164,11 @@ compose-check:
 
 delivery-check:
 	@scripts/delivery-check.sh
+
+# compdb: build/compile_commands.json for SonarQube's C analysis (and
+# editors): bear records the compiler calls of a clean rebuild.
+compdb:
+	rm -rf $(BUILD)/obj
+	bear --output $(BUILD)/compile_commands.json -- $(MAKE) -j2 build
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
