@@ -47,6 +47,7 @@ struct settings {
 	char admin_password[SETTINGS_STR_MAX];
 	long password_memory_kib;
 	long upload_max_bytes;
+	long probe_interval_s;
 };
 
 /* Looks a variable up by name; returns NULL when it is not set. */

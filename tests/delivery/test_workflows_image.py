@@ -67,7 +67,8 @@ def test_dockerfile_is_multi_stage_non_root_with_a_health_check():
     user = re.findall(r"^USER (\S+)", text, re.M)
     assert user and not user[-1].startswith(("root", "0"))
     assert re.search(r"^HEALTHCHECK .*\n.*/health", text, re.M)
-    assert "PLACE FOR THE UI" in text
+    # The web pages' npm packages are installed in the build stage only.
+    assert "install_web" in text and "COPY --from=build /src/assets/" in text
 
 
 def dockerignore_excludes(path):
