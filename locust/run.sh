@@ -94,11 +94,15 @@ printf 'locust/run.sh: %s users for %ss against %s; reports in %s\n' \
 
 sampler=
 if [[ -n ${LOCUST_SAMPLE:-} ]]; then
+	# locust= is this script's tree: Locust itself (and the sampler).
 	# shellcheck disable=SC2086
 	"$VENV/bin/python" "$ROOT/locust/sample_cpu.py" --out "$out/cpu.csv" \
-		--seconds $((seconds + 30)) $LOCUST_SAMPLE &
+		--seconds $((seconds + 30)) $LOCUST_SAMPLE "locust=$$" &
 	sampler=$!
 fi
+# The server's own view (latency by route, from its histogram): /metrics
+# before and after; locust/summary.py subtracts them.
+curl -fsS -m 5 -o "$out/metrics_before.txt" "$HOST/metrics" || true
 if ((STRESS)); then
 	export LOCUST_STRESS=1 LOCUST_STRESS_CSV="$out/stress_steps.csv"
 fi
@@ -118,6 +122,7 @@ timeout --kill-after=10 $((seconds + 60)) \
 	--logfile "$out/locust.log" \
 	--only-summary || status=$?
 
+curl -fsS -m 5 -o "$out/metrics_after.txt" "$HOST/metrics" || true
 if [[ -n $sampler ]]; then
 	kill "$sampler" 2>/dev/null || true
 	wait "$sampler" 2>/dev/null || true
