@@ -11,6 +11,7 @@ WANTED = {
     "api_keys": ("tenant_id", "created_at"),
     "audit": ("tenant_id", "at"),
     "files": ("tenant_id", "created_at"),
+    "searches": ("tenant_id", "user_id", "kind", "created_at"),
 }
 
 
