@@ -47,7 +47,11 @@ search_api_answer(
 {
 	switch (o->result) {
 	case SEARCH_OK:
-		if (success_status == HTTP_STATUS_NO_CONTENT) {
+		if (o->text != NULL) {
+			w->status = success_status;
+			w->content_type = "application/json; charset=utf-8";
+			buf_append(&w->raw, o->text, o->text_len);
+		} else if (success_status == HTTP_STATUS_NO_CONTENT) {
 			w->status = success_status;
 			w->content_type = "text/plain; charset=utf-8";
 		} else {
@@ -102,10 +106,8 @@ search_api_run_params(struct api_work *w, const struct search_params *p)
 		snprintf(w->cache, sizeof(w->cache), "%s",
 		    o.cached ? "HIT" : "MISS");
 		if (p->page == 1 && w->who.kind == WHO_USER)
-			searches_record(&w->who.tenant, w->who.user_id, p,
-			    json_integer_value(
-				json_object_get(o.body, "total")),
-			    w->now);
+			searches_record(
+			    &w->who.tenant, w->who.user_id, p, o.total, w->now);
 	}
 	search_api_answer(w, &o, HTTP_STATUS_OK);
 }

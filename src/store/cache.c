@@ -1,11 +1,13 @@
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/log.h"
 #include "store/cache.h"
 #include "store/kv.h"
 
-#define CACHE_KEY_MAX 96
+#define CACHE_KEY_MAX        96
+#define CACHE_ANSWER_KEY_MAX (TENANT_PURPOSE_MAX + 32)
 
 static bool
 cache_keys(const struct tenant_ctx *ctx, char gen[CACHE_KEY_MAX],
@@ -93,4 +95,66 @@ cache_logs_written(const struct tenant_ctx *ctx)
 		    json_pack("{s:s, s:s}", "tenant_id", ctx->id, "error", err),
 		    "cache generation not bumped: answers may lag until "
 		    "they expire");
+}
+
+char *
+cache_answer_get(const struct tenant_ctx *ctx, const char *purpose, size_t *len,
+    char *err, size_t errlen)
+{
+	char        key[CACHE_ANSWER_KEY_MAX];
+	const char *argv[2];
+	redisReply *r;
+	char       *text;
+
+	*len = 0;
+	if (!tenant_key(ctx, purpose, key, sizeof(key))) {
+		snprintf(err, errlen, "invalid cache key");
+		return (NULL);
+	}
+	argv[0] = "GET";
+	argv[1] = key;
+	if ((r = kv_commandv(2, argv, NULL, err, errlen)) == NULL)
+		return (NULL);
+	text = NULL;
+	if (r->type == REDIS_REPLY_STRING && r->len > 0) {
+		if ((text = malloc(r->len + 1)) == NULL)
+			abort();
+		memcpy(text, r->str, r->len);
+		text[r->len] = '\0';
+		*len = r->len;
+	}
+	freeReplyObject(r);
+	return (text);
+}
+
+bool
+cache_answer_put(const struct tenant_ctx *ctx, const char *purpose,
+    const char *text, size_t len, long ttl_s, char *err, size_t errlen)
+{
+	char        key[CACHE_ANSWER_KEY_MAX], ttl[24];
+	const char *argv[5];
+	size_t      lens[5];
+	redisReply *r;
+	bool        ok;
+
+	if (!tenant_key(ctx, purpose, key, sizeof(key))) {
+		snprintf(err, errlen, "invalid cache key");
+		return (false);
+	}
+	snprintf(ttl, sizeof(ttl), "%ld", ttl_s);
+	argv[0] = "SET";
+	argv[1] = key;
+	argv[2] = text;
+	argv[3] = "EX";
+	argv[4] = ttl;
+	lens[0] = 3;
+	lens[1] = strlen(key);
+	lens[2] = len;
+	lens[3] = 2;
+	lens[4] = strlen(ttl);
+	if ((r = kv_commandv(5, argv, lens, err, errlen)) == NULL)
+		return (false);
+	ok = r->type != REDIS_REPLY_ERROR;
+	freeReplyObject(r);
+	return (ok);
 }
