@@ -7,6 +7,7 @@
 #include "common/env.h"
 #include "common/log.h"
 #include "core/buf.h"
+#include "core/digest.h"
 #include "core/export_csv.h"
 #include "core/timeparse.h"
 #include "service/search.h"
@@ -129,21 +130,21 @@ static char *
 search_cache_lookup(const struct tenant_ctx *ctx, const char *kind,
     const json_t *what, char *key, size_t keylen, bool *store, size_t *len)
 {
-	char      err[192];
+	char      err[192], hash[DIGEST_HEX_LEN + 1];
 	long long gen;
 	bool      settling;
 	char     *text;
 
 	key[0] = '\0';
 	*store = false;
-	*len = 0;
-	if (!cache_gen_read(ctx, &gen, &settling, err, sizeof(err)) ||
-	    !search_cache_key(kind, gen, what, key, keylen)) {
+	search_cache_hash(what, hash);
+	if (!cache_answer_lookup(ctx, kind, hash, &gen, &settling, &text, len,
+		err, sizeof(err)) ||
+	    !search_cache_key_hashed(kind, gen, hash, key, keylen)) {
 		key[0] = '\0';
 		return (NULL);
 	}
 	*store = !settling;
-	text = cache_answer_get(ctx, key, len, err, sizeof(err));
 	if (text != NULL && (*len < 2 || text[*len - 1] != '}')) {
 		free(text); /* not one of ours: recompute */
 		text = NULL;

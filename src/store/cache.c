@@ -97,34 +97,62 @@ cache_logs_written(const struct tenant_ctx *ctx)
 		    "they expire");
 }
 
-char *
-cache_answer_get(const struct tenant_ctx *ctx, const char *purpose, size_t *len,
+static const char cache_lookup_lua[] =
+    "local g = redis.call('GET', KEYS[1]) or '0'\n"
+    "local s = redis.call('EXISTS', KEYS[2])\n"
+    "local v = redis.call('GET', ARGV[1] .. g .. ':' .. ARGV[2])\n"
+    "return {g, s, v}\n";
+
+bool
+cache_answer_lookup(const struct tenant_ctx *ctx, const char *kind,
+    const char *hash, long long *gen, bool *settling, char **text, size_t *len,
     char *err, size_t errlen)
 {
-	char        key[CACHE_ANSWER_KEY_MAX];
-	const char *argv[2];
-	redisReply *r;
-	char       *text;
+	char        kgen[CACHE_KEY_MAX], kset[CACHE_KEY_MAX];
+	char        purpose[48], prefix[CACHE_ANSWER_KEY_MAX];
+	const char *argv[7];
+	redisReply *r, *v;
+	bool        ok;
 
+	*gen = 0;
+	*settling = false;
+	*text = NULL;
 	*len = 0;
-	if (!tenant_key(ctx, purpose, key, sizeof(key))) {
+	snprintf(purpose, sizeof(purpose), "cache:%s:", kind);
+	if (!cache_keys(ctx, kgen, kset, err, errlen) ||
+	    !tenant_key(ctx, purpose, prefix, sizeof(prefix))) {
 		snprintf(err, errlen, "invalid cache key");
-		return (NULL);
+		return (false);
 	}
-	argv[0] = "GET";
-	argv[1] = key;
-	if ((r = kv_commandv(2, argv, NULL, err, errlen)) == NULL)
-		return (NULL);
-	text = NULL;
-	if (r->type == REDIS_REPLY_STRING && r->len > 0) {
-		if ((text = malloc(r->len + 1)) == NULL)
+	argv[0] = "EVAL";
+	argv[1] = cache_lookup_lua;
+	argv[2] = "2";
+	argv[3] = kgen;
+	argv[4] = kset;
+	argv[5] = prefix;
+	argv[6] = hash;
+	if ((r = kv_commandv(7, argv, NULL, err, errlen)) == NULL)
+		return (false);
+	ok = r->type == REDIS_REPLY_ARRAY && r->elements == 3 &&
+	    r->element[0]->type == REDIS_REPLY_STRING &&
+	    r->element[1]->type == REDIS_REPLY_INTEGER;
+	if (!ok) {
+		snprintf(err, errlen, "unexpected cache look-up answer");
+		freeReplyObject(r);
+		return (false);
+	}
+	*gen = strtoll(r->element[0]->str, NULL, 10);
+	*settling = r->element[1]->integer != 0;
+	v = r->element[2];
+	if (v->type == REDIS_REPLY_STRING && v->len > 0) {
+		if ((*text = malloc(v->len + 1)) == NULL)
 			abort();
-		memcpy(text, r->str, r->len);
-		text[r->len] = '\0';
-		*len = r->len;
+		memcpy(*text, v->str, v->len);
+		(*text)[v->len] = '\0';
+		*len = v->len;
 	}
 	freeReplyObject(r);
-	return (text);
+	return (true);
 }
 
 bool

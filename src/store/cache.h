@@ -32,11 +32,14 @@ bool cache_gen_read(const struct tenant_ctx *, long long *gen, bool *settling,
 bool cache_gen_bump(const struct tenant_ctx *, char *err, size_t errlen);
 
 /*
- * The answer stored under t:<tenant id>:<purpose>: a new string (free()
- * it) of *len bytes, or NULL on a miss or an error (err set then).
+ * One round trip (a Lua script): the generation, whether it settles, and
+ * the answer stored under t:<tenant id>:cache:<kind>:<gen>:<hash>, a new
+ * string (free() it) of *len bytes or NULL on a miss. False with err set
+ * when Redis failed.
  */
-char *cache_answer_get(const struct tenant_ctx *, const char *purpose,
-    size_t *len, char *err, size_t errlen);
+bool cache_answer_lookup(const struct tenant_ctx *, const char *kind,
+    const char *hash, long long *gen, bool *settling, char **text, size_t *len,
+    char *err, size_t errlen);
 
 /* Stores text (len bytes) under t:<tenant id>:<purpose> for ttl_s. */
 bool cache_answer_put(const struct tenant_ctx *, const char *purpose,
