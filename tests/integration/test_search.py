@@ -248,7 +248,7 @@ def test_a_log_by_id_has_all_its_fields(acme):
     src = body["source"]
     assert src["http.response.status_code"] == 404
     for field in ("@timestamp", "message", "client.ip", "url.path",
-                  "vigie.file_id", "event.original"):
+                  "vigie.file_id", "http.request.method", "user_agent.original"):
         assert field in src, field
     assert acme["reader"].get(f"/api/v1/logs/{hit['id']}").status_code == 200
 
