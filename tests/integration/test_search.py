@@ -323,6 +323,36 @@ def test_cache_hits_then_new_data_invalidates(acme, redis):
         redis.incr(f"t:{acme['tenant']['id']}:gen")
 
 
+def test_a_file_ingested_by_the_worker_invalidates_the_cache(new_tenant):
+    t = new_tenant("srchfile")
+    line = ('10.0.0.{n} - - [17/May/2015:10:05:0{n} +0000] "GET /cache-{m} '
+            'HTTP/1.1" 200 {n}00 "-" "bench"\n')
+    m = uuid.uuid4().hex[:10]
+
+    def upload(first, count):
+        body = "".join(line.format(n=n, m=m)
+                       for n in range(first, first + count))
+        r = t["api"].post("/api/v1/files", params={"name": f"f{first}.log"},
+                          data=body.encode(),
+                          headers={"Content-Type": "application/octet-stream"})
+        assert r.status_code == 201, r.text
+        fid = r.json()["id"]
+
+        def finished():
+            f = t["api"].get(f"/api/v1/files/{fid}").json()
+            return f if f["status"] in ("done", "partial", "failed") \
+                else None
+        f = wait_for(finished, 60, 0.3)
+        assert f and f["status"] == "done", f
+        refresh(t)
+    upload(1, 3)
+    params = {"q": f"path:/cache-{m}"}
+    assert wait_hit(t["api"], "/api/v1/logs", params).json()["total"] == 3
+    upload(4, 2)
+    r = t["api"].get("/api/v1/logs", params=params)
+    assert r.headers["X-Cache"] == "MISS" and r.json()["total"] == 5
+
+
 # ---- history and saved searches ----------------------------------------------------
 
 def test_history_records_searches_and_runs_them_again(acme, other):
