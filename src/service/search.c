@@ -392,8 +392,10 @@ search_pit_open(
 
 	*failed = true;
 	id = NULL;
-	if (!search_tenant_alias(ctx, alias, sizeof(alias)))
+	if (!search_tenant_alias(ctx, alias, sizeof(alias))) {
+		search_set(o, SEARCH_UNAVAILABLE, NULL, "invalid tenant");
 		return (NULL);
+	}
 	snprintf(path, sizeof(path), "/%s/_pit?keep_alive=%s&%s", alias,
 	    SEARCH_PIT_KEEP, SEARCH_ES_PARAMS);
 	if (!es_request("POST", path, NULL, 0, 0, &r)) {
@@ -525,8 +527,10 @@ search_export_pages(json_t *query, const struct search_params *p, char **pit,
 			    json_object_get(h, "_source"));
 			(*rows)++;
 			if (out.len >= SEARCH_FLUSH_BYTES &&
-			    !search_write_all(fd, &out))
+			    !search_write_all(fd, &out)) {
 				ok = false;
+				break;
+			}
 		}
 		json_decref(after);
 		after = json_incref(json_object_get(
