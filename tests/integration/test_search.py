@@ -52,6 +52,14 @@ def es_delete(t, query):
                         params={"refresh": "true"}, timeout=30)
 
 
+def drop_indices(t):
+    """Deletes the tenant's indices: the shared Elasticsearch has a shard
+    limit that every test run would otherwise eat into."""
+    r = requests.get(f"{ES}/_alias/vigie-t-{t['tenant']['id']}", timeout=30)
+    if r.status_code == 200 and r.json():
+        requests.delete(f"{ES}/{','.join(sorted(r.json()))}", timeout=60)
+
+
 def create_key(t, scopes):
     r = t["api"].post("/api/v1/api-keys",
                       json={"name": f"k-{'-'.join(scopes)}",
@@ -116,7 +124,8 @@ def acme(new_tenant):
     ingest(t, t["docs"])
     t["reader"] = create_key(t, ["read"])
     t["ingester"] = create_key(t, ["ingest"])
-    return t
+    yield t
+    drop_indices(t)
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +133,8 @@ def other(new_tenant):
     t = new_tenant("srchother")
     t["marker"] = "o" + uuid.uuid4().hex[:12]
     ingest(t, json_docs(t["marker"], 5))
-    return t
+    yield t
+    drop_indices(t)
 
 
 def search(api, **params):
@@ -345,12 +355,16 @@ def test_a_file_ingested_by_the_worker_invalidates_the_cache(new_tenant):
         f = wait_for(finished, 60, 0.3)
         assert f and f["status"] == "done", f
         refresh(t)
-    upload(1, 3)
-    params = {"q": f"path:/cache-{m}"}
-    assert wait_hit(t["api"], "/api/v1/logs", params).json()["total"] == 3
-    upload(4, 2)
-    r = t["api"].get("/api/v1/logs", params=params)
-    assert r.headers["X-Cache"] == "MISS" and r.json()["total"] == 5
+    try:
+        upload(1, 3)
+        params = {"q": f"path:/cache-{m}"}
+        assert wait_hit(t["api"], "/api/v1/logs",
+                        params).json()["total"] == 3
+        upload(4, 2)
+        r = t["api"].get("/api/v1/logs", params=params)
+        assert r.headers["X-Cache"] == "MISS" and r.json()["total"] == 5
+    finally:
+        drop_indices(t)
 
 
 # ---- history and saved searches ----------------------------------------------------
