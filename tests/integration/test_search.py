@@ -305,6 +305,13 @@ def test_cache_hits_then_new_data_invalidates(acme, redis):
     assert keys, "the answer is cached under the tenant's prefix"
     ttl = redis.ttl(keys[0])
     assert 0 < ttl <= 30
+    # The server's local copy is used only while Redis holds the key:
+    # an answer gone from Redis (expired) is never served again.
+    assert acme["api"].get("/api/v1/logs",
+                           params=params).headers["X-Cache"] == "HIT"
+    redis.delete(*keys)
+    assert acme["api"].get("/api/v1/logs",
+                           params=params).headers["X-Cache"] == "MISS"
     extra = {"@timestamp": iso(dt.datetime.now(dt.timezone.utc)),
              "level": "error", "service": "api",
              "message": f"late {acme['marker']}", "marker": acme["marker"]}
