@@ -62,8 +62,10 @@ async function send(method, path, body, token) {
 	const headers = { accept: "application/json" };
 	let response, text, parsed;
 
+	// A Blob (a file or a slice of one) is sent as it is.
+	const raw = typeof Blob !== "undefined" && body instanceof Blob;
 	if (body !== undefined) {
-		headers["content-type"] = "application/json";
+		headers["content-type"] = raw ? "application/octet-stream" : "application/json";
 	}
 	if (token) {
 		headers.authorization = "Bearer " + token;
@@ -72,7 +74,7 @@ async function send(method, path, body, token) {
 		response = await fetch(path, {
 			method,
 			headers,
-			body: body === undefined ? undefined : JSON.stringify(body),
+			body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
 			credentials: "same-origin",
 			cache: "no-store",
 		});
@@ -135,7 +137,7 @@ function refreshSession() {
 	return refreshing;
 }
 
-// options: body (sent as JSON), auth (send the access token), redirect
+// options: body (sent as JSON, or as bytes when a Blob), auth (send the access token), redirect
 // (false: on a lost session, answer instead of going to /login).
 export async function apiRequest(method, path, options = {}) {
 	const { body, auth = false, redirect = true } = options;
@@ -167,6 +169,22 @@ export async function apiRequest(method, path, options = {}) {
 		}
 	}
 	return r;
+}
+
+// The access token, renewed first when it expires within a minute: for
+// requests that cannot go through apiRequest (XMLHttpRequest uploads with
+// progress). null when there is no session or it cannot be renewed.
+export async function freshToken() {
+	const s = sessionRead();
+	if (s === null) {
+		return null;
+	}
+	if (s.expires_at && s.expires_at - Date.now() < 60000) {
+		if (!(await refreshSession())) {
+			return null;
+		}
+	}
+	return sessionRead().access_token;
 }
 
 // Signs in; on success the session is stored.

@@ -13,7 +13,7 @@
 // Adding a page: create its files, then remove its "hidden" (one line).
 export const NAV = [
 	{ id: "dashboard", label: "Dashboard", href: "/app" },
-	{ id: "upload", label: "Upload", href: "/app/upload", minRole: "analyst", hidden: true },
+	{ id: "upload", label: "Upload", href: "/app/upload", minRole: "analyst" },
 	{ id: "files", label: "Files", href: "/app/files", hidden: true },
 	{ id: "search", label: "Search", href: "/app/search", hidden: true },
 	{ id: "history", label: "History", href: "/app/history", hidden: true },

@@ -3,7 +3,8 @@
 // every page must fit.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { chromium } from "playwright-core";
@@ -203,4 +204,28 @@ export async function apiCall(org, method, path, body) {
 		json = null;
 	}
 	return { status: r.status, headers: r.headers, text, json };
+}
+
+// The shared test data (never copied into the repository): shared/data
+// beside the repository's root, as CI lays it out, or VIGIE_SHARED_DATA,
+// or the machine's /work/shared/data. null when none exists: tests that
+// need it skip with a message naming the places looked at.
+export const SHARED_DATA_PLACES = [
+	process.env.VIGIE_SHARED_DATA,
+	fileURLToPath(new URL("../../../shared/data/", import.meta.url)),
+	"/work/shared/data/",
+].filter(Boolean);
+
+export function sharedData(name) {
+	for (const dir of SHARED_DATA_PLACES) {
+		const path = join(dir, name);
+		if (existsSync(path)) {
+			return path;
+		}
+	}
+	return null;
+}
+
+export function sharedDataMissing(name) {
+	return `${name} not found in ${SHARED_DATA_PLACES.join(", ")} (set VIGIE_SHARED_DATA)`;
 }
