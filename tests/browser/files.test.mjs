@@ -1,0 +1,154 @@
+// The files page: sorting, pages, filters kept in the address, details.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+
+import { BASE, PHONE, apiCall, assertNoProblems, launch, openPage, shoot, signIn, signupApi } from "./lib.mjs";
+
+let browser;
+let org;
+const NAMES = [];
+
+async function upload(name, content, type = "auto") {
+	const r = await fetch(`${BASE}/api/v1/files?name=${encodeURIComponent(name)}&type=${type}`, {
+		method: "POST",
+		headers: { authorization: "Bearer " + org.tokens.access_token, "content-type": "application/octet-stream" },
+		body: content,
+	});
+	const text = await r.text();
+	assert.equal(r.status, 201, text);
+	return JSON.parse(text).id;
+}
+
+async function waitIngested(ids) {
+	for (let i = 0; i < 600; i++) {
+		const r = await apiCall(org, "GET", "/api/v1/files?size=100");
+		const left = r.json.items.filter((f) => ids.includes(f.id) && ["uploaded", "queued", "ingesting"].includes(f.status));
+		if (left.length === 0) {
+			return r.json.items;
+		}
+		await new Promise((res) => setTimeout(res, 200));
+	}
+	throw new Error("the files were not ingested in two minutes");
+}
+
+before(async () => {
+	browser = await launch();
+	org = await signupApi("files");
+	const ids = [];
+	// Eleven small JSON files, names in a known order, plus one whose
+	// name is HTML: twelve, so that ten per page makes two pages.
+	for (let i = 0; i < 11; i++) {
+		const name = `app-${String.fromCharCode(97 + i)}.ndjson`;
+		NAMES.push(name);
+		const lines = Array.from({ length: i + 1 }, (_, n) => JSON.stringify({ message: `event ${n} of ${name}`, "log.level": "INFO" }));
+		ids.push(await upload(name, lines.join("\n") + "\n", "json"));
+	}
+	ids.push(await upload('<img src=x onerror="window.vgPwned=1">.log', "plain line one\nplain line two\n", "plain"));
+	await waitIngested(ids);
+});
+
+after(async () => {
+	await browser?.close();
+});
+
+function rowNames(page) {
+	return page.locator("#files-rows tr td:first-child").allTextContents();
+}
+
+describe("the files page", () => {
+	test("lists, sorts, pages, and keeps its state in the address", async () => {
+		const { context, page, problems } = await openPage(browser);
+
+		await signIn(page, org);
+		await page.getByRole("link", { name: "Files" }).click();
+		await page.waitForURL(BASE + "/app/files");
+		await page.locator("#files-rows tr").first().waitFor();
+		assert.equal(await page.locator("#files-rows tr").count(), 12);
+		assert.match(await page.locator(".vg-range").textContent(), /^1–12 of 12 files$/);
+		assert.ok((await rowNames(page)).includes('<img src=x onerror="window.vgPwned=1">.log'));
+		assert.equal(await page.locator("#files-rows img").count(), 0);
+		assert.equal(await page.evaluate(() => window.vgPwned), undefined);
+
+		// Sort by name: ascending first, then descending.
+		const nameHeader = page.locator('th[data-sort="name"] button');
+		await nameHeader.click();
+		await page.waitForURL(/sort=name&order=asc/);
+		await page.locator('th[data-sort="name"][aria-sort="ascending"]').waitFor();
+		await page.waitForFunction(() => document.querySelector("#files-rows tr td").textContent.startsWith("<img"));
+		assert.deepEqual((await rowNames(page)).slice(1), NAMES);
+		await nameHeader.click();
+		await page.locator('th[data-sort="name"][aria-sort="descending"]').waitFor();
+		await page.waitForFunction(() => document.querySelector("#files-rows tr td").textContent === "app-k.ndjson");
+		// Ten per page: two pages.
+		await page.getByLabel("Per page").selectOption("10");
+		await page.getByRole("button", { name: "Apply" }).click();
+		await page.locator(".vg-range").filter({ hasText: "1–10 of 12" }).waitFor();
+		await page.getByRole("button", { name: "Page 2" }).click();
+		await page.locator(".vg-range").filter({ hasText: "11–12 of 12" }).waitFor();
+		assert.equal(await page.locator("#files-rows tr").count(), 2);
+		assert.match(page.url(), /page=2/);
+		await page.reload();
+		await page.locator(".vg-range").filter({ hasText: "11–12 of 12" }).waitFor();
+		assert.equal(await page.getByLabel("Per page").inputValue(), "10");
+		await shoot(page, "files");
+		assertNoProblems(problems);
+		await context.close();
+	});
+
+	test("filters by status and date; reset shows everything again", async () => {
+		const { context, page, problems } = await openPage(browser, PHONE);
+
+		await signIn(page, org);
+		await page.goto(BASE + "/app/files");
+		await page.locator("#files-rows tr").first().waitFor();
+		await page.getByLabel("Status").selectOption("failed");
+		await page.getByRole("button", { name: "Apply" }).click();
+		await page.locator("#files-empty:not([hidden])").waitFor();
+		assert.equal(await page.locator("#files-rows tr").count(), 0);
+		await page.getByLabel("Status").selectOption("done");
+		await page.getByLabel("Uploaded from").fill("2000-01-01");
+		await page.getByRole("button", { name: "Apply" }).click();
+		await page.locator(".vg-range").filter({ hasText: "of 12" }).waitFor();
+		await page.getByLabel("Uploaded from").fill("2999-01-01");
+		await page.getByRole("button", { name: "Apply" }).click();
+		await page.locator("#files-empty:not([hidden])").waitFor();
+		await page.getByRole("button", { name: "Reset" }).click();
+		await page.locator(".vg-range").filter({ hasText: "of 12" }).waitFor();
+		assert.equal(await page.getByLabel("Status").inputValue(), "");
+		assert.equal(page.url(), BASE + "/app/files");
+		await shoot(page, "files-filtered");
+		assertNoProblems(problems);
+		await context.close();
+	});
+
+	test("a file's details open in a dialog", async () => {
+		const { context, page, problems } = await openPage(browser);
+
+		await signIn(page, org);
+		await page.goto(BASE + "/app/files?sort=name&order=asc");
+		await page.locator("#files-rows tr").first().waitFor();
+		await page.getByRole("button", { name: "Details of app-c.ndjson" }).click();
+		const dialog = page.getByRole("dialog");
+		await dialog.waitFor();
+		await dialog.getByRole("heading", { name: "app-c.ndjson" }).waitFor();
+		assert.match(await dialog.textContent(), /Indexed\s*3/);
+		assert.match(await dialog.textContent(), /Format read\s*json/);
+		await shoot(page, "files-details");
+		await dialog.getByRole("button", { name: "Close" }).first().click();
+		await dialog.waitFor({ state: "hidden" });
+		assertNoProblems(problems);
+		await context.close();
+	});
+
+	test("the list is the organization's own", async () => {
+		const other = await signupApi("files");
+		const { context, page, problems } = await openPage(browser);
+
+		await signIn(page, other);
+		await page.goto(BASE + "/app/files");
+		await page.locator("#files-empty:not([hidden])").waitFor();
+		assert.equal(await page.locator("#files-rows tr").count(), 0);
+		assertNoProblems(problems);
+		await context.close();
+	});
+});
