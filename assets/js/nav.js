@@ -15,7 +15,7 @@ export const NAV = [
 	{ id: "dashboard", label: "Dashboard", href: "/app" },
 	{ id: "upload", label: "Upload", href: "/app/upload", minRole: "analyst" },
 	{ id: "files", label: "Files", href: "/app/files" },
-	{ id: "search", label: "Search", href: "/app/search", hidden: true },
+	{ id: "search", label: "Search", href: "/app/search" },
 	{ id: "history", label: "History", href: "/app/history", hidden: true },
 	{ id: "alerts", label: "Alerts", href: "/app/alerts", hidden: true },
 	{ id: "rules", label: "Rules", href: "/app/rules", hidden: true },

@@ -4,7 +4,9 @@ import { fill, h } from "./dom.js";
 import { formatNumber } from "./format.js";
 
 // Makes <th data-sort="key"> headers of a table sortable: each becomes a
-// button; aria-sort tells the current order. onSort(key, order) is called
+// button; aria-sort tells the current order. state is { sort, order }, or
+// a function answering it (when the page replaces its state object).
+// onSort(key, order) is called
 // on a click (same column: the order flips; another: its first order,
 // desc unless the header has data-first="asc").
 export function sortableHeaders(table, state, onSort) {
@@ -15,11 +17,12 @@ export function sortableHeaders(table, state, onSort) {
 		th.classList.add("vg-sortable");
 		fill(th, button);
 		button.addEventListener("click", () => {
-			const order = state.sort === key ? (state.order === "asc" ? "desc" : "asc") : th.dataset.first || "desc";
+			const now = typeof state === "function" ? state() : state;
+			const order = now.sort === key ? (now.order === "asc" ? "desc" : "asc") : th.dataset.first || "desc";
 			onSort(key, order);
 		});
 	}
-	markSorted(table, state);
+	markSorted(table, typeof state === "function" ? state() : state);
 }
 
 export function markSorted(table, state) {
