@@ -16,7 +16,7 @@ export const NAV = [
 	{ id: "upload", label: "Upload", href: "/app/upload", minRole: "analyst" },
 	{ id: "files", label: "Files", href: "/app/files" },
 	{ id: "search", label: "Search", href: "/app/search" },
-	{ id: "history", label: "History", href: "/app/history", hidden: true },
+	{ id: "history", label: "History", href: "/app/history" },
 	{ id: "alerts", label: "Alerts", href: "/app/alerts", hidden: true },
 	{ id: "rules", label: "Rules", href: "/app/rules", hidden: true },
 	{ id: "usage", label: "Usage", href: "/app/usage", minRole: "admin", hidden: true },
