@@ -100,7 +100,7 @@ export function errorText(r, what = "This request") {
 		return e.message || "Vigie cannot be reached. Check your connection and try again.";
 	}
 	if (r.status === 404 && typeof e.message === "string" && e.message.startsWith("no API route")) {
-		return `${what} is not available on this server yet.`;
+		return `${what}: this server does not offer it yet.`;
 	}
 	if (r.status === 403 && e.code === "forbidden") {
 		return `${what} is not allowed for your role.`;

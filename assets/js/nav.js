@@ -22,7 +22,7 @@ export const NAV = [
 	{ id: "usage", label: "Usage", href: "/app/usage", minRole: "admin", hidden: true },
 	{ id: "billing", label: "Billing", href: "/app/billing", minRole: "admin", hidden: true },
 	{ id: "settings", label: "Settings", href: "/app/settings", minRole: "admin", hidden: true },
-	{ id: "kibana", label: "Kibana", href: "/app/kibana", hidden: true },
+	{ id: "kibana", label: "Kibana", href: "/app/kibana" },
 ];
 
 export const ROLES = ["viewer", "analyst", "admin", "owner"];

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
-import { BASE, PHONE, apiCall, assertNoProblems, launch, openPage, shoot, signIn, signupApi } from "./lib.mjs";
+import { BASE, navLink, PHONE, apiCall, assertNoProblems, launch, openPage, shoot, signIn, signupApi } from "./lib.mjs";
 
 let browser;
 let org;
@@ -60,7 +60,7 @@ describe("the files page", () => {
 		const { context, page, problems } = await openPage(browser);
 
 		await signIn(page, org);
-		await page.getByRole("link", { name: "Files" }).click();
+		await navLink(page, "Files").click();
 		await page.waitForURL(BASE + "/app/files");
 		await page.locator("#files-rows tr").first().waitFor();
 		assert.equal(await page.locator("#files-rows tr").count(), 12);

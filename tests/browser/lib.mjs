@@ -59,6 +59,16 @@ export function uniqueOrg(prefix = "web") {
 	};
 }
 
+// Error answers no page is faulted for. The shell's optional calls
+// (assets/js/layout.js): branding and usage answer 404 on a server without
+// those features, and usage 403 to a role that may not read it; the pages
+// ignore those answers.
+export const ALLOWED_EVERYWHERE = [
+	{ status: 404, path: "/api/v1/branding" },
+	{ status: 404, path: "/api/v1/usage" },
+	{ status: 403, path: "/api/v1/usage" },
+];
+
 // A page in a context of its own (its own sessionStorage). Every console
 // error and uncaught exception is recorded in problems, except the
 // browser's own "Failed to load resource" line for an API answer the test
@@ -71,14 +81,7 @@ export async function openPage(browser, viewport = DESKTOP) {
 	});
 	const page = await context.newPage();
 	const problems = [];
-	// The shell's optional calls (assets/js/layout.js): branding and usage
-	// answer 404 on a server without those features, and usage 403 to a
-	// role that may not read it; the pages ignore those answers.
-	const allowed = [
-		{ status: 404, path: "/api/v1/branding" },
-		{ status: 404, path: "/api/v1/usage" },
-		{ status: 403, path: "/api/v1/usage" },
-	];
+	const allowed = [...ALLOWED_EVERYWHERE];
 
 	page.on("console", (msg) => {
 		if (msg.type() !== "error") {
@@ -228,4 +231,9 @@ export function sharedData(name) {
 
 export function sharedDataMissing(name) {
 	return `${name} not found in ${SHARED_DATA_PLACES.join(", ")} (set VIGIE_SHARED_DATA)`;
+}
+
+// A link of the main navigation bar.
+export function navLink(page, label) {
+	return page.getByRole("navigation", { name: "Main", exact: true }).getByRole("link", { name: label, exact: true });
 }

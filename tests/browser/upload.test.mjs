@@ -5,6 +5,7 @@ import { after, before, describe, test } from "node:test";
 
 import {
 	BASE,
+	navLink,
 	PHONE,
 	assertNoProblems,
 	launch,
@@ -50,7 +51,7 @@ describe("the upload page", () => {
 		const progress = [];
 
 		await signIn(page, org);
-		await page.getByRole("link", { name: "Upload" }).click();
+		await navLink(page, "Upload").click();
 		await page.waitForURL(BASE + "/app/upload");
 		assert.equal(await page.locator('#vg-nav-links a[aria-current="page"]').textContent(), "Upload");
 		await page.locator("#file-input").setInputFiles(path);

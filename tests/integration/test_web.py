@@ -60,3 +60,67 @@ def test_node_modules_is_not_served(base_url):
     r = requests.get(base_url + "/assets/node_modules/bootstrap/package.json",
                      timeout=10)
     assert r.status_code == 404
+
+
+def _free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_configured_kibana_is_given_to_the_pages_and_framed_by_its_page_only(
+        tmp_path, new_tenant):
+    """A second server with VIGIE_KIBANA_URL set, on the same stores."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from conftest import ROOT
+
+    port = _free_port()
+    env = dict(os.environ)
+    env.update({"VIGIE_PORT": str(port), "VIGIE_WORKERS": "1",
+                "VIGIE_KIBANA_URL": "https://kibana.example.test:5601/app/home"})
+    for part in ("kore.conf", "build", "assets", "tenants"):
+        (tmp_path / part).symlink_to(ROOT / part)
+    (tmp_path / "var/tmp").mkdir(parents=True)
+    log = open(tmp_path / "server.log", "w")
+    proc = subprocess.Popen(["kore", "-c", "kore.conf", "-f", "-n", "-r"],
+                            cwd=tmp_path, env=env, stdout=log, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if requests.get(base + "/api/v1/ping", timeout=1).ok:
+                    break
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.1)
+        t = new_tenant("kib")
+        r = requests.get(base + "/api/v1/web/config", timeout=10,
+                         headers={"Authorization": f"Bearer {t['access']}"})
+        assert r.status_code == 200, r.text
+        assert r.json()["kibana_url"] == \
+            "https://kibana.example.test:5601/app/home"
+        csp = requests.get(base + "/app/kibana", timeout=10) \
+            .headers["content-security-policy"]
+        assert csp.endswith("; frame-src https://kibana.example.test:5601")
+        csp = requests.get(base + "/app/search", timeout=10) \
+            .headers["content-security-policy"]
+        assert "frame-src" not in csp
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def test_the_kibana_page_without_kibana_frames_nothing(base_url):
+    r = requests.get(base_url + "/app/kibana", timeout=10)
+    assert r.status_code == 200
+    assert "pages/kibana.js" in r.text
+    assert "frame-src" not in r.headers["content-security-policy"]
