@@ -2,34 +2,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
-import { BASE, navLink, PHONE, apiCall, assertNoProblems, launch, openPage, shoot, signIn, signupApi } from "./lib.mjs";
+import { BASE, PHONE, assertNoProblems, launch, navLink, openPage, shoot, signIn, signupApi, uploadApi, waitFilesDone } from "./lib.mjs";
 
 let browser;
 let org;
 const NAMES = [];
-
-async function upload(name, content, type = "auto") {
-	const r = await fetch(`${BASE}/api/v1/files?name=${encodeURIComponent(name)}&type=${type}`, {
-		method: "POST",
-		headers: { authorization: "Bearer " + org.tokens.access_token, "content-type": "application/octet-stream" },
-		body: content,
-	});
-	const text = await r.text();
-	assert.equal(r.status, 201, text);
-	return JSON.parse(text).id;
-}
-
-async function waitIngested(ids) {
-	for (let i = 0; i < 600; i++) {
-		const r = await apiCall(org, "GET", "/api/v1/files?size=100");
-		const left = r.json.items.filter((f) => ids.includes(f.id) && ["uploaded", "queued", "ingesting"].includes(f.status));
-		if (left.length === 0) {
-			return r.json.items;
-		}
-		await new Promise((res) => setTimeout(res, 200));
-	}
-	throw new Error("the files were not ingested in two minutes");
-}
 
 before(async () => {
 	browser = await launch();
@@ -41,10 +18,10 @@ before(async () => {
 		const name = `app-${String.fromCharCode(97 + i)}.ndjson`;
 		NAMES.push(name);
 		const lines = Array.from({ length: i + 1 }, (_, n) => JSON.stringify({ message: `event ${n} of ${name}`, "log.level": "INFO" }));
-		ids.push(await upload(name, lines.join("\n") + "\n", "json"));
+		ids.push(await uploadApi(org, name, lines.join("\n") + "\n", "json"));
 	}
-	ids.push(await upload('<img src=x onerror="window.vgPwned=1">.log', "plain line one\nplain line two\n", "plain"));
-	await waitIngested(ids);
+	ids.push(await uploadApi(org, '<img src=x onerror="window.vgPwned=1">.log', "plain line one\nplain line two\n", "plain"));
+	await waitFilesDone(org, ids);
 });
 
 after(async () => {

@@ -237,3 +237,46 @@ export function sharedDataMissing(name) {
 export function navLink(page, label) {
 	return page.getByRole("navigation", { name: "Main", exact: true }).getByRole("link", { name: label, exact: true });
 }
+
+// Uploads a file through the API (the test's own requests); its id.
+export async function uploadApi(org, name, content, type = "auto") {
+	const r = await fetch(`${BASE}/api/v1/files?name=${encodeURIComponent(name)}&type=${type}`, {
+		method: "POST",
+		headers: { authorization: "Bearer " + org.tokens.access_token, "content-type": "application/octet-stream" },
+		body: content,
+	});
+	const text = await r.text();
+	assert.equal(r.status, 201, text);
+	return JSON.parse(text).id;
+}
+
+async function sleep(ms) {
+	return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+// Waits until the worker has finished the files (two minutes at most).
+export async function waitFilesDone(org, ids) {
+	for (let i = 0; i < 600; i++) {
+		const r = await apiCall(org, "GET", "/api/v1/files?size=200");
+		const left = r.json.items.filter((f) => ids.includes(f.id) && ["uploaded", "queued", "ingesting"].includes(f.status));
+		if (left.length === 0) {
+			return r.json.items.filter((f) => ids.includes(f.id));
+		}
+		await sleep(200);
+	}
+	throw new Error("the files were not ingested in two minutes");
+}
+
+// Waits until a search finds `total` logs (Elasticsearch shows new
+// documents within a refresh); the last answer.
+export async function waitLogs(org, query, total) {
+	let last = null;
+	for (let i = 0; i < 300; i++) {
+		last = await apiCall(org, "GET", "/api/v1/logs?size=1&" + query);
+		if (last.status === 200 && last.json.total === total) {
+			return last.json;
+		}
+		await sleep(200);
+	}
+	throw new Error(`GET /api/v1/logs?${query} never found ${total} logs: last answer ${last.status} ${last.text.slice(0, 300)}`);
+}

@@ -105,7 +105,8 @@ function drawAccess(stats) {
 	const classes = access && Array.isArray(access.status_classes) ? access.status_classes : [];
 	const section = byId("access-section");
 
-	section.hidden = classes.length === 0 && !(access && Array.isArray(access.top_urls) && access.top_urls.length > 0);
+	const any = classes.some((c) => ["2xx", "3xx", "4xx", "5xx"].some((k) => Number(c[k]) > 0));
+	section.hidden = !any && !(access && Array.isArray(access.top_urls) && access.top_urls.length > 0);
 	if (section.hidden) {
 		return;
 	}
@@ -125,21 +126,34 @@ function drawAccess(stats) {
 
 // ---- figures -----------------------------------------------------------------------
 
-function drawKpis(stats) {
-	const total = Number(stats.total) || 0;
+function drawKpis(stats, note) {
+	const shown = Number(stats.in_range ?? stats.total) || 0;
 	const errors = Number(stats.errors) || 0;
-	setText("kpi-total", formatNumber(total));
-	setText("kpi-total-note", PERIODS[period] || "");
+	setText("kpi-total", formatNumber(shown));
+	setText("kpi-total-note", note + (period && typeof stats.total === "number" ? ` (${formatNumber(stats.total)} in all)` : ""));
 	setText("kpi-today", formatNumber(Number(stats.today) || 0));
 	setText("kpi-errors", formatNumber(errors));
-	setText("kpi-errors-note", total > 0 ? `${((errors * 100) / total).toFixed(errors * 100 < total ? 2 : 1)}% of the logs` : "");
+	setText("kpi-errors-note", shown > 0 ? `${((errors * 100) / shown).toFixed(errors * 100 < shown ? 2 : 1)}% of the logs` : "");
 	setText("kpi-files", formatNumber(Number(stats.files) || 0));
 }
 
-async function loadStats() {
+// The statistics cover [from, to): a period ending now, or for "all time"
+// the span of the organization's logs (oldest to newest; at most 1400
+// days, the histogram's limit), which uploaded files often place in the
+// past.
+const MAX_SPAN_MS = 1400 * 86400000;
+
+async function loadStats(span) {
 	const p = new URLSearchParams({ interval: "auto" });
+	let note = PERIODS[period] || "";
 	if (period) {
 		p.set("from", period);
+	} else if (span !== null) {
+		const to = span.newest + 1000;
+		const from = Math.max(span.oldest, to - MAX_SPAN_MS);
+		p.set("from", new Date(from).toISOString());
+		p.set("to", new Date(to).toISOString());
+		note = from > span.oldest ? "in the latest 1400 days of logs" : "all time";
 	}
 	const r = await ctx.api("GET", "/api/v1/stats?" + p.toString());
 	if (!r.ok) {
@@ -149,7 +163,7 @@ async function loadStats() {
 		return;
 	}
 	const stats = r.body || {};
-	drawKpis(stats);
+	drawKpis(stats, note);
 	drawHistogram(stats);
 	drawLevels(stats);
 	const services = Array.isArray(stats.top_services) ? stats.top_services : [];
@@ -161,17 +175,27 @@ async function loadStats() {
 	drawAccess(stats);
 }
 
+function logTime(hit) {
+	const t = new Date(field(hit && hit.source, "@timestamp")).getTime();
+	return Number.isNaN(t) ? null : t;
+}
+
+// The latest logs; for "all time", also the oldest one. Resolves to the
+// span of the logs ({ oldest, newest } in ms) or null.
 async function loadLatest() {
 	const p = new URLSearchParams({ size: "10" });
 	if (period) {
 		p.set("from", period);
 	}
-	const r = await ctx.api("GET", "/api/v1/logs?" + p.toString());
+	const [r, first] = await Promise.all([
+		ctx.api("GET", "/api/v1/logs?" + p.toString()),
+		period ? Promise.resolve(null) : ctx.api("GET", "/api/v1/logs?size=1&sort=%40timestamp&order=asc"),
+	]);
 	if (!r.ok) {
 		if (!r.authLost) {
 			flash("danger", errorText(r, "The latest logs"));
 		}
-		return;
+		return null;
 	}
 	const hits = Array.isArray(r.body.hits) ? r.body.hits : [];
 	fill(
@@ -190,6 +214,9 @@ async function loadLatest() {
 		}),
 	);
 	byId("latest-empty").hidden = hits.length > 0;
+	const newest = hits.length > 0 ? logTime(hits[0]) : null;
+	const oldest = first && first.ok && Array.isArray(first.body.hits) && first.body.hits.length > 0 ? logTime(first.body.hits[0]) : null;
+	return newest !== null && oldest !== null ? { oldest, newest } : null;
 }
 
 async function load() {
@@ -197,7 +224,8 @@ async function load() {
 	const busy = byId("dash-busy");
 	fill(busy, spinner("Updating…"));
 	busy.hidden = false;
-	await Promise.all([loadStats(), loadLatest()]);
+	const span = await loadLatest();
+	await loadStats(span);
 	if (seq === loadSeq) {
 		busy.hidden = true;
 	}

@@ -218,7 +218,13 @@ async function details(hit) {
 
 // ---- export and save ------------------------------------------------------------
 
-function csvName() {
+// The server's file name (it ends with "-truncated" when the export was
+// capped), or one made of the date.
+export function csvName(disposition) {
+	const m = /filename="?([A-Za-z0-9._-]{1,120}\.csv)"?/.exec(disposition || "");
+	if (m !== null) {
+		return m[1];
+	}
 	const d = new Date();
 	const pad = (n) => String(n).padStart(2, "0");
 	return `vigie-logs-${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}-${pad(d.getHours())}${pad(d.getMinutes())}${pad(d.getSeconds())}.csv`;
@@ -251,7 +257,7 @@ async function exportCsv() {
 		}
 		const blob = await r.blob();
 		const url = URL.createObjectURL(blob);
-		const a = h("a", { href: url, download: csvName(), hidden: true });
+		const a = h("a", { href: url, download: csvName(r.headers.get("content-disposition")), hidden: true });
 		document.body.appendChild(a);
 		a.click();
 		a.remove();
