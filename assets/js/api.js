@@ -52,10 +52,17 @@ export function sessionClear() {
 	sessionStorage.removeItem(STORE_KEY);
 }
 
+// Set while logging out: the page's requests still in flight then fail
+// with 401 (the token is revoked), and must not send the browser to
+// /login?reason=expired in the middle of the logout.
+let loggingOut = false;
+
 // Where the browser goes when the session is over; reason is shown there.
 function authLost(reason) {
 	sessionClear();
-	window.location.assign("/login?reason=" + encodeURIComponent(reason));
+	if (!loggingOut) {
+		window.location.assign("/login?reason=" + encodeURIComponent(reason));
+	}
 }
 
 async function send(method, path, body, token) {
@@ -200,6 +207,7 @@ export async function login(email, password) {
 // token's family are revoked) and forgets it here, whatever the answer.
 export async function logout() {
 	const s = sessionRead();
+	loggingOut = true;
 	if (s !== null) {
 		await apiRequest("POST", "/api/v1/auth/logout", {
 			auth: true,

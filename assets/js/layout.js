@@ -432,6 +432,12 @@ export async function startPage(opts) {
 	};
 }
 
+// Marks the page as set up (its listeners attached): <main data-ready>.
+// Tests wait for it before acting.
+export function pageReady() {
+	document.getElementById("main").dataset.ready = "true";
+}
+
 // A small spinner with a label for screen readers.
 export function spinner(label = "Loading…") {
 	return h(

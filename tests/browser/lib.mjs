@@ -280,3 +280,8 @@ export async function waitLogs(org, query, total) {
 	}
 	throw new Error(`GET /api/v1/logs?${query} never found ${total} logs: last answer ${last.status} ${last.text.slice(0, 300)}`);
 }
+
+// Waits until the page's module has set it up (layout.js pageReady()).
+export async function waitReady(page) {
+	await page.locator("main[data-ready]").waitFor({ state: "attached" });
+}

@@ -15,6 +15,7 @@ import {
 	shoot,
 	signIn,
 	signupApi,
+	waitReady,
 } from "./lib.mjs";
 
 let browser;
@@ -53,6 +54,7 @@ describe("the upload page", () => {
 		await signIn(page, org);
 		await navLink(page, "Upload").click();
 		await page.waitForURL(BASE + "/app/upload");
+		await waitReady(page);
 		assert.equal(await page.locator('#vg-nav-links a[aria-current="page"]').textContent(), "Upload");
 		await page.locator("#file-input").setInputFiles(path);
 		assert.equal(await page.locator("#file-name").textContent(), "apache_access_10k.log");
@@ -89,7 +91,7 @@ describe("the upload page", () => {
 
 		await signIn(page, org);
 		await page.goto(BASE + "/app/upload");
-		await page.locator("#upload-form").waitFor();
+		await waitReady(page);
 		const input = page.locator("#file-input");
 		const error = page.locator("#file-error");
 
@@ -136,6 +138,7 @@ describe("the upload page", () => {
 		);
 		await signIn(page, org);
 		await page.goto(BASE + "/app/upload");
+		await waitReady(page);
 		await page.locator("#file-rules").filter({ hasText: "1000 B" }).waitFor();
 		await page.locator("#file-input").setInputFiles({ name: "big.log", mimeType: "text/plain", buffer: Buffer.alloc(2000, "a") });
 		await page.locator("#file-error").filter({ hasText: /\S/ }).waitFor();
@@ -151,6 +154,7 @@ describe("the upload page", () => {
 		allow(415, "/api/v1/files/preview");
 		await signIn(page, org);
 		await page.goto(BASE + "/app/upload");
+		await waitReady(page);
 		await page.locator("#file-input").setInputFiles({
 			name: "dump.log",
 			mimeType: "text/plain",
@@ -173,6 +177,7 @@ describe("the upload page", () => {
 
 		await signIn(page, org);
 		await page.goto(BASE + "/app/upload");
+		await waitReady(page);
 		await page.locator("#file-input").setInputFiles({ name: "x.ndjson", mimeType: "application/json", buffer: Buffer.from(hostile + "\n") });
 		await page.locator("#preview:not([hidden])").waitFor();
 		const cells = await page.locator("#preview-rows td.vg-message").allTextContents();

@@ -5,7 +5,7 @@
 // figures can refresh themselves every 30 seconds.
 import { byId, fill, h, setText } from "../dom.js";
 import { formatBucket, formatBytes, formatNumber, formatTimestamp } from "../format.js";
-import { errorText, flash, spinner, startPage } from "../layout.js";
+import { errorText, flash, pageReady, spinner, startPage } from "../layout.js";
 import { emptyQuery, field, LEVELS, searchUrl } from "../logquery.js";
 import { navFor } from "../nav.js";
 
@@ -275,6 +275,7 @@ async function start() {
 	auto.checked = sessionStorage.getItem(AUTO_KEY) === "1";
 	auto.addEventListener("change", () => autoRefresh(auto.checked));
 	autoRefresh(auto.checked);
+	pageReady();
 	load();
 }
 

@@ -5,7 +5,7 @@
 import { byId, fill, h } from "../dom.js";
 import { fileActive, fileProgress, FILE_STATUSES, statusBadge } from "../filestatus.js";
 import { formatBytes, formatDate, formatNumber } from "../format.js";
-import { errorText, flash, spinner, startPage } from "../layout.js";
+import { errorText, flash, pageReady, spinner, startPage } from "../layout.js";
 import { markSorted, pager, sortableHeaders } from "../table.js";
 
 const SORTS = ["date", "name", "size", "status", "count", "lines"];
@@ -235,6 +235,7 @@ async function start() {
 		stateToForm();
 		load();
 	});
+	pageReady();
 	load();
 }
 

@@ -3,7 +3,7 @@
 // GET /api/v1/searches?kind=saved|history.
 import { byId, fill, h } from "../dom.js";
 import { formatAgo, formatDate, formatNumber } from "../format.js";
-import { errorText, flash, spinner, startPage } from "../layout.js";
+import { errorText, flash, pageReady, spinner, startPage } from "../layout.js";
 import { describeQuery, queryFromSaved, savedQuery, searchUrl } from "../logquery.js";
 
 let ctx = null;
@@ -118,6 +118,7 @@ async function start() {
 		flash("success", "The search history was cleared.");
 		loadHistory();
 	});
+	pageReady();
 	loadSaved();
 	loadHistory();
 }

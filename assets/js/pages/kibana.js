@@ -2,7 +2,7 @@
 // (GET /api/v1/web/config; the page's Content-Security-Policy allows that
 // origin only), how to enable it otherwise.
 import { byId, h } from "../dom.js";
-import { errorText, flash, startPage } from "../layout.js";
+import { errorText, flash, pageReady, startPage } from "../layout.js";
 
 // Only a plain http(s) address is framed or linked.
 export function kibanaUrl(value) {
@@ -23,6 +23,7 @@ async function start() {
 		return;
 	}
 	const url = kibanaUrl(r.body && r.body.kibana_url);
+	pageReady();
 	if (url === null) {
 		byId("kibana-off").hidden = false;
 		return;

@@ -7,7 +7,7 @@
 import { freshToken } from "../api.js";
 import { byId, fill, h, setText } from "../dom.js";
 import { formatNumber, formatTimestamp, isoToLocalInput, localInputToIso } from "../format.js";
-import { errorText, flash, spinner, startPage } from "../layout.js";
+import { errorText, flash, pageReady, spinner, startPage } from "../layout.js";
 import { emptyQuery, field, flatFields, LEVELS, PAGE_SIZE, PERIODS, queryFromParams, queryParams, savedQuery, searchUrl } from "../logquery.js";
 import { markSorted, pager, sortableHeaders } from "../table.js";
 
@@ -336,6 +336,7 @@ async function start() {
 		formFromQuery();
 		run();
 	});
+	pageReady();
 	run();
 }
 

@@ -6,7 +6,7 @@ import { freshToken } from "../api.js";
 import { byId, fill, h, setText } from "../dom.js";
 import { fileActive, fileProgress, statusBadge } from "../filestatus.js";
 import { formatBytes, formatDate, formatTimestamp } from "../format.js";
-import { errorText, flash, spinner, startPage } from "../layout.js";
+import { errorText, flash, pageReady, spinner, startPage } from "../layout.js";
 
 // The extensions the page accepts (after an optional ".gz" and a rotation
 // number such as ".1"); a name without extension ("messages") is accepted.
@@ -313,6 +313,7 @@ async function start() {
 		byId("confirm").addEventListener("click", send);
 		byId("cancel").addEventListener("click", clearChoice);
 	}
+	pageReady();
 	refreshRecent();
 }
 
