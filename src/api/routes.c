@@ -33,6 +33,13 @@ const char *const route_names[ROUTE_COUNT] = {
     [ROUTE_INGEST] = "ingest",
     [ROUTE_BULK] = "es_bulk",
     [ROUTE_ES_INFO] = "es_info",
+    [ROUTE_LOGS] = "logs",
+    [ROUTE_LOGS_EXPORT] = "logs_export",
+    [ROUTE_LOG] = "log",
+    [ROUTE_SEARCHES] = "searches",
+    [ROUTE_SEARCH] = "search",
+    [ROUTE_SEARCH_RUN] = "search_run",
+    [ROUTE_STATS] = "stats",
     [ROUTE_WEB_CONFIG] = "web_config",
 };
 

@@ -105,6 +105,16 @@ static const struct setting setting_table[] = {
     {"VIGIE_UPLOAD_MAX_BYTES", SETTING_INTEGER, S_OFF(upload_max_bytes),
 	"104857600", 1024, 10737418240L, NULL, NULL,
 	"largest request body accepted, and so the largest upload, bytes"},
+    {"VIGIE_PROBE_INTERVAL_S", SETTING_INTEGER, S_OFF(probe_interval_s), "60",
+	0, 86400, NULL, NULL,
+	"how often one vigie-worker checks Elasticsearch from its side, "
+	"seconds (0: never)"},
+    {"VIGIE_SEARCH_CACHE_TTL_S", SETTING_INTEGER, S_OFF(search_cache_ttl_s),
+	"30", 0, 3600, NULL, NULL,
+	"seconds a search or stats answer stays cached in Redis (0: no cache)"},
+    {"VIGIE_EXPORT_MAX_ROWS", SETTING_INTEGER, S_OFF(export_max_rows), "100000",
+	100, 1000000, NULL, NULL,
+	"most rows written by one CSV export of logs"},
 };
 
 #define SETTING_COUNT (sizeof(setting_table) / sizeof(setting_table[0]))

@@ -47,6 +47,9 @@ struct settings {
 	char admin_password[SETTINGS_STR_MAX];
 	long password_memory_kib;
 	long upload_max_bytes;
+	long probe_interval_s;
+	long search_cache_ttl_s;
+	long export_max_rows;
 };
 
 /* Looks a variable up by name; returns NULL when it is not set. */
