@@ -187,4 +187,26 @@ describe("the upload page", () => {
 		assertNoProblems(problems);
 		await context.close();
 	});
+
+	test("a viewer sees the uploads but cannot send a file", async () => {
+		const viewer = { email: `viewer@${org.slug}.example.com`, password: "a viewer's long password" };
+		const r = await fetch(BASE + "/api/v1/users", {
+			method: "POST",
+			headers: { authorization: "Bearer " + org.tokens.access_token, "content-type": "application/json" },
+			body: JSON.stringify({ email: viewer.email, name: "Vera Viewer", role: "viewer", password: viewer.password }),
+		});
+		assert.equal(r.status, 201, await r.text());
+		const { context, page, problems } = await openPage(browser);
+
+		await signIn(page, viewer);
+		assert.equal(await page.locator("#user-role").textContent(), "viewer");
+		assert.equal(await navLink(page, "Upload").count(), 0, "no Upload link for a viewer");
+		await page.goto(BASE + "/app/upload");
+		await waitReady(page);
+		await page.locator("#vg-flash .alert-info").filter({ hasText: "viewer" }).waitFor();
+		assert.ok(await page.locator("#file-input").isDisabled());
+		assert.ok(await page.getByLabel("Format").isDisabled());
+		assertNoProblems(problems);
+		await context.close();
+	});
 });
