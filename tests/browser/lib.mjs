@@ -61,10 +61,11 @@ export function uniqueOrg(prefix = "web") {
 
 // Error answers no page is faulted for. The shell's optional calls
 // (assets/js/layout.js): branding and usage answer 404 on a server without
-// those features, and usage 403 to a role that may not read it; the pages
-// ignore those answers.
+// those features (public: the login page's), and usage 403 to a role that
+// may not read it; the pages ignore those answers.
 export const ALLOWED_EVERYWHERE = [
 	{ status: 404, path: "/api/v1/branding" },
+	{ status: 404, path: "/api/v1/branding/public" },
 	{ status: 404, path: "/api/v1/usage" },
 	{ status: 403, path: "/api/v1/usage" },
 ];

@@ -241,6 +241,34 @@ describe("the frame", () => {
 		await context.close();
 	});
 
+	test("the login page takes the branding of its custom domain", async () => {
+		const { context, page, problems } = await openPage(browser);
+		let logoAsked = 0;
+
+		await page.route("**/api/v1/branding/public", (route) =>
+			route.fulfill({
+				contentType: "application/json",
+				body: JSON.stringify({ display_name: "Acme Logs", primary_color: "#2b8a3e", accent_color: "#f59f00", logo_url: "/api/v1/branding/public/logo" }),
+			}),
+		);
+		await page.route("**/api/v1/branding/public/logo", (route) => {
+			logoAsked++;
+			return route.fulfill({ contentType: "image/svg+xml", body: '<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>' });
+		});
+		await page.goto(BASE + "/login");
+		await page.locator("#vg-logo:not([hidden])").waitFor();
+		assert.equal(await page.locator(".navbar-brand .vg-brand-name").textContent(), "Acme Logs");
+		assert.equal(await page.title(), "Sign in — Acme Logs");
+		assert.equal(
+			await page.evaluate(() => getComputedStyle(document.getElementById("vg-navbar")).backgroundColor),
+			"rgb(43, 138, 62)",
+		);
+		assert.equal(logoAsked, 1);
+		await shoot(page, "login-branded");
+		assertNoProblems(problems);
+		await context.close();
+	});
+
 	test("without a session every application page goes to /login", async () => {
 		const { context, page, problems } = await openPage(browser);
 
