@@ -111,8 +111,14 @@ describe("the files page", () => {
 		assert.match(await dialog.textContent(), /Indexed\s*3/);
 		assert.match(await dialog.textContent(), /Format read\s*json/);
 		await shoot(page, "files-details");
-		await dialog.getByRole("button", { name: "Close" }).first().click();
-		await dialog.waitFor({ state: "hidden" });
+		// Its logs are one click away.
+		await dialog.getByRole("link", { name: "Search its logs" }).click();
+		await page.waitForURL(/\/app\/search\?q=file%3A[0-9a-f]{24}$/);
+		await page.locator("#result-count").filter({ hasText: /^3 results/ }).waitFor();
+		assert.deepEqual(
+			(await page.locator("#results-rows td.vg-message").allTextContents()).sort(),
+			["event 0 of app-c.ndjson", "event 1 of app-c.ndjson", "event 2 of app-c.ndjson"],
+		);
 		assertNoProblems(problems);
 		await context.close();
 	});

@@ -6,6 +6,7 @@ import { byId, fill, h } from "../dom.js";
 import { fileActive, fileProgress, FILE_STATUSES, statusBadge } from "../filestatus.js";
 import { formatBytes, formatDate, formatNumber } from "../format.js";
 import { errorText, flash, pageReady, spinner, startPage } from "../layout.js";
+import { emptyQuery, searchUrl } from "../logquery.js";
 import { markSorted, pager, sortableHeaders } from "../table.js";
 
 const SORTS = ["date", "name", "size", "status", "count", "lines"];
@@ -168,7 +169,15 @@ async function details(id) {
 	const refused = rejects.ok && Array.isArray(rejects.body.items) ? rejects.body.items : [];
 	fill(
 		body,
-		h("div", { class: "mb-3" }, statusBadge(f), " ", fileProgress(f)),
+		h(
+			"div",
+			{ class: "mb-3 d-flex flex-wrap gap-3 align-items-center" },
+			statusBadge(f),
+			fileProgress(f),
+			/^[0-9a-f]{24}$/.test(String(f.id))
+				? h("a", { class: "btn btn-sm btn-primary ms-auto", href: searchUrl({ ...emptyQuery(), q: "file:" + f.id }), text: "Search its logs" })
+				: null,
+		),
 		h(
 			"dl",
 			{ class: "row small mb-3" },
