@@ -206,9 +206,9 @@ async function loadLatest() {
 			return h(
 				"tr",
 				{ class: LEVELS.includes(level) ? "vg-row-" + level : null },
-				h("td", { class: "vg-nowrap small vg-mono", text: formatTimestamp(field(src, "@timestamp")) }),
+				h("td", { class: "vg-date small vg-mono", text: formatTimestamp(field(src, "@timestamp")) }),
 				h("td", {}, level ? h("span", { class: "vg-level vg-level-" + level, text: level }) : ""),
-				h("td", { class: "small", text: String(field(src, "service.name") || "") }),
+				h("td", { class: "small vg-col-service", text: String(field(src, "service.name") || "") }),
 				h("td", { class: "vg-message vg-mono small" }, h("span", { class: "vg-clamp", text: String(field(src, "message") ?? "") })),
 			);
 		}),

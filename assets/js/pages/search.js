@@ -161,9 +161,9 @@ function row(hit) {
 	return h(
 		"tr",
 		{ class: levelClass ? "vg-row-" + levelClass : null, dataset: { id: String(hit.id), level } },
-		h("td", { class: "vg-nowrap small vg-mono", text: formatTimestamp(field(src, "@timestamp")) }),
+		h("td", { class: "vg-date small vg-mono", text: formatTimestamp(field(src, "@timestamp")) }),
 		h("td", {}, level ? h("span", { class: "vg-level vg-level-" + levelClass, text: level }) : ""),
-		h("td", { class: "small", text: String(field(src, "service.name") || "") }),
+		h("td", { class: "small vg-col-service", text: String(field(src, "service.name") || "") }),
 		h("td", { class: "vg-message vg-mono" }, h("span", { class: "vg-clamp", text: message === undefined ? JSON.stringify(src) : String(message) })),
 		h("td", {}, h("button", { type: "button", class: "btn btn-sm btn-outline-primary", text: "Details", "aria-label": "Details of the log at " + formatTimestamp(field(src, "@timestamp")), on: { click: open } })),
 	);
