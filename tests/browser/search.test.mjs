@@ -294,4 +294,47 @@ describe("the dashboard", () => {
 		assertNoProblems(problems);
 		await context.close();
 	});
+
+	test("auto-refresh asks for the figures again every 30 seconds, only when on", async () => {
+		const { context, page, problems } = await openPage(browser);
+		const asked = [];
+
+		// The page's clock is the test's: 30 s pass when the test says so.
+		await page.clock.install();
+		page.on("request", (req) => {
+			if (req.url().includes("/api/v1/stats")) {
+				asked.push(req.url());
+			}
+		});
+		await signIn(page, org);
+		await page.locator("#kpi-total").filter({ hasText: /\d/ }).waitFor();
+		const first = asked.length;
+		await page.clock.runFor(31000);
+		// A round trip: a request made meanwhile has been reported.
+		await page.evaluate(() => 0);
+		assert.equal(asked.length, first, "off: nothing more");
+		await page.getByLabel("Auto-refresh (30 s)").check();
+		await page.clock.runFor(31000);
+		await expectMore(asked, first);
+		await page.getByLabel("Auto-refresh (30 s)").uncheck();
+		const after = asked.length;
+		await page.clock.runFor(61000);
+		await page.evaluate(() => 0);
+		assert.equal(asked.length, after, "off again");
+		// The choice is kept for the tab.
+		await page.reload();
+		await page.locator("#kpi-total").filter({ hasText: /\d/ }).waitFor();
+		assert.equal(await page.getByLabel("Auto-refresh (30 s)").isChecked(), false);
+		assertNoProblems(problems);
+		await context.close();
+	});
 });
+
+// Waits (a few event-loop turns, no clock) until more requests were seen.
+async function expectMore(seen, than) {
+	for (let i = 0; i < 100 && seen.length <= than; i++) {
+		await new Promise((resolve) => setImmediate(resolve));
+		await new Promise((resolve) => setTimeout(resolve, 20));
+	}
+	assert.ok(seen.length > than, `a refresh was asked for (${seen.length} > ${than})`);
+}
