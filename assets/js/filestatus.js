@@ -1,6 +1,6 @@
 // How an uploaded file's state is shown (the upload and files pages).
 import { h } from "./dom.js";
-import { formatNumber } from "./format.js";
+import { formatBytes, formatNumber } from "./format.js";
 
 const STATUS_CLASS = {
 	uploaded: "text-bg-secondary",
@@ -62,5 +62,19 @@ export function fileProgress(file) {
 			bar,
 		),
 		h("small", { class: "vg-muted", text: label }),
+	);
+}
+
+// A file's row: name, format, size, status and progress, then extra cells.
+export function fileRow(file, ...extra) {
+	return h(
+		"tr",
+		{ dataset: { id: String(file.id), status: String(file.status) } },
+		h("td", { class: "vg-message fw-semibold", text: file.name || "(no name)" }),
+		h("td", { text: file.format || file.type || "" }),
+		h("td", { class: "vg-nowrap", text: formatBytes(file.size) }),
+		h("td", {}, statusBadge(file)),
+		h("td", {}, fileProgress(file)),
+		extra,
 	);
 }

@@ -3,7 +3,7 @@
 // details of one file with its refused lines, and the status of the files
 // still being ingested followed live.
 import { byId, fill, h } from "../dom.js";
-import { fileActive, fileProgress, FILE_STATUSES, statusBadge } from "../filestatus.js";
+import { fileActive, fileProgress, fileRow, FILE_STATUSES, statusBadge } from "../filestatus.js";
 import { formatBytes, formatDate, formatNumber } from "../format.js";
 import { errorText, flash, pageReady, spinner, startPage } from "../layout.js";
 import { emptyQuery, searchUrl } from "../logquery.js";
@@ -126,14 +126,8 @@ async function load(quiet = false) {
 }
 
 function row(f) {
-	return h(
-		"tr",
-		{ dataset: { id: String(f.id), status: String(f.status) } },
-		h("td", { class: "vg-message fw-semibold", text: f.name || "(no name)" }),
-		h("td", { text: f.format || f.type || "" }),
-		h("td", { class: "vg-nowrap", text: formatBytes(f.size) }),
-		h("td", {}, statusBadge(f)),
-		h("td", {}, fileProgress(f)),
+	return fileRow(
+		f,
 		h("td", { class: "text-end", text: typeof f.lines === "number" && f.lines >= 0 ? formatNumber(f.lines) : "—" }),
 		h("td", { class: "vg-nowrap small", text: formatDate(f.created_at) }),
 		h("td", {}, h("button", { type: "button", class: "btn btn-sm btn-outline-primary", text: "Details", "aria-label": "Details of " + (f.name || "the file"), on: { click: () => details(f.id) } })),

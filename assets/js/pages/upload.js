@@ -4,7 +4,7 @@
 // recent uploads until the worker has finished them.
 import { freshToken } from "../api.js";
 import { byId, fill, h, setText } from "../dom.js";
-import { fileActive, fileProgress, statusBadge } from "../filestatus.js";
+import { fileActive, fileRow } from "../filestatus.js";
 import { formatBytes, formatDate, formatTimestamp } from "../format.js";
 import { errorText, flash, pageReady, spinner, startPage } from "../layout.js";
 
@@ -239,18 +239,7 @@ async function refreshRecent() {
 	const items = Array.isArray(r.body.items) ? r.body.items : [];
 	fill(
 		byId("recent-rows"),
-		items.map((f) =>
-			h(
-				"tr",
-				{ dataset: { id: String(f.id), status: String(f.status) } },
-				h("td", { class: "vg-message", text: f.name || "(no name)" }),
-				h("td", { text: f.format || f.type || "" }),
-				h("td", { class: "vg-nowrap", text: formatBytes(f.size) }),
-				h("td", {}, statusBadge(f)),
-				h("td", {}, fileProgress(f)),
-				h("td", { class: "vg-nowrap small", text: formatDate(f.created_at) }),
-			),
-		),
+		items.map((f) => fileRow(f, h("td", { class: "vg-nowrap small", text: formatDate(f.created_at) }))),
 	);
 	byId("recent-empty").hidden = items.length > 0;
 	if (items.some(fileActive)) {
