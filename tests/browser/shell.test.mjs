@@ -49,6 +49,24 @@ describe("routes and files", () => {
 		}
 	});
 
+	test("the home page and the 404 page have the same policy, and the home page works", async () => {
+		for (const [path, status] of [["/", 200], ["/no/such/page", 404]]) {
+			const r = await fetch(BASE + path, { headers: { accept: "text/html" } });
+			assert.equal(r.status, status, path);
+			const csp = r.headers.get("content-security-policy");
+			assert.match(csp, /default-src 'self'/, path);
+			assert.match(csp, /frame-ancestors 'none'/, path);
+			assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/, path);
+			assert.doesNotMatch(await r.text(), /<script(?![^>]*\bsrc=)[^>]*>/, "no inline script on " + path);
+		}
+		const { context, page, problems } = await openPage(browser);
+		await page.goto(BASE + "/");
+		await page.locator("#status").filter({ hasNotText: "checking" }).waitFor();
+		await shoot(page, "home");
+		assertNoProblems(problems);
+		await context.close();
+	});
+
 	test("Bootstrap and Chart.js come from Vigie itself, node_modules is not served", async () => {
 		const files = {
 			"/assets/vendor/bootstrap.min.css": /^text\/css/,
