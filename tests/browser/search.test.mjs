@@ -234,6 +234,11 @@ describe("history and saved searches", () => {
 		await page.getByRole("dialog").getByRole("button", { name: "Save" }).click();
 		await page.locator("#vg-flash .alert-success").filter({ hasText: name }).waitFor();
 
+		// The search page's menu lists it.
+		await page.getByRole("button", { name: "Saved searches" }).click();
+		await page.locator("#saved-menu").getByRole("link", { name }).waitFor();
+		await page.keyboard.press("Escape");
+
 		await navLink(page, "History").click();
 		await page.waitForURL(BASE + "/app/history");
 		const saved = page.locator("#saved-rows tr").filter({ hasText: name });

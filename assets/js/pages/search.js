@@ -8,7 +8,7 @@ import { freshToken } from "../api.js";
 import { byId, fill, h, setText } from "../dom.js";
 import { formatNumber, formatTimestamp, isoToLocalInput, localInputToIso } from "../format.js";
 import { errorText, flash, pageReady, spinner, startPage } from "../layout.js";
-import { emptyQuery, field, flatFields, LEVELS, PAGE_SIZE, PERIODS, queryFromParams, queryParams, savedQuery, searchUrl } from "../logquery.js";
+import { emptyQuery, field, flatFields, LEVELS, PAGE_SIZE, PERIODS, queryFromParams, queryFromSaved, queryParams, savedQuery, searchUrl } from "../logquery.js";
 import { markSorted, pager, sortableHeaders } from "../table.js";
 
 // Elasticsearch pages no deeper than 10,000 hits.
@@ -300,8 +300,28 @@ function saveSetup() {
 		if (window.bootstrap) {
 			window.bootstrap.Modal.getOrCreateInstance(modalEl).hide();
 		}
-		flash("success", `Saved as "${name}". Find it under History and saved searches.`);
+		flash("success", `Saved as "${name}". Find it under Saved searches.`);
+		loadSaved();
 	});
+}
+
+// The saved searches, as links in a menu.
+async function loadSaved() {
+	const menu = byId("saved-menu");
+	const r = await ctx.api("GET", "/api/v1/searches?kind=saved");
+	if (!r.ok) {
+		fill(menu, h("li", {}, h("span", { class: "dropdown-item-text small text-danger", text: errorText(r, "Loading the saved searches") })));
+		return;
+	}
+	const items = Array.isArray(r.body.items) ? r.body.items : [];
+	fill(
+		menu,
+		items.length === 0
+			? h("li", {}, h("span", { class: "dropdown-item-text small vg-muted", text: "No saved search yet." }))
+			: items.map((item) => h("li", {}, h("a", { class: "dropdown-item vg-message", href: searchUrl(queryFromSaved(item.query)), text: item.name || "(no name)" }))),
+		h("li", {}, h("hr", { class: "dropdown-divider" })),
+		h("li", {}, h("a", { class: "dropdown-item small", href: "/app/history", text: "Manage saved searches" })),
+	);
 }
 
 // ---- start ---------------------------------------------------------------------
@@ -338,6 +358,7 @@ async function start() {
 	});
 	pageReady();
 	run();
+	loadSaved();
 }
 
 start();
