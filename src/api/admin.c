@@ -170,8 +170,10 @@ admin_path_parts(const struct api_work *w, char id[API_CAPTURE_MAX],
 		snprintf(action, API_CAPTURE_MAX, "%s", slash + 1);
 }
 
+/* A plan, overrides of its limits (core/quota.h), or both. */
 static const struct field_rule plan_rules[] = {
-    {"plan", FIELD_STRING, true, 1, 23, NULL},
+    {"plan", FIELD_STRING, false, 1, 23, NULL},
+    {"overrides", FIELD_OBJECT, false, 0, 0, NULL},
 };
 
 static void
@@ -190,10 +192,15 @@ tenant_run(struct api_work *w)
 	if (!api_work_body_or_error(
 		w, plan_rules, sizeof(plan_rules) / sizeof(plan_rules[0])))
 		return;
+	if (json_object_size(w->json) == 0) {
+		api_work_error(w, 422, "validation_failed",
+		    "give a plan, overrides, or both");
+		return;
+	}
 	admin_actor(w, &actor);
-	platform_tenant_set_plan(id,
-	    json_string_value(json_object_get(w->json, "plan")), &actor, w->now,
-	    &o);
+	platform_tenant_set_limits(id,
+	    json_string_value(json_object_get(w->json, "plan")),
+	    json_object_get(w->json, "overrides"), &actor, w->now, &o);
 	admin_answer(w, &o);
 }
 

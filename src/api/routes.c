@@ -33,6 +33,7 @@ const char *const route_names[ROUTE_COUNT] = {
     [ROUTE_INGEST] = "ingest",
     [ROUTE_BULK] = "es_bulk",
     [ROUTE_ES_INFO] = "es_info",
+    [ROUTE_USAGE] = "usage",
 };
 
 /* Returns the first route without a label, or -1 when all have one. */

@@ -32,6 +32,7 @@ enum route_id {
 	ROUTE_INGEST,
 	ROUTE_BULK,
 	ROUTE_ES_INFO,
+	ROUTE_USAGE,
 	ROUTE_COUNT
 };
 

@@ -66,6 +66,7 @@ struct api_endpoint {
 	size_t        body_max; /* 0: API_BODY_DEFAULT */
 	void (*run)(struct api_work *);
 	bool raw_body; /* hand the body over as bytes, not JSON */
+	bool quota_exempt; /* not counted as an API request (api/usage.c) */
 };
 
 struct api_work {

@@ -47,6 +47,8 @@ struct settings {
 	char admin_password[SETTINGS_STR_MAX];
 	long password_memory_kib;
 	long upload_max_bytes;
+	long quotas; /* 0 on, 1 off */
+	long usage_flush_s;
 };
 
 /* Looks a variable up by name; returns NULL when it is not set. */

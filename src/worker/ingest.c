@@ -17,6 +17,7 @@
 #include "service/files.h"
 #include "store/es_bulk.h"
 #include "store/metadb.h"
+#include "service/quotas.h"
 #include "worker/ingest.h"
 
 /* Refused lines kept per file with their reason (counting goes on). */
@@ -414,6 +415,15 @@ ingest_start(struct ingest *in, const char *format)
 		"error_samples", "started_at", when)));
 }
 
+/* The file's documents join the day's usage (once per file). */
+static void
+ingest_meter(const struct ingest *in)
+{
+	if (quotas_enabled())
+		quotas_file_docs(
+		    in->ctx, in->file_id, in->indexed, (long)time(NULL));
+}
+
 static enum job_result
 ingest_finish(struct ingest *in, const char *reason_in)
 {
@@ -424,6 +434,7 @@ ingest_finish(struct ingest *in, const char *reason_in)
 		(void)ingest_update(in,
 		    json_pack("{s:s, s:s}", "status", "failed", "failure",
 			reason_in));
+		ingest_meter(in);
 		return (JOB_DONE);
 	}
 	status = in->rejected == 0 ? "done"
@@ -438,6 +449,7 @@ ingest_finish(struct ingest *in, const char *reason_in)
 		    (json_int_t)in->skipped, "error_samples", in->samples,
 		    "finished_at", when)))
 		return (JOB_RETRY);
+	ingest_meter(in);
 	return (JOB_DONE);
 }
 
