@@ -285,8 +285,8 @@ ingest_preview_run(struct api_work *w)
 }
 
 static const struct api_endpoint ep_ingest = {ROUTE_INGEST, HTTP_METHOD_POST,
-    API_AUTH_TOKEN, PERM_LOGS_WRITE, INGEST_API_BODY_MAX, ingest_json_run,
-    true, true};
+    API_AUTH_TOKEN, PERM_LOGS_WRITE, INGEST_API_BODY_MAX, ingest_json_run, true,
+    true};
 static const struct api_endpoint ep_bulk = {ROUTE_BULK,
     HTTP_METHOD_POST | HTTP_METHOD_PUT, API_AUTH_TOKEN, PERM_LOGS_WRITE,
     INGEST_API_BODY_MAX, ingest_bulk_run, true, true};
@@ -294,8 +294,8 @@ static const struct api_endpoint ep_es_root = {ROUTE_ES_INFO,
     HTTP_METHOD_GET | HTTP_METHOD_HEAD, API_AUTH_TOKEN, PERM_NONE, 0,
     ingest_es_root_run, false, true};
 static const struct api_endpoint ep_es_license = {ROUTE_ES_INFO,
-    HTTP_METHOD_GET, API_AUTH_TOKEN, PERM_NONE, 0, ingest_es_license_run,
-    false, true};
+    HTTP_METHOD_GET, API_AUTH_TOKEN, PERM_NONE, 0, ingest_es_license_run, false,
+    true};
 static const struct api_endpoint ep_es_xpack = {ROUTE_ES_INFO, HTTP_METHOD_GET,
     API_AUTH_TOKEN, PERM_NONE, 0, ingest_es_xpack_run, false, true};
 static const struct api_endpoint ep_preview = {ROUTE_FILES_PREVIEW,

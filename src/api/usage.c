@@ -58,8 +58,8 @@ api_quota_gate(struct api_work *w)
 	/* Metering is not a security control: a store failure lets the
 	 * request through rather than take the service down with it. */
 	log_emit(LOG_LEVEL_WARNING, "quotas", w->trace.trace_id,
-	    json_pack("{s:s, s:s}", "tenant_id", w->who.tenant.id, "error",
-		err),
+	    json_pack(
+		"{s:s, s:s}", "tenant_id", w->who.tenant.id, "error", err),
 	    "API request quota not checked");
 	return (true);
 }
@@ -85,8 +85,8 @@ api_quota_ingest(struct api_work *w, long bytes, bool es_style, bool *counted)
 		break;
 	}
 	log_emit(LOG_LEVEL_WARNING, "quotas", w->trace.trace_id,
-	    json_pack("{s:s, s:s}", "tenant_id", w->who.tenant.id, "error",
-		err),
+	    json_pack(
+		"{s:s, s:s}", "tenant_id", w->who.tenant.id, "error", err),
 	    "ingest quota not checked");
 	return (true);
 }
@@ -127,8 +127,8 @@ usage_run(struct api_work *w)
 		    "the only query argument is days");
 		return;
 	}
-	if ((body = quotas_report(&w->who.tenant, w->now, days, err,
-		 sizeof(err))) == NULL) {
+	if ((body = quotas_report(
+		 &w->who.tenant, w->now, days, err, sizeof(err))) == NULL) {
 		api_work_store_error(w, "usage", err);
 		return;
 	}

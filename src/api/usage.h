@@ -20,8 +20,8 @@ bool api_quota_gate(struct api_work *);
  * stored volume and users. es_style adds the fields Elasticsearch
  * clients read (type, reason, status) for /_bulk.
  */
-void api_quota_refuse(struct api_work *, const struct usage_outcome *,
-    bool es_style);
+void api_quota_refuse(
+    struct api_work *, const struct usage_outcome *, bool es_style);
 
 /*
  * Before ingesting bytes (/api/v1/ingest, /_bulk, uploads): false after
@@ -29,9 +29,9 @@ void api_quota_refuse(struct api_work *, const struct usage_outcome *,
  * were counted, in which case the caller reports the documents accepted
  * with api_quota_ingest_done() (or 0 when nothing was).
  */
-bool api_quota_ingest(
-    struct api_work *, long bytes, bool es_style, bool *counted);
-void api_quota_ingest_done(
-    struct api_work *, bool counted, long bytes, long docs);
+bool
+api_quota_ingest(struct api_work *, long bytes, bool es_style, bool *counted);
+void
+api_quota_ingest_done(struct api_work *, bool counted, long bytes, long docs);
 
 #endif

@@ -325,9 +325,9 @@ members_quota(struct members_outcome *o, const struct usage_outcome *u)
 	    "quota exceeded: the plan allows %ld users and the organization "
 	    "has %ld",
 	    u->max, u->after);
-	o->details = json_pack("{s:s, s:I, s:I, s:n}", "limit", "users",
-	    "usage", (json_int_t)u->after, "max", (json_int_t)u->max,
-	    "resets_at");
+	o->details =
+	    json_pack("{s:s, s:I, s:I, s:n}", "limit", "users", "usage",
+		(json_int_t)u->after, "max", (json_int_t)u->max, "resets_at");
 }
 
 /* Users of the tenant now, against its limit (plan and overrides). */
@@ -443,7 +443,7 @@ void
 members_user_create(const struct members_actor *a,
     const struct members_user_new *in, struct members_outcome *o)
 {
-	struct quota_limits limits;
+	struct quota_limits  limits;
 	struct usage_outcome u;
 	json_t              *doc, *filter;
 	char                 email[256], err[256];

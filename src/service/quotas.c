@@ -57,8 +57,8 @@ quotas_limits_compute(const struct tenant_ctx *ctx, struct quota_limits *l,
 			snprintf(err, errlen, "no tenant record");
 		return (false);
 	}
-	plan = plans_find(
-	    plans, json_string_value(json_object_get(doc, "plan")));
+	plan =
+	    plans_find(plans, json_string_value(json_object_get(doc, "plan")));
 	if (plan == NULL)
 		plan = plans_default(plans);
 	quota_limits_of(&plan->limits, json_object_get(doc, "overrides"), l);
@@ -107,8 +107,8 @@ quotas_limits_fill(const struct tenant_ctx *ctx, char *err, size_t errlen)
 
 /* A "notify" job for each of the tenant's notification channels. */
 static void
-quotas_notify_channels(const struct tenant_ctx *ctx, const char *event_id,
-    json_t *event)
+quotas_notify_channels(
+    const struct tenant_ctx *ctx, const char *event_id, json_t *event)
 {
 	enum metadb_status st;
 	json_t            *channels, *ch, *job;
@@ -141,8 +141,8 @@ quotas_notify_channels(const struct tenant_ctx *ctx, const char *event_id,
 }
 
 void
-quotas_warn(const struct tenant_ctx *ctx, enum quota_limit limit,
-    int threshold, long used, long max, long now)
+quotas_warn(const struct tenant_ctx *ctx, enum quota_limit limit, int threshold,
+    long used, long max, long now)
 {
 	char    day[QUOTA_DAY_LEN], message[256], at[TEXT_ISO_LEN];
 	char    event_id[96], resets[TEXT_ISO_LEN], err[256];
@@ -152,8 +152,8 @@ quotas_warn(const struct tenant_ctx *ctx, enum quota_limit limit,
 	if (threshold == 0)
 		return;
 	quota_day(now, day);
-	if (!usage_warn_once(ctx, day, limit, threshold, &first, err,
-		sizeof(err))) {
+	if (!usage_warn_once(
+		ctx, day, limit, threshold, &first, err, sizeof(err))) {
 		quotas_log(ctx, "recording a warning", err);
 		return;
 	}
@@ -201,8 +201,8 @@ quotas_warn_step(const struct tenant_ctx *ctx, enum quota_limit limit,
 /* ---- admission --------------------------------------------------------- */
 
 enum quotas_verdict
-quotas_api_request(const struct tenant_ctx *ctx, const char *user_id,
-    long now, struct usage_outcome *o, char *err, size_t errlen)
+quotas_api_request(const struct tenant_ctx *ctx, const char *user_id, long now,
+    struct usage_outcome *o, char *err, size_t errlen)
 {
 	char             day[QUOTA_DAY_LEN];
 	enum usage_admit a;
@@ -218,8 +218,8 @@ quotas_api_request(const struct tenant_ctx *ctx, const char *user_id,
 	}
 	switch (a) {
 	case USAGE_ADMITTED:
-		quotas_warn_step(ctx, QUOTA_API_REQUESTS, o->before, o->after,
-		    o->max, now);
+		quotas_warn_step(
+		    ctx, QUOTA_API_REQUESTS, o->before, o->after, o->max, now);
 		return (QUOTAS_OK);
 	case USAGE_REFUSED:
 		return (QUOTAS_EXCEEDED);
@@ -254,8 +254,8 @@ quotas_ingest_begin(const struct tenant_ctx *ctx, long bytes, long now,
 	}
 	switch (a) {
 	case USAGE_ADMITTED:
-		quotas_warn_step(ctx, QUOTA_INGEST_BYTES, o->before, o->after,
-		    o->max, now);
+		quotas_warn_step(
+		    ctx, QUOTA_INGEST_BYTES, o->before, o->after, o->max, now);
 		return (QUOTAS_OK);
 	case USAGE_REFUSED:
 		return (QUOTAS_EXCEEDED);
@@ -268,8 +268,7 @@ quotas_ingest_begin(const struct tenant_ctx *ctx, long bytes, long now,
 
 /* Counts documents and warns on the docs limit. */
 static void
-quotas_docs(const struct tenant_ctx *ctx, const char *once, long docs,
-    long now)
+quotas_docs(const struct tenant_ctx *ctx, const char *once, long docs, long now)
 {
 	struct quota_limits l;
 	char                day[QUOTA_DAY_LEN], err[256];
@@ -356,9 +355,11 @@ quotas_stored_measure(
 	ok = false;
 	if (r.status == 200 &&
 	    (doc = json_loadb(r.body.data, r.body.len, 0, NULL)) != NULL) {
-		v = json_object_get(json_object_get(json_object_get(
-					json_object_get(doc, "_all"), "primaries"),
-				"store"),
+		v = json_object_get(
+		    json_object_get(
+			json_object_get(
+			    json_object_get(doc, "_all"), "primaries"),
+			"store"),
 		    "size_in_bytes");
 		if (json_is_integer(v)) {
 			*bytes = (long)json_integer_value(v);
@@ -367,15 +368,15 @@ quotas_stored_measure(
 		json_decref(doc);
 	}
 	if (!ok)
-		snprintf(err, errlen, "elasticsearch stats answered %ld",
-		    r.status);
+		snprintf(
+		    err, errlen, "elasticsearch stats answered %ld", r.status);
 	es_response_free(&r);
 	return (ok);
 }
 
 bool
-quotas_stored(const struct tenant_ctx *ctx, bool fresh, long *bytes,
-    char *err, size_t errlen)
+quotas_stored(const struct tenant_ctx *ctx, bool fresh, long *bytes, char *err,
+    size_t errlen)
 {
 	if (!fresh) {
 		if (!usage_stored_get(ctx, bytes, err, errlen))
@@ -429,8 +430,8 @@ quotas_history(const struct tenant_ctx *ctx, long now, long days,
 	quota_day(now, day);
 	filter = json_pack("{s:{s:s, s:s}}", "day", "$gte", from, "$lt", day);
 	sort = json_pack("{s:i}", "day", 1);
-	docs = metadb_find(ctx, "usage_daily", filter, sort, 0, days, &st, err,
-	    errlen);
+	docs = metadb_find(
+	    ctx, "usage_daily", filter, sort, 0, days, &st, err, errlen);
 	json_decref(filter);
 	json_decref(sort);
 	if (st != METADB_OK) {
@@ -459,8 +460,8 @@ quotas_history(const struct tenant_ctx *ctx, long now, long days,
 }
 
 json_t *
-quotas_report(const struct tenant_ctx *ctx, long now, long days, char *err,
-    size_t errlen)
+quotas_report(
+    const struct tenant_ctx *ctx, long now, long days, char *err, size_t errlen)
 {
 	struct quota_limits l;
 	struct usage_day    today;
@@ -512,8 +513,7 @@ quotas_report(const struct tenant_ctx *ctx, long now, long days, char *err,
 /* Sets one day's document of usage_daily (inserted the first time). */
 static bool
 quotas_flush_day(const struct tenant_ctx *ctx, const char *day,
-    const struct usage_day *d, long stored, long now, char *err,
-    size_t errlen)
+    const struct usage_day *d, long stored, long now, char *err, size_t errlen)
 {
 	enum metadb_status st;
 	json_t            *filter, *set;
@@ -538,7 +538,8 @@ quotas_flush_day(const struct tenant_ctx *ctx, const char *day,
 			break;
 		json_object_set_new(set, "day", json_string(day));
 		if (json_object_get(set, "stored_bytes") == NULL)
-			json_object_set_new(set, "stored_bytes", json_integer(0));
+			json_object_set_new(
+			    set, "stored_bytes", json_integer(0));
 		st = metadb_insert(ctx, "usage_daily", set, NULL, err, errlen);
 		json_object_del(set, "day");
 		if (st != METADB_DUPLICATE)
@@ -561,8 +562,7 @@ quotas_flush_tenant(
 	quota_day(now - QUOTA_DAY_S, day);
 	if (!usage_day_read(ctx, day, &d, err, errlen))
 		return (false);
-	if (d.present &&
-	    !quotas_flush_day(ctx, day, &d, -1, now, err, errlen))
+	if (d.present && !quotas_flush_day(ctx, day, &d, -1, now, err, errlen))
 		return (false);
 	quota_day(now, day);
 	if (!usage_day_read(ctx, day, &d, err, errlen) ||
@@ -584,8 +584,8 @@ quotas_flush_all(long now, char *err, size_t errlen)
 	long               skip, written;
 	size_t             i, n;
 
-	filter = json_pack(
-	    "{s:{s:[s, s]}}", "status", "$in", "active", "suspended");
+	filter =
+	    json_pack("{s:{s:[s, s]}}", "status", "$in", "active", "suspended");
 	sort = json_pack("{s:i}", "_id", 1);
 	written = 0;
 	for (skip = 0;; skip += QUOTAS_FLUSH_PAGE) {
@@ -604,10 +604,10 @@ quotas_flush_all(long now, char *err, size_t errlen)
 			plan = json_string_value(json_object_get(doc, "plan"));
 			memset(&ctx, 0, sizeof(ctx));
 			snprintf(ctx.id, sizeof(ctx.id), "%s", id ? id : "");
-			snprintf(ctx.slug, sizeof(ctx.slug), "%s",
-			    slug ? slug : "");
-			snprintf(ctx.plan, sizeof(ctx.plan), "%s",
-			    plan ? plan : "");
+			snprintf(
+			    ctx.slug, sizeof(ctx.slug), "%s", slug ? slug : "");
+			snprintf(
+			    ctx.plan, sizeof(ctx.plan), "%s", plan ? plan : "");
 			if (!tenant_ctx_check(&ctx))
 				continue;
 			if (quotas_flush_tenant(&ctx, now, why, sizeof(why)))

@@ -18,8 +18,8 @@
 #include "core/tenant.h"
 #include "store/usage.h"
 
-#define QUOTAS_STORED_TTL_S  60 /* stored volume measured at most so often */
-#define QUOTAS_HISTORY_MAX   366 /* days a usage report may span */
+#define QUOTAS_STORED_TTL_S 60 /* stored volume measured at most so often */
+#define QUOTAS_HISTORY_MAX  366 /* days a usage report may span */
 
 void quotas_configure(const struct settings *);
 bool quotas_enabled(void);
@@ -29,8 +29,8 @@ bool quotas_enabled(void);
  * record (plan, overrides) and the plan catalogue, then cached. False
  * with err when a store or the catalogue is unavailable.
  */
-bool quotas_limits(const struct tenant_ctx *, struct quota_limits *,
-    char *err, size_t errlen);
+bool quotas_limits(
+    const struct tenant_ctx *, struct quota_limits *, char *err, size_t errlen);
 /* After a change of plan or overrides: the next request recomputes. */
 void quotas_limits_changed(const struct tenant_ctx *);
 
@@ -41,9 +41,9 @@ enum quotas_verdict {
 };
 
 /* One API request (the hot path: one Redis round trip when cached). */
-enum quotas_verdict quotas_api_request(const struct tenant_ctx *,
-    const char *user_id, long now, struct usage_outcome *, char *err,
-    size_t errlen);
+enum quotas_verdict
+quotas_api_request(const struct tenant_ctx *, const char *user_id, long now,
+    struct usage_outcome *, char *err, size_t errlen);
 
 /*
  * Before accepting bytes for ingestion: the stored volume, the day's
@@ -53,11 +53,11 @@ enum quotas_verdict quotas_api_request(const struct tenant_ctx *,
  */
 enum quotas_verdict quotas_ingest_begin(const struct tenant_ctx *, long bytes,
     long now, struct usage_outcome *, char *err, size_t errlen);
-void quotas_ingest_done(const struct tenant_ctx *, long bytes, long docs,
-    long now);
+void
+quotas_ingest_done(const struct tenant_ctx *, long bytes, long docs, long now);
 /* Documents of an uploaded file, counted once per file id. */
-void quotas_file_docs(const struct tenant_ctx *, const char *file_id,
-    long docs, long now);
+void quotas_file_docs(
+    const struct tenant_ctx *, const char *file_id, long docs, long now);
 
 /* Whether one more user fits; usage and max filled either way. */
 enum quotas_verdict quotas_users_check(const struct tenant_ctx *, long users,
@@ -76,8 +76,8 @@ bool quotas_stored(const struct tenant_ctx *, bool fresh, long *bytes,
     char *err, size_t errlen);
 
 /* GET /api/v1/usage: the body, or NULL with err. days: history span. */
-json_t *quotas_report(const struct tenant_ctx *, long now, long days,
-    char *err, size_t errlen);
+json_t *quotas_report(
+    const struct tenant_ctx *, long now, long days, char *err, size_t errlen);
 
 /*
  * Writes the counters of yesterday and today into usage_daily for every

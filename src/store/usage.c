@@ -249,8 +249,8 @@ usage_limits_get(const struct tenant_ctx *ctx, struct quota_limits *l,
 	if (r->type == REDIS_REPLY_ARRAY && r->elements == QUOTA_COUNT + 1) {
 		*found = true;
 		for (i = 0; i <= QUOTA_COUNT; i++)
-			*found = *found &&
-			    r->element[i]->type == REDIS_REPLY_STRING;
+			*found =
+			    *found && r->element[i]->type == REDIS_REPLY_STRING;
 		for (i = 0; *found && i < QUOTA_COUNT; i++)
 			l->max[i] = usage_num(r->element[i]);
 		if (*found)
@@ -325,14 +325,14 @@ usage_api_hit(const struct tenant_ctx *ctx, const char *day,
 	o->after = usage_num(r->element[2]);
 	o->max = usage_num(r->element[3]);
 	freeReplyObject(r);
-	return (state == 1 ? USAGE_ADMITTED
+	return (state == 1   ? USAGE_ADMITTED
 		: state == 0 ? USAGE_REFUSED
 			     : USAGE_NO_LIMITS);
 }
 
 enum usage_admit
-usage_ingest_reserve(const struct tenant_ctx *ctx, const char *day,
-    long bytes, struct usage_outcome *o, char *err, size_t errlen)
+usage_ingest_reserve(const struct tenant_ctx *ctx, const char *day, long bytes,
+    struct usage_outcome *o, char *err, size_t errlen)
 {
 	char        limits[USAGE_KEY_MAX], counters[USAGE_KEY_MAX];
 	char        stored[USAGE_KEY_MAX], add[24], ttl[24];
@@ -362,9 +362,9 @@ usage_ingest_reserve(const struct tenant_ctx *ctx, const char *day,
 	}
 	state = usage_num(r->element[0]);
 	which = usage_num(r->element[1]);
-	o->limit = which == 2	? QUOTA_INGEST_DOCS
-		   : which == 3 ? QUOTA_STORAGE_BYTES
-				: QUOTA_INGEST_BYTES;
+	o->limit = which == 2 ? QUOTA_INGEST_DOCS
+	    : which == 3      ? QUOTA_STORAGE_BYTES
+			      : QUOTA_INGEST_BYTES;
 	o->before = usage_num(r->element[2]);
 	o->after = usage_num(r->element[3]);
 	o->max = usage_num(r->element[4]);

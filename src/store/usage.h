@@ -62,11 +62,11 @@ enum usage_admit usage_api_hit(const struct tenant_ctx *, const char *day,
  * when the bytes would take the day past its byte limit; otherwise the
  * bytes are counted at once (a reservation: see usage_ingest_refund).
  */
-enum usage_admit usage_ingest_reserve(const struct tenant_ctx *,
-    const char *day, long bytes, struct usage_outcome *, char *err,
-    size_t errlen);
-bool usage_ingest_refund(const struct tenant_ctx *, const char *day,
-    long bytes, char *err, size_t errlen);
+enum usage_admit
+usage_ingest_reserve(const struct tenant_ctx *, const char *day, long bytes,
+    struct usage_outcome *, char *err, size_t errlen);
+bool usage_ingest_refund(const struct tenant_ctx *, const char *day, long bytes,
+    char *err, size_t errlen);
 
 /*
  * Adds documents ingested on day. With once (a file id), only the first
