@@ -105,6 +105,10 @@ static const struct setting setting_table[] = {
     {"VIGIE_UPLOAD_MAX_BYTES", SETTING_INTEGER, S_OFF(upload_max_bytes),
 	"104857600", 1024, 10737418240L, NULL, NULL,
 	"largest request body accepted, and so the largest upload, bytes"},
+    {"VIGIE_PROBE_INTERVAL_S", SETTING_INTEGER, S_OFF(probe_interval_s), "60",
+	0, 86400, NULL, NULL,
+	"how often one vigie-worker checks Elasticsearch from its side, "
+	"seconds (0: never)"},
     {"VIGIE_QUOTAS", SETTING_CHOICE, S_OFF(quotas), "on", 0, 0, "on|off", NULL,
 	"enforce the plans' quotas and meter API requests (off: benchmarks)"},
     {"VIGIE_USAGE_FLUSH_S", SETTING_INTEGER, S_OFF(usage_flush_s), "60", 5,

@@ -47,6 +47,7 @@ struct settings {
 	char admin_password[SETTINGS_STR_MAX];
 	long password_memory_kib;
 	long upload_max_bytes;
+	long probe_interval_s;
 	long quotas; /* 0 on, 1 off */
 	long usage_flush_s;
 };
