@@ -91,6 +91,10 @@ struct api_work {
 
 	/* Who: filled on the task thread before run(). */
 	struct who who;
+	/* The day's API-request count when authentication took it along
+	 * (api/usage.c): 0 not taken, 1 admitted, 2 refused. */
+	int  quota_state;
+	long quota_before, quota_after, quota_max;
 
 	/* Out. */
 	int         status;

@@ -36,14 +36,39 @@ api_quota_refuse(
 }
 
 bool
+api_quota_counts(const struct api_work *w)
+{
+	return (!w->ep->quota_exempt && quotas_enabled());
+}
+
+/*
+ * After authentication (which usually counted the request already, in
+ * the same Redis call as its own look-ups): refuses a request over the
+ * day's allowance, warns at 80/95 %, and counts here only when
+ * authentication could not (limits not cached yet, a failure).
+ */
+bool
 api_quota_gate(struct api_work *w)
 {
 	struct usage_outcome o;
 	char                 err[256];
 
-	if (w->ep->quota_exempt || !quotas_enabled() ||
+	if (!api_quota_counts(w) ||
 	    (w->who.kind != WHO_USER && w->who.kind != WHO_APIKEY))
 		return (true);
+	memset(&o, 0, sizeof(o));
+	o.limit = QUOTA_API_REQUESTS;
+	o.before = w->quota_before;
+	o.after = w->quota_after;
+	o.max = w->quota_max;
+	switch (w->quota_state) {
+	case 1:
+		quotas_api_admitted(&w->who.tenant, &o, w->now);
+		return (true);
+	case 2:
+		api_quota_refuse(w, &o, false);
+		return (false);
+	}
 	switch (quotas_api_request(&w->who.tenant,
 	    w->who.kind == WHO_USER ? w->who.user_id : NULL, w->now, &o, err,
 	    sizeof(err))) {

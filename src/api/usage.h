@@ -12,6 +12,9 @@
 #include "api/serve.h"
 #include "store/usage.h"
 
+/* Whether this request counts as one of the day's API requests. */
+bool api_quota_counts(const struct api_work *);
+
 /* False after answering 429 when the day's API requests are used up. */
 bool api_quota_gate(struct api_work *);
 

@@ -230,6 +230,14 @@ quotas_api_request(const struct tenant_ctx *ctx, const char *user_id, long now,
 	}
 }
 
+void
+quotas_api_admitted(
+    const struct tenant_ctx *ctx, const struct usage_outcome *o, long now)
+{
+	quotas_warn_step(
+	    ctx, QUOTA_API_REQUESTS, o->before, o->after, o->max, now);
+}
+
 enum quotas_verdict
 quotas_ingest_begin(const struct tenant_ctx *ctx, long bytes, long now,
     struct usage_outcome *o, char *err, size_t errlen)

@@ -45,6 +45,10 @@ enum quotas_verdict
 quotas_api_request(const struct tenant_ctx *, const char *user_id, long now,
     struct usage_outcome *, char *err, size_t errlen);
 
+/* A request admitted by authentication's count: warns at 80/95 %. */
+void quotas_api_admitted(
+    const struct tenant_ctx *, const struct usage_outcome *, long now);
+
 /*
  * Before accepting bytes for ingestion: the stored volume, the day's
  * documents and the day's bytes. Admitted bytes are counted at once;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/mem.h"
 #include "store/kv.h"
 #include "store/usage.h"
 
@@ -120,24 +121,30 @@ usage_eval(struct usage_script *s, int argc, const char **argv, char *err,
 }
 
 /*
- * One API request: KEYS limits, day counters, day users; ARGV user id
- * (or ""), counters' TTL. Returns {state, before, after, max}: state 1
- * admitted, 0 refused, -1 limits not cached.
+ * One request's state: KEYS record, flag (or the record again), limits,
+ * day counters, day users; ARGV use flag (1/0), count (1/0), user id,
+ * TTL. Returns {record or nil, flagged, state, before, after, max}: state
+ * as the API script's, or 2 when nothing was counted.
  */
-static __thread struct usage_script usage_api_script = {
-    "local lim = redis.call('HGET', KEYS[1], 'api_requests')\n"
-    "if not lim then return {-1, 0, 0, 0} end\n"
+static __thread struct usage_script usage_request_script = {
+    "local v = redis.call('GET', KEYS[1])\n"
+    "if ARGV[1] == '1' and redis.call('EXISTS', KEYS[2]) == 1 then\n"
+    "  return {v, 1, 2, 0, 0, 0}\n"
+    "end\n"
+    "if ARGV[2] ~= '1' then return {v, 0, 2, 0, 0, 0} end\n"
+    "local lim = redis.call('HGET', KEYS[3], 'api_requests')\n"
+    "if not lim then return {v, 0, -1, 0, 0, 0} end\n"
     "lim = tonumber(lim)\n"
-    "local n = redis.call('HINCRBY', KEYS[2], 'api_requests', 1)\n"
+    "local n = redis.call('HINCRBY', KEYS[4], 'api_requests', 1)\n"
     "if lim > 0 and n > lim then\n"
-    "  redis.call('HINCRBY', KEYS[2], 'api_requests', -1)\n"
-    "  return {0, n - 1, n - 1, lim}\n"
+    "  redis.call('HINCRBY', KEYS[4], 'api_requests', -1)\n"
+    "  return {v, 0, 0, n - 1, n - 1, lim}\n"
     "end\n"
-    "if n == 1 then redis.call('EXPIRE', KEYS[2], ARGV[2]) end\n"
-    "if ARGV[1] ~= '' and redis.call('SADD', KEYS[3], ARGV[1]) == 1 then\n"
-    "  redis.call('EXPIRE', KEYS[3], ARGV[2])\n"
+    "if n == 1 then redis.call('EXPIRE', KEYS[4], ARGV[4]) end\n"
+    "if ARGV[3] ~= '' and redis.call('SADD', KEYS[5], ARGV[3]) == 1 then\n"
+    "  redis.call('EXPIRE', KEYS[5], ARGV[4])\n"
     "end\n"
-    "return {1, n - 1, n, lim}\n",
+    "return {v, 0, 1, n - 1, n, lim}\n",
     ""};
 
 /*
@@ -291,43 +298,95 @@ usage_day_keys(const struct tenant_ctx *ctx, const char *day, char *limits,
 	    usage_key(ctx, counters, err, errlen, "usage:%s", day));
 }
 
-enum usage_admit
-usage_api_hit(const struct tenant_ctx *ctx, const char *day,
-    const char *user_id, struct usage_outcome *o, char *err, size_t errlen)
+bool
+usage_request_state(const struct tenant_ctx *ctx, struct usage_request *q,
+    char *err, size_t errlen)
 {
+	char        record[USAGE_KEY_MAX], flag[USAGE_KEY_MAX];
 	char        limits[USAGE_KEY_MAX], counters[USAGE_KEY_MAX];
 	char        users[USAGE_KEY_MAX], ttl[24];
-	const char *argv[8];
-	redisReply *r;
+	const char *argv[12];
+	const char *day;
+	redisReply *r, *e;
 	long        state;
 
-	memset(o, 0, sizeof(*o));
-	o->limit = QUOTA_API_REQUESTS;
+	q->value = NULL;
+	q->flagged = false;
+	q->admit = USAGE_FAILED;
+	memset(&q->outcome, 0, sizeof(q->outcome));
+	q->outcome.limit = QUOTA_API_REQUESTS;
+	day = q->count && q->day != NULL ? q->day : "0000-00-00";
+	if (!usage_key(ctx, record, err, errlen, "%s", q->read_purpose) ||
+	    !usage_key(ctx, flag, err, errlen, "%s",
+		q->flag_purpose != NULL ? q->flag_purpose : q->read_purpose) ||
+	    !usage_day_keys(ctx, day, limits, counters, err, errlen) ||
+	    !usage_key(ctx, users, err, errlen, "usage:%s:users", day))
+		return (false);
+	snprintf(ttl, sizeof(ttl), "%ld", USAGE_DAY_TTL_S);
+	argv[2] = "5";
+	argv[3] = record;
+	argv[4] = flag;
+	argv[5] = limits;
+	argv[6] = counters;
+	argv[7] = users;
+	argv[8] = q->flag_purpose != NULL ? "1" : "0";
+	argv[9] = q->count ? "1" : "0";
+	argv[10] = q->user_id != NULL ? q->user_id : "";
+	argv[11] = ttl;
+	if ((r = usage_eval(&usage_request_script, 12, argv, err, errlen)) ==
+	    NULL)
+		return (false);
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != 6) {
+		snprintf(
+		    err, errlen, "unexpected answer of the request script");
+		freeReplyObject(r);
+		return (false);
+	}
+	e = r->element[0];
+	if (e->type == REDIS_REPLY_STRING) {
+		q->value = mem_strndup(e->str, e->len);
+	}
+	q->flagged = usage_num(r->element[1]) == 1;
+	state = usage_num(r->element[2]);
+	q->outcome.before = usage_num(r->element[3]);
+	q->outcome.after = usage_num(r->element[4]);
+	q->outcome.max = usage_num(r->element[5]);
+	freeReplyObject(r);
+	q->admit = state == 1 ? USAGE_ADMITTED
+	    : state == 0      ? USAGE_REFUSED
+	    : state == -1     ? USAGE_NO_LIMITS
+			      : USAGE_FAILED;
+	return (true);
+}
+
+bool
+usage_api_refund(const struct tenant_ctx *ctx, const char *day,
+    const char *user_id, char *err, size_t errlen)
+{
+	char        limits[USAGE_KEY_MAX], counters[USAGE_KEY_MAX];
+	char        users[USAGE_KEY_MAX];
+	const char *argv[4];
+	redisReply *r;
+
 	if (!usage_day_keys(ctx, day, limits, counters, err, errlen) ||
 	    !usage_key(ctx, users, err, errlen, "usage:%s:users", day))
-		return (USAGE_FAILED);
-	snprintf(ttl, sizeof(ttl), "%ld", USAGE_DAY_TTL_S);
-	argv[2] = "3";
-	argv[3] = limits;
-	argv[4] = counters;
-	argv[5] = users;
-	argv[6] = user_id != NULL ? user_id : "";
-	argv[7] = ttl;
-	if ((r = usage_eval(&usage_api_script, 8, argv, err, errlen)) == NULL)
-		return (USAGE_FAILED);
-	if (r->type != REDIS_REPLY_ARRAY || r->elements != 4) {
-		snprintf(err, errlen, "unexpected answer of the quota script");
-		freeReplyObject(r);
-		return (USAGE_FAILED);
-	}
-	state = usage_num(r->element[0]);
-	o->before = usage_num(r->element[1]);
-	o->after = usage_num(r->element[2]);
-	o->max = usage_num(r->element[3]);
+		return (false);
+	argv[0] = "HINCRBY";
+	argv[1] = counters;
+	argv[2] = "api_requests";
+	argv[3] = "-1";
+	if ((r = usage_cmd(err, errlen, 4, argv)) == NULL)
+		return (false);
 	freeReplyObject(r);
-	return (state == 1   ? USAGE_ADMITTED
-		: state == 0 ? USAGE_REFUSED
-			     : USAGE_NO_LIMITS);
+	if (user_id == NULL)
+		return (true);
+	argv[0] = "SREM";
+	argv[1] = users;
+	argv[2] = user_id;
+	if ((r = usage_cmd(err, errlen, 3, argv)) == NULL)
+		return (false);
+	freeReplyObject(r);
+	return (true);
 }
 
 enum usage_admit
@@ -379,6 +438,24 @@ usage_ingest_reserve(const struct tenant_ctx *ctx, const char *day, long bytes,
 	default:
 		return (USAGE_NO_LIMITS);
 	}
+}
+
+enum usage_admit
+usage_api_hit(const struct tenant_ctx *ctx, const char *day,
+    const char *user_id, struct usage_outcome *o, char *err, size_t errlen)
+{
+	struct usage_request q;
+
+	memset(&q, 0, sizeof(q));
+	q.read_purpose = "usage:none"; /* nothing to read */
+	q.count = true;
+	q.day = day;
+	q.user_id = user_id;
+	if (!usage_request_state(ctx, &q, err, errlen))
+		return (USAGE_FAILED);
+	mem_free(q.value);
+	*o = q.outcome;
+	return (q.admit);
 }
 
 bool

@@ -57,6 +57,33 @@ enum usage_admit usage_api_hit(const struct tenant_ctx *, const char *day,
     const char *user_id, struct usage_outcome *, char *err, size_t errlen);
 
 /*
+ * The Redis state one authenticated request needs, in one call: a cached
+ * record (GET of t:<id>:<read_purpose>), whether a flag exists (EXISTS of
+ * t:<id>:<flag_purpose>, e.g. a revoked token; NULL: none) and, with
+ * count, the request counted and admitted like usage_api_hit() (not
+ * counted when the flag is set). Authentication uses it so that the
+ * quota rides on a round trip it makes anyway.
+ */
+struct usage_request {
+	const char *read_purpose;
+	const char *flag_purpose; /* may be NULL */
+	bool        count;
+	const char *day; /* with count */
+	const char *user_id; /* with count; may be NULL */
+	/* Out. */
+	char                *value; /* the record, NULL if absent; mem_free() */
+	bool                 flagged;
+	enum usage_admit     admit; /* with count and not flagged */
+	struct usage_outcome outcome;
+};
+
+bool usage_request_state(const struct tenant_ctx *, struct usage_request *,
+    char *err, size_t errlen);
+/* Takes back one counted request (its authentication failed after). */
+bool usage_api_refund(const struct tenant_ctx *, const char *day,
+    const char *user_id, char *err, size_t errlen);
+
+/*
  * Before an ingestion of bytes: refused when the stored volume has
  * reached its limit, when the day's documents have reached theirs, or
  * when the bytes would take the day past its byte limit; otherwise the
