@@ -247,12 +247,12 @@ END {
 	printf "%-16s %11s %9s %9s\n", "quotas", "requests/s", "p50 (ms)", "p99 (ms)"
 	printf "%-16s %11.0f %9.3f %9.3f\n", "off", M["off"], P50["off"] / 1000, P99["off"] / 1000
 	printf "%-16s %11.0f %9.3f %9.3f\n", "on", M["on"], P50["on"] / 1000, P99["on"] / 1000
-	slow = M["off"] > 0 ? 100 * (1 - M["on"] / M["off"]) : 100
+	slow = (M["off"] > 0 ? 100 * (1 - M["on"] / M["off"]) : 100)
 	printf "\nslowdown with the quota check: %.1f%%   target <= %s%%: %s\n", slow,
 	    target, slow <= target ? "PASS" : "FAIL"
 	printf "  per-round slowdowns:"
 	for (i = 1; i <= n["on"]; i++)
-		printf " %.1f%%", roff[i] > 0 ? 100 * (1 - ron[i] / roff[i]) : 100
+		printf " %.1f%%", (roff[i] > 0 ? 100 * (1 - ron[i] / roff[i]) : 100)
 	printf "\n  requests counted by the quota side (Redis): %d\n", counted
 	if (err > 0)
 		printf "warning: wrk reported %d socket/HTTP errors; figures are suspect\n", err
