@@ -6,7 +6,7 @@
 # compare, active user) and one with VIGIE_QUOTAS=off, signs up one tenant
 # (moved to the "enterprise" plan, unlimited requests, so the check runs
 # but never refuses), and loads GET /api/v1/me with the owner's token on
-# each server in alternating rounds (off/on/off/on...). Prints the medians,
+# each server in alternating rounds (off/on, on/off, ...). Prints the medians,
 # the slowdown and PASS/FAIL against the target. Exits 0 whenever the
 # measurement ran: timings depend on the machine.
 #
@@ -122,7 +122,8 @@ free_port() {
 	die "no free port found"
 }
 
-# start NAME QUOTAS: a server in its own directory; prints its port.
+# start NAME QUOTAS: a server in its own directory; sets PORT and PID
+# (not in a $(...): PIDS must reach the cleanup).
 SECRET="bench-$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')"
 start() {
 	local name=$1 quotas=$2 port dir i
@@ -141,20 +142,21 @@ start() {
 		    VIGIE_QUOTAS="$quotas" VIGIE_DATA_DIR="$dir/var/data"
 		exec kore -c kore.conf -f -n -r
 	) >"$RUN/$name.log" 2>&1 &
-	PIDS+=($!)
+	PID=$!
+	PIDS+=("$PID")
+	PORT=$port
 	for ((i = 0; i < 150; i++)); do
 		curl -fsS --max-time 1 "http://127.0.0.1:$port/api/v1/ping" \
-		    >/dev/null 2>&1 && {
-			echo "$port"
-			return 0
-		}
+		    >/dev/null 2>&1 && return 0
 		sleep 0.1
 	done
 	die "$name did not start: $(tail -n 20 "$RUN/$name.log")"
 }
 
-PORT_OFF=$(start off off)
-PORT_ON=$(start on on)
+start off off
+PORT_OFF=$PORT PID_OFF=$PID
+start on on
+PORT_ON=$PORT PID_ON=$PID
 log "servers: quotas off on :$PORT_OFF, on on :$PORT_ON"
 
 # One tenant for both (same stores, same JWT secret), on an unlimited plan.
@@ -189,34 +191,67 @@ for port in "$PORT_OFF" "$PORT_ON"; do
 	[ "$code" = 200 ] || die "GET /api/v1/me answered $code on :$port"
 done
 
-# run_wrk PORT SECONDS: "rps p50_us p99_us errors"
+# CPU ticks (user + system) of a Kore parent's worker processes.
+worker_ticks() {
+	local p t=0 f
+	for p in $(pgrep -P "$1"); do
+		f=$(cat "/proc/$p/stat" 2>/dev/null) || continue
+		f=${f##*) }
+		# shellcheck disable=SC2086
+		set -- $f
+		t=$((t + ${12} + ${13}))
+	done
+	echo "$t"
+}
+
+# "calls usec" of EVALSHA in Redis (only Vigie's request scripts use it).
+evalsha_stats() {
+	redis-cli -u "$REDIS_URL" INFO commandstats |
+	    awk -F'[=,:]' '/^cmdstat_evalsha:/ { print $3, $5; f = 1 }
+		END { if (!f) print 0, 0 }'
+}
+
+# run_wrk PORT PID SECONDS: "rps p50_us p99_us errors worker_us_per_req
+# redis_script_us_per_req"
 run_wrk() {
-	local out
-	out=$(wrk -t1 -c"$CONNECTIONS" -d"$2s" -s "$REPORT" \
+	local out t0 t1 c0 c1 u0 u1 n
+	t0=$(worker_ticks "$2")
+	read -r c0 u0 <<<"$(evalsha_stats)"
+	out=$(wrk -t1 -c"$CONNECTIONS" -d"$3s" -s "$REPORT" \
 	    -H "Authorization: Bearer $TOKEN" \
 	    "http://127.0.0.1:$1/api/v1/me" 2>&1) || die "wrk: $out"
-	grep '^WRK_RESULT' <<<"$out" | awk '{
+	t1=$(worker_ticks "$2")
+	read -r c1 u1 <<<"$(evalsha_stats)"
+	grep '^WRK_RESULT' <<<"$out" | awk -v ticks=$((t1 - t0)) \
+	    -v hz="$(getconf CLK_TCK)" -v calls=$((c1 - c0)) \
+	    -v usec=$((u1 - u0)) '{
 		for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-		print v["rps"], v["p50_us"], v["p99_us"], v["errors"]
+		n = v["requests"]
+		print v["rps"], v["p50_us"], v["p99_us"], v["errors"],
+		    (n > 0 ? 1e6 * ticks / hz / n : 0),
+		    (calls > 0 ? usec / calls : 0)
 	}'
 }
 
 before=$(redis-cli -u "$REDIS_URL" HGET "t:$TENANT_ID:usage:$(date -u +%F)" \
     api_requests)
 log "warm-up: ${WARMUP}s each"
-run_wrk "$PORT_OFF" "$WARMUP" >/dev/null
-run_wrk "$PORT_ON" "$WARMUP" >/dev/null
+run_wrk "$PORT_OFF" "$PID_OFF" "$WARMUP" >/dev/null
+run_wrk "$PORT_ON" "$PID_ON" "$WARMUP" >/dev/null
 
 : >"$RUN/results"
 for ((r = 1; r <= ROUNDS; r++)); do
-	for side in off on; do
-		port=$PORT_OFF
-		[ "$side" = on ] && port=$PORT_ON
-		res=$(run_wrk "$port" "$DURATION")
+	# The order swaps every round, so neither side always runs first.
+	order="off on"
+	[ $((r % 2)) = 0 ] && order="on off"
+	for side in $order; do
+		port=$PORT_OFF pid=$PID_OFF
+		[ "$side" = on ] && port=$PORT_ON pid=$PID_ON
+		res=$(run_wrk "$port" "$pid" "$DURATION")
 		echo "$side $r $res" >>"$RUN/results"
-		read -r rps p50 p99 err <<<"$res"
-		log "$(printf 'round %d/%d quotas %-3s %7.0f req/s  p50 %5dus  p99 %6dus  errors %d' \
-		    "$r" "$ROUNDS" "$side" "$rps" "$p50" "$p99" "$err")"
+		read -r rps p50 p99 err cpu script <<<"$res"
+		log "$(printf 'round %d/%d quotas %-3s %7.0f req/s  p50 %5dus  p99 %6dus  worker CPU %5.1fus/req  Redis script %4.1fus  errors %d' \
+		    "$r" "$ROUNDS" "$side" "$rps" "$p50" "$p99" "$cpu" "$script" "$err")"
 	done
 done
 after=$(redis-cli -u "$REDIS_URL" HGET "t:$TENANT_ID:usage:$(date -u +%F)" \
@@ -233,27 +268,38 @@ function median(a, cnt,    i, j, x) {
 }
 {
 	n[$1]++; rps[$1, n[$1]] = $3; p50[$1, n[$1]] = $4; p99[$1, n[$1]] = $5
-	err += $6
+	err += $6; cpu[$1, n[$1]] = $7; scr[$1, n[$1]] = $8
 	if ($1 == "on") ron[n[$1]] = $3
 	else roff[n[$1]] = $3
 }
 END {
 	for (k in n) {
-		for (i = 1; i <= n[k]; i++) { a[i] = rps[k, i]; b[i] = p50[k, i]; e[i] = p99[k, i] }
+		for (i = 1; i <= n[k]; i++) {
+			a[i] = rps[k, i]; b[i] = p50[k, i]; e[i] = p99[k, i]
+			f[i] = cpu[k, i]; g[i] = scr[k, i]
+		}
 		M[k] = median(a, n[k]); P50[k] = median(b, n[k]); P99[k] = median(e, n[k])
+		C[k] = median(f, n[k]); S[k] = median(g, n[k])
 	}
 	printf "\nQuota check cost: GET /api/v1/me (Bearer token), wrk -t1 -c%d -d%ds,\n", c, d
 	printf "1 Kore worker per server, median of %d alternated rounds\n\n", n["on"]
-	printf "%-16s %11s %9s %9s\n", "quotas", "requests/s", "p50 (ms)", "p99 (ms)"
-	printf "%-16s %11.0f %9.3f %9.3f\n", "off", M["off"], P50["off"] / 1000, P99["off"] / 1000
-	printf "%-16s %11.0f %9.3f %9.3f\n", "on", M["on"], P50["on"] / 1000, P99["on"] / 1000
+	printf "%-8s %11s %9s %9s %16s %18s\n", "quotas", "requests/s", "p50 (ms)",
+	    "p99 (ms)", "worker us/req", "Redis script us"
+	printf "%-8s %11.0f %9.3f %9.3f %16.1f %18.1f\n", "off", M["off"],
+	    P50["off"] / 1000, P99["off"] / 1000, C["off"], S["off"]
+	printf "%-8s %11.0f %9.3f %9.3f %16.1f %18.1f\n", "on", M["on"],
+	    P50["on"] / 1000, P99["on"] / 1000, C["on"], S["on"]
 	slow = (M["off"] > 0 ? 100 * (1 - M["on"] / M["off"]) : 100)
 	printf "\nslowdown with the quota check: %.1f%%   target <= %s%%: %s\n", slow,
 	    target, slow <= target ? "PASS" : "FAIL"
 	printf "  per-round slowdowns:"
 	for (i = 1; i <= n["on"]; i++)
 		printf " %.1f%%", (roff[i] > 0 ? 100 * (1 - ron[i] / roff[i]) : 100)
-	printf "\n  requests counted by the quota side (Redis): %d\n", counted
+	printf "\n"
+	base = C["off"] + S["off"]
+	printf "CPU per request (Kore worker + Redis script): off %.1f us, on %.1f us: %+.1f%% (steadier than requests/s on a busy machine)\n",
+	    base, C["on"] + S["on"], (base > 0 ? 100 * (C["on"] + S["on"] - base) / base : 0)
+	printf "requests counted by the quota side (Redis): %d\n", counted
 	if (err > 0)
 		printf "warning: wrk reported %d socket/HTTP errors; figures are suspect\n", err
 }' "$RUN/results"
