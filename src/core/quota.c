@@ -13,6 +13,15 @@ static const char *const quota_names[QUOTA_COUNT] = {
     [QUOTA_USERS] = "users",
 };
 
+/* What each limit is called at the start of a warning. */
+static const char *const quota_titles[QUOTA_COUNT] = {
+    [QUOTA_API_REQUESTS] = "API requests today",
+    [QUOTA_INGEST_BYTES] = "Bytes ingested today",
+    [QUOTA_INGEST_DOCS] = "Documents ingested today",
+    [QUOTA_STORAGE_BYTES] = "Bytes stored",
+    [QUOTA_USERS] = "Users",
+};
+
 /* What each limit is called in a sentence. */
 static const char *const quota_nouns[QUOTA_COUNT] = {
     [QUOTA_API_REQUESTS] = "API requests today",
@@ -283,8 +292,9 @@ void
 quota_warning_text(enum quota_limit l, int threshold, long used, long max,
     char *out, size_t outlen)
 {
-	snprintf(out, outlen, "%d%% of the plan's %s is used (%ld of %ld)%s",
-	    threshold, l >= 0 && l < QUOTA_COUNT ? quota_nouns[l] : "limit",
-	    used, max,
-	    quota_limit_daily(l) ? "; it resets at midnight UTC" : "");
+	snprintf(out, outlen, "%s: %ld of %ld used, past the %d%% warning%s",
+	    l >= 0 && l < QUOTA_COUNT ? quota_titles[l] : "Limit", used, max,
+	    threshold,
+	    quota_limit_daily(l) ? "; the allowance resets at midnight UTC"
+				 : "");
 }

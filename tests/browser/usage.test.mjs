@@ -55,7 +55,7 @@ describe("usage page", () => {
 		// The banner shows the warning the server computed.
 		const banner = page.locator("#vg-banners .vg-quota-warning");
 		await banner.first().waitFor();
-		assert.match(await banner.first().textContent(), /95% of the plan's users is used \(3 of 3\)/);
+		assert.match(await banner.first().textContent(), /Users: 3 of 3 used, past the 95% warning/);
 		// Today's row; the charts are drawn.
 		const today = new Date().toISOString().slice(0, 10);
 		const first = page.locator("#usage-table tbody tr").first();

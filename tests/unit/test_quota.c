@@ -258,8 +258,10 @@ test_names(void **state)
 	assert_false(quota_limit_daily(QUOTA_USERS));
 	quota_warning_text(QUOTA_API_REQUESTS, 80, 8, 10, text, sizeof(text));
 	assert_string_equal(text,
-	    "80% of the plan's API requests today is used (8 of 10); it "
-	    "resets at midnight UTC");
+	    "API requests today: 8 of 10 used, past the 80% warning; the "
+	    "allowance resets at midnight UTC");
+	quota_warning_text(QUOTA_USERS, 95, 3, 3, text, sizeof(text));
+	assert_string_equal(text, "Users: 3 of 3 used, past the 95% warning");
 }
 
 int

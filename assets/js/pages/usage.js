@@ -102,7 +102,7 @@ function drawChart(id, labels, datasets, bytes) {
 			scales: {
 				y: {
 					beginAtZero: true,
-					ticks: { callback: (v) => (bytes ? formatSize(v) : formatNumber(v)) },
+					ticks: { precision: 0, callback: (v) => (bytes ? formatSize(v) : formatNumber(v)) },
 				},
 			},
 		},
