@@ -42,6 +42,33 @@ api_quota_counts(const struct api_work *w)
 }
 
 /*
+ * Acts on a verdict: true to go on (admitted, or not checked because a
+ * store failed: the quota is a commercial limit, not a security control,
+ * so a failure lets the request through, logged), false after answering
+ * a refusal.
+ */
+static bool
+api_quota_verdict(struct api_work *w, enum quotas_verdict v,
+    const struct usage_outcome *o, bool es_style, const char *what,
+    const char *err)
+{
+	switch (v) {
+	case QUOTAS_OK:
+		return (true);
+	case QUOTAS_EXCEEDED:
+		api_quota_refuse(w, o, es_style);
+		return (false);
+	case QUOTAS_UNAVAILABLE:
+		break;
+	}
+	log_emit(LOG_LEVEL_WARNING, "quotas", w->trace.trace_id,
+	    json_pack(
+		"{s:s, s:s}", "tenant_id", w->who.tenant.id, "error", err),
+	    "%s quota not checked", what);
+	return (true);
+}
+
+/*
  * After authentication (which usually counted the request already, in
  * the same Redis call as its own look-ups): refuses a request over the
  * day's allowance, warns at 80/95 %, and counts here only when
@@ -51,6 +78,7 @@ bool
 api_quota_gate(struct api_work *w)
 {
 	struct usage_outcome o;
+	enum quotas_verdict  v;
 	char                 err[256];
 
 	if (!api_quota_counts(w) ||
@@ -69,51 +97,28 @@ api_quota_gate(struct api_work *w)
 		api_quota_refuse(w, &o, false);
 		return (false);
 	}
-	switch (quotas_api_request(&w->who.tenant,
+	err[0] = '\0';
+	v = quotas_api_request(&w->who.tenant,
 	    w->who.kind == WHO_USER ? w->who.user_id : NULL, w->now, &o, err,
-	    sizeof(err))) {
-	case QUOTAS_OK:
-		return (true);
-	case QUOTAS_EXCEEDED:
-		api_quota_refuse(w, &o, false);
-		return (false);
-	case QUOTAS_UNAVAILABLE:
-		break;
-	}
-	/* Metering is not a security control: a store failure lets the
-	 * request through rather than take the service down with it. */
-	log_emit(LOG_LEVEL_WARNING, "quotas", w->trace.trace_id,
-	    json_pack(
-		"{s:s, s:s}", "tenant_id", w->who.tenant.id, "error", err),
-	    "API request quota not checked");
-	return (true);
+	    sizeof(err));
+	return (api_quota_verdict(w, v, &o, false, "API request", err));
 }
 
 bool
 api_quota_ingest(struct api_work *w, long bytes, bool es_style, bool *counted)
 {
 	struct usage_outcome o;
+	enum quotas_verdict  v;
 	char                 err[256];
 
 	*counted = false;
 	if (!quotas_enabled())
 		return (true);
-	switch (quotas_ingest_begin(
-	    &w->who.tenant, bytes, w->now, &o, err, sizeof(err))) {
-	case QUOTAS_OK:
-		*counted = true;
-		return (true);
-	case QUOTAS_EXCEEDED:
-		api_quota_refuse(w, &o, es_style);
-		return (false);
-	case QUOTAS_UNAVAILABLE:
-		break;
-	}
-	log_emit(LOG_LEVEL_WARNING, "quotas", w->trace.trace_id,
-	    json_pack(
-		"{s:s, s:s}", "tenant_id", w->who.tenant.id, "error", err),
-	    "ingest quota not checked");
-	return (true);
+	err[0] = '\0';
+	v = quotas_ingest_begin(
+	    &w->who.tenant, bytes, w->now, &o, err, sizeof(err));
+	*counted = v == QUOTAS_OK;
+	return (api_quota_verdict(w, v, &o, es_style, "ingest", err));
 }
 
 void

@@ -9,15 +9,6 @@
 
 #define USAGE_KEY_MAX 320
 
-/* Hash fields of the limits, in enum quota_limit order. */
-static const char *const usage_limit_fields[QUOTA_COUNT] = {
-    [QUOTA_API_REQUESTS] = "api_requests",
-    [QUOTA_INGEST_BYTES] = "ingest_bytes",
-    [QUOTA_INGEST_DOCS] = "ingest_docs",
-    [QUOTA_STORAGE_BYTES] = "storage_bytes",
-    [QUOTA_USERS] = "users",
-};
-
 /* t:<id>:<purpose formatted>; false for a bad context. */
 static bool usage_key(const struct tenant_ctx *, char *out, char *err,
     size_t errlen, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
@@ -212,7 +203,7 @@ usage_limits_put(const struct tenant_ctx *ctx, const struct quota_limits *l,
 	argv[argc++] = key;
 	for (i = 0; i < QUOTA_COUNT; i++) {
 		snprintf(values[i], sizeof(values[i]), "%ld", l->max[i]);
-		argv[argc++] = usage_limit_fields[i];
+		argv[argc++] = quota_limit_name((enum quota_limit)i);
 		argv[argc++] = values[i];
 	}
 	snprintf(values[QUOTA_COUNT], sizeof(values[QUOTA_COUNT]), "%ld",
@@ -249,7 +240,7 @@ usage_limits_get(const struct tenant_ctx *ctx, struct quota_limits *l,
 	argv[argc++] = "HMGET";
 	argv[argc++] = key;
 	for (i = 0; i < QUOTA_COUNT; i++)
-		argv[argc++] = usage_limit_fields[i];
+		argv[argc++] = quota_limit_name((enum quota_limit)i);
 	argv[argc++] = "retention_days";
 	if ((r = usage_cmd(err, errlen, argc, argv)) == NULL)
 		return (false);
