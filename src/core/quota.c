@@ -159,9 +159,14 @@ quota_limits_of(const struct plan_limits *plan, const json_t *overrides,
 	if (json_is_object(overrides)) {
 		json_object_foreach((json_t *)overrides, key, v)
 		{
+			/* Checked on the way in; a record edited by other
+			 * means is still never trusted out of range. */
 			if ((i = quota_field_find(key)) < 0 ||
-			    !json_is_number(v) || json_number_value(v) < 0)
-				continue; /* checked on the way in */
+			    !json_is_number(v) || json_number_value(v) < 0 ||
+			    json_number_value(v) >
+				(quota_fields[i].gb ? QUOTA_OVERRIDE_GB_MAX
+						    : QUOTA_OVERRIDE_MAX))
+				continue;
 			if (quota_fields[i].gb)
 				*(double *)((char *)&l +
 				    quota_fields[i].offset) =

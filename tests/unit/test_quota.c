@@ -61,6 +61,17 @@ test_limits_with_overrides(void **state)
 	assert_int_equal(l.max[QUOTA_STORAGE_BYTES], 2500000000L);
 	assert_int_equal(l.max[QUOTA_USERS], 0); /* unlimited */
 	assert_int_equal(l.retention_days, 90);
+	json_decref(o);
+	/* Out-of-range values in a stored record are ignored. */
+	o = parse("{\"users\": 1e300, \"storage_gb\": 1e9, \"retention_days\": "
+		  "-4, \"ingest_docs_per_day\": \"9\"}");
+	quota_limits_of(&free_plan, o, &l);
+	assert_int_equal(l.max[QUOTA_USERS], 3);
+	assert_int_equal(l.max[QUOTA_STORAGE_BYTES], 1000000000L);
+	assert_int_equal(l.retention_days, 7);
+	assert_int_equal(l.max[QUOTA_INGEST_DOCS], 500000);
+	json_decref(o);
+	o = parse("{}");
 	/* What is not overridden comes from the plan. */
 	assert_int_equal(l.max[QUOTA_INGEST_DOCS], 500000);
 	assert_int_equal(l.max[QUOTA_INGEST_BYTES], 500000000L);
