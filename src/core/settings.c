@@ -111,7 +111,7 @@ static const struct setting setting_table[] = {
 	"seconds (0: never)"},
     {"VIGIE_QUOTAS", SETTING_CHOICE, S_OFF(quotas), "on", 0, 0, "on|off", NULL,
 	"enforce the plans' quotas and meter API requests (off: benchmarks)"},
-    {"VIGIE_USAGE_FLUSH_S", SETTING_INTEGER, S_OFF(usage_flush_s), "60", 5,
+    {"VIGIE_USAGE_FLUSH_S", SETTING_INTEGER, S_OFF(usage_flush_s), "300", 5,
 	3600, NULL, NULL,
 	"how often usage counters are written to MongoDB usage_daily"},
 };

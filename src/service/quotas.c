@@ -170,7 +170,7 @@ quotas_warn(const struct tenant_ctx *ctx, enum quota_limit limit, int threshold,
 	    quota_limit_name(limit), "threshold", threshold, "usage",
 	    (json_int_t)used, "max", (json_int_t)max, "period", day, "message",
 	    message, "created_at", at, "read", 0);
-	if (metadb_insert(ctx, "notifications", doc, NULL, err, sizeof(err)) !=
+	if (metadb_insert(ctx, "quota_warnings", doc, NULL, err, sizeof(err)) !=
 	    METADB_OK)
 		quotas_log(ctx, "storing a warning", err);
 	json_decref(doc);
@@ -558,39 +558,164 @@ quotas_flush_day(const struct tenant_ctx *ctx, const char *day,
 	return (st == METADB_OK);
 }
 
+/* A JSON answer of Elasticsearch to GET path; NULL with err. */
+static json_t *
+quotas_es_json(const char *path, char *err, size_t errlen)
+{
+	struct es_response r;
+	json_t            *doc;
+
+	memset(&r, 0, sizeof(r));
+	doc = NULL;
+	if (!es_request("GET", path, NULL, 0, 30000, &r))
+		snprintf(err, errlen, "elasticsearch: %s", r.error);
+	else if (r.status != 200 ||
+	    (doc = json_loadb(r.body.data, r.body.len, 0, NULL)) == NULL)
+		snprintf(err, errlen, "elasticsearch answered %ld to %s",
+		    r.status, path);
+	es_response_free(&r);
+	return (doc);
+}
+
+/*
+ * Bytes stored by every tenant, {"<tenant id>": bytes}, from two
+ * listings whatever the number of tenants: the indices behind each
+ * tenant's alias, and the primary store size of each log index.
+ */
+static json_t *
+quotas_stored_all(char *err, size_t errlen)
+{
+	json_t     *aliases, *indices, *sizes, *out, *e;
+	const char *alias, *index, *size;
+	size_t      i;
+
+	aliases = quotas_es_json(
+	    "/_cat/aliases/vigie-t-*?format=json&h=alias,index", err, errlen);
+	indices = quotas_es_json("/_cat/indices/logs-*?format=json&h=index,"
+				 "pri.store.size&bytes=b",
+	    err, errlen);
+	out = NULL;
+	if (!json_is_array(aliases) || !json_is_array(indices))
+		goto done;
+	sizes = json_object();
+	json_array_foreach(indices, i, e)
+	{
+		index = json_string_value(json_object_get(e, "index"));
+		size = json_string_value(json_object_get(e, "pri.store.size"));
+		if (index != NULL && size != NULL)
+			json_object_set_new(
+			    sizes, index, json_integer(strtol(size, NULL, 10)));
+	}
+	out = json_object();
+	json_array_foreach(aliases, i, e)
+	{
+		alias = json_string_value(json_object_get(e, "alias"));
+		index = json_string_value(json_object_get(e, "index"));
+		if (alias == NULL || index == NULL ||
+		    strncmp(alias, "vigie-t-", 8) != 0 ||
+		    !tenant_id_check(alias + 8))
+			continue;
+		json_object_set_new(out, alias + 8,
+		    json_integer(
+			json_integer_value(json_object_get(out, alias + 8)) +
+			json_integer_value(json_object_get(sizes, index))));
+	}
+	json_decref(sizes);
+done:
+	json_decref(aliases);
+	json_decref(indices);
+	return (out);
+}
+
+/*
+ * Writes one day of one tenant unless the last flush wrote the same
+ * values (a signature kept in Redis); stored < 0 keeps the stored bytes
+ * already written. Sets *wrote.
+ */
+static bool
+quotas_flush_one(const struct tenant_ctx *ctx, const char *day,
+    const struct usage_day *d, long stored, long now, bool *wrote, char *err,
+    size_t errlen)
+{
+	char sig[160], last[160];
+
+	*wrote = false;
+	snprintf(sig, sizeof(sig), "%ld:%ld:%ld:%ld:%ld", d->api_requests,
+	    d->ingested_bytes, d->ingested_docs, d->active_users, stored);
+	if (!usage_flushed_get(ctx, day, last, sizeof(last), err, errlen))
+		return (false);
+	if (strcmp(sig, last) == 0)
+		return (true);
+	if (!quotas_flush_day(ctx, day, d, stored, now, err, errlen))
+		return (false);
+	*wrote = true;
+	return (usage_flushed_put(ctx, day, sig, err, errlen));
+}
+
+/*
+ * Yesterday's last counts (when its counters still exist) and today's,
+ * with stored, the bytes the tenant stores now. A tenant with nothing
+ * counted and nothing stored has no document written.
+ */
 bool
-quotas_flush_tenant(
-    const struct tenant_ctx *ctx, long now, char *err, size_t errlen)
+quotas_flush_tenant(const struct tenant_ctx *ctx, long now, long stored,
+    bool *wrote, char *err, size_t errlen)
 {
 	struct usage_day d;
 	char             day[QUOTA_DAY_LEN];
-	long             stored;
+	bool             w;
 
-	/* Yesterday: its last counts, when its counters still exist. */
+	*wrote = false;
 	quota_day(now - QUOTA_DAY_S, day);
 	if (!usage_day_read(ctx, day, &d, err, errlen))
 		return (false);
-	if (d.present && !quotas_flush_day(ctx, day, &d, -1, now, err, errlen))
+	if (d.present &&
+	    !quotas_flush_one(ctx, day, &d, -1, now, wrote, err, errlen))
 		return (false);
 	quota_day(now, day);
-	if (!usage_day_read(ctx, day, &d, err, errlen) ||
-	    !quotas_stored(ctx, true, &stored, err, errlen))
+	if (!usage_day_read(ctx, day, &d, err, errlen))
 		return (false);
-	return (quotas_flush_day(ctx, day, &d, stored, now, err, errlen));
+	if (!usage_stored_put(ctx, stored, QUOTAS_STORED_TTL_S, err, errlen))
+		quotas_log(ctx, "caching the stored volume", err);
+	if (!d.present && stored == 0)
+		return (true);
+	if (!quotas_flush_one(ctx, day, &d, stored, now, &w, err, errlen))
+		return (false);
+	*wrote = *wrote || w;
+	return (true);
 }
 
-#define QUOTAS_FLUSH_PAGE 200
+#define QUOTAS_FLUSH_PAGE    200
+#define QUOTAS_FLUSH_LOCK_MS (10 * 60 * 1000L)
 
-long
-quotas_flush_all(long now, char *err, size_t errlen)
+/* Builds the context of a tenant record; false when it is unusable. */
+static bool
+quotas_ctx_of(const json_t *doc, struct tenant_ctx *ctx)
+{
+	const char *id, *slug, *plan;
+
+	id = json_string_value(json_object_get(doc, "id"));
+	slug = json_string_value(json_object_get(doc, "slug"));
+	plan = json_string_value(json_object_get(doc, "plan"));
+	memset(ctx, 0, sizeof(*ctx));
+	snprintf(ctx->id, sizeof(ctx->id), "%s", id ? id : "");
+	snprintf(ctx->slug, sizeof(ctx->slug), "%s", slug ? slug : "");
+	snprintf(ctx->plan, sizeof(ctx->plan), "%s", plan ? plan : "");
+	return (tenant_ctx_check(ctx));
+}
+
+/* Every active or suspended tenant, a page at a time. */
+static long
+quotas_flush_pages(
+    json_t *stored, long now, void (*tick)(void), char *err, size_t errlen)
 {
 	struct tenant_ctx  ctx;
 	enum metadb_status st;
 	json_t            *filter, *sort, *docs, *doc;
-	const char        *id, *slug, *plan;
 	char               why[256];
 	long               skip, written;
 	size_t             i, n;
+	bool               wrote;
 
 	filter =
 	    json_pack("{s:{s:[s, s]}}", "status", "$in", "active", "suspended");
@@ -607,21 +732,17 @@ quotas_flush_all(long now, char *err, size_t errlen)
 		n = json_array_size(docs);
 		json_array_foreach(docs, i, doc)
 		{
-			id = json_string_value(json_object_get(doc, "id"));
-			slug = json_string_value(json_object_get(doc, "slug"));
-			plan = json_string_value(json_object_get(doc, "plan"));
-			memset(&ctx, 0, sizeof(ctx));
-			snprintf(ctx.id, sizeof(ctx.id), "%s", id ? id : "");
-			snprintf(
-			    ctx.slug, sizeof(ctx.slug), "%s", slug ? slug : "");
-			snprintf(
-			    ctx.plan, sizeof(ctx.plan), "%s", plan ? plan : "");
-			if (!tenant_ctx_check(&ctx))
+			if (tick != NULL)
+				tick();
+			if (!quotas_ctx_of(doc, &ctx))
 				continue;
-			if (quotas_flush_tenant(&ctx, now, why, sizeof(why)))
-				written++;
-			else
+			if (!quotas_flush_tenant(&ctx, now,
+				json_integer_value(
+				    json_object_get(stored, ctx.id)),
+				&wrote, why, sizeof(why)))
 				quotas_log(&ctx, "flushing usage", why);
+			else if (wrote)
+				written++;
 		}
 		json_decref(docs);
 		if (n < QUOTAS_FLUSH_PAGE)
@@ -629,5 +750,30 @@ quotas_flush_all(long now, char *err, size_t errlen)
 	}
 	json_decref(filter);
 	json_decref(sort);
+	return (written);
+}
+
+long
+quotas_flush_all(
+    const char *owner, long now, void (*tick)(void), char *err, size_t errlen)
+{
+	json_t *stored;
+	char    why[256];
+	long    written;
+	bool    won;
+
+	if (!usage_flush_lock(owner, QUOTAS_FLUSH_LOCK_MS, &won, err, errlen))
+		return (-1);
+	if (!won)
+		return (0); /* another worker is flushing */
+	written = -1;
+	if ((stored = quotas_stored_all(err, errlen)) != NULL) {
+		written = quotas_flush_pages(stored, now, tick, err, errlen);
+		json_decref(stored);
+	}
+	if (!usage_flush_unlock(owner, why, sizeof(why)))
+		log_emit(LOG_LEVEL_WARNING, "quotas", NULL,
+		    json_pack("{s:s}", "error", why),
+		    "usage flush lock not released (it expires)");
 	return (written);
 }

@@ -69,7 +69,7 @@ enum quotas_verdict quotas_users_check(const struct tenant_ctx *, long users,
 
 /*
  * A warning at threshold % of a limit: a record in MongoDB
- * "notifications" and a "notify" job per notification channel, once per
+ * "quota_warnings" and a "notify" job per notification channel, once per
  * tenant, limit, threshold and UTC day.
  */
 void quotas_warn(const struct tenant_ctx *, enum quota_limit, int threshold,
@@ -85,11 +85,17 @@ json_t *quotas_report(
 
 /*
  * Writes the counters of yesterday and today into usage_daily for every
- * tenant (set, not add: running it twice changes nothing). Returns the
- * number of tenants written, -1 with err when the directory failed.
+ * tenant (set, not add: running it twice changes nothing; a day whose
+ * values did not change is not written again), with the bytes each
+ * tenant stores, from two listings of Elasticsearch. One worker at a
+ * time (a lock in Redis held by owner); tick (may be NULL) is called
+ * between tenants, so a worker keeps its heartbeat. Returns the number of tenants
+ * written (0 also when another worker holds the lock), -1 with err when
+ * a store failed.
  */
-long quotas_flush_all(long now, char *err, size_t errlen);
-bool quotas_flush_tenant(
-    const struct tenant_ctx *, long now, char *err, size_t errlen);
+long quotas_flush_all(
+    const char *owner, long now, void (*tick)(void), char *err, size_t errlen);
+bool quotas_flush_tenant(const struct tenant_ctx *, long now, long stored,
+    bool *wrote, char *err, size_t errlen);
 
 #endif

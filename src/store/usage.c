@@ -620,3 +620,93 @@ usage_warn_once(const struct tenant_ctx *ctx, const char *day,
 	freeReplyObject(r);
 	return (true);
 }
+
+bool
+usage_flushed_get(const struct tenant_ctx *ctx, const char *day, char *sig,
+    size_t siglen, char *err, size_t errlen)
+{
+	char        key[USAGE_KEY_MAX];
+	const char *argv[2];
+	redisReply *r;
+
+	sig[0] = '\0';
+	if (!usage_key(ctx, key, err, errlen, "usage:%s:flushed", day))
+		return (false);
+	argv[0] = "GET";
+	argv[1] = key;
+	if ((r = usage_cmd(err, errlen, 2, argv)) == NULL)
+		return (false);
+	if (r->type == REDIS_REPLY_STRING)
+		snprintf(sig, siglen, "%s", r->str);
+	freeReplyObject(r);
+	return (true);
+}
+
+bool
+usage_flushed_put(const struct tenant_ctx *ctx, const char *day,
+    const char *sig, char *err, size_t errlen)
+{
+	char        key[USAGE_KEY_MAX], ttl[24];
+	const char *argv[5];
+	redisReply *r;
+
+	if (!usage_key(ctx, key, err, errlen, "usage:%s:flushed", day))
+		return (false);
+	snprintf(ttl, sizeof(ttl), "%ld", USAGE_DAY_TTL_S);
+	argv[0] = "SET";
+	argv[1] = key;
+	argv[2] = sig;
+	argv[3] = "EX";
+	argv[4] = ttl;
+	if ((r = usage_cmd(err, errlen, 5, argv)) == NULL)
+		return (false);
+	freeReplyObject(r);
+	return (true);
+}
+
+bool
+usage_flush_lock(
+    const char *owner, long ttl_ms, bool *won, char *err, size_t errlen)
+{
+	char        ttl[24];
+	const char *argv[6];
+	redisReply *r;
+
+	*won = false;
+	snprintf(ttl, sizeof(ttl), "%ld", ttl_ms);
+	argv[0] = "SET";
+	argv[1] = "p:usage:flush";
+	argv[2] = owner;
+	argv[3] = "NX";
+	argv[4] = "PX";
+	argv[5] = ttl;
+	if ((r = usage_cmd(err, errlen, 6, argv)) == NULL)
+		return (false);
+	*won = r->type == REDIS_REPLY_STATUS;
+	freeReplyObject(r);
+	return (true);
+}
+
+/* Releases the lock only when owner still holds it. */
+static __thread struct usage_script usage_unlock_script = {
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then\n"
+    "  return redis.call('DEL', KEYS[1])\n"
+    "end\n"
+    "return 0\n",
+    ""};
+
+bool
+usage_flush_unlock(const char *owner, char *err, size_t errlen)
+{
+	const char *argv[5];
+	redisReply *r;
+
+	argv[2] = "1";
+	argv[3] = "p:usage:flush";
+	argv[4] = owner;
+	if ((r = usage_eval(&usage_unlock_script, 5, argv, err, errlen)) ==
+	    NULL)
+		return (false);
+	freeReplyObject(r);
+	return (true);
+}

@@ -120,6 +120,24 @@ bool usage_day_read(const struct tenant_ctx *, const char *day,
 bool usage_stored_get(
     const struct tenant_ctx *, long *bytes, char *err, size_t errlen);
 
+/*
+ * What the last flush wrote for a day (t:<id>:usage:<day>:flushed, a
+ * signature of the values; "" when none), so an unchanged day is not
+ * written again.
+ */
+bool usage_flushed_get(const struct tenant_ctx *, const char *day, char *sig,
+    size_t siglen, char *err, size_t errlen);
+bool usage_flushed_put(const struct tenant_ctx *, const char *day,
+    const char *sig, char *err, size_t errlen);
+
+/*
+ * The platform-wide flush lock (p:usage:flush, expires after ttl_ms):
+ * true in *won for the one caller that got it.
+ */
+bool usage_flush_lock(
+    const char *owner, long ttl_ms, bool *won, char *err, size_t errlen);
+bool usage_flush_unlock(const char *owner, char *err, size_t errlen);
+
 /* True in *first for the first caller of (day, limit, threshold). */
 bool usage_warn_once(const struct tenant_ctx *, const char *day,
     enum quota_limit, int threshold, bool *first, char *err, size_t errlen);

@@ -400,7 +400,7 @@ def test_warnings_at_80_and_95_once_each(admin, new_tenant, redis, mongo):
     limits(admin, other, {"api_requests_per_day": 20})
 
     def notes(who=tid):
-        return sorted(mongo.notifications.find(
+        return sorted(mongo.quota_warnings.find(
             {"tenant_id": who, "kind": "quota.warning"}),
             key=lambda n: n["threshold"])
 
