@@ -89,9 +89,7 @@ auth_fail_uncount(struct api_work *w, const char *code, const char *message)
 
 	if (w->quota_state == 1) {
 		quota_day(w->now, day);
-		(void)usage_api_refund(&w->who.tenant, day,
-		    w->who.user_id[0] != '\0' ? w->who.user_id : NULL, err,
-		    sizeof(err));
+		(void)usage_api_refund(&w->who.tenant, day, err, sizeof(err));
 	}
 	w->quota_state = 0;
 	if (code == NULL)

@@ -79,9 +79,13 @@ struct usage_request {
 
 bool usage_request_state(const struct tenant_ctx *, struct usage_request *,
     char *err, size_t errlen);
-/* Takes back one counted request (its authentication failed after). */
-bool usage_api_refund(const struct tenant_ctx *, const char *day,
-    const char *user_id, char *err, size_t errlen);
+/*
+ * Takes back one counted request (its authentication failed after). The
+ * user, if any, stays among the day's active users: its token was
+ * genuine.
+ */
+bool usage_api_refund(
+    const struct tenant_ctx *, const char *day, char *err, size_t errlen);
 
 /*
  * Before an ingestion of bytes: refused when the stored volume has
