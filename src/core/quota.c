@@ -153,6 +153,8 @@ quota_limits_of(const struct plan_limits *plan, const json_t *overrides,
 	struct plan_limits l;
 	const char        *key;
 	json_t            *v;
+	double             gb;
+	long               n;
 	int                i;
 
 	l = *plan;
@@ -167,13 +169,16 @@ quota_limits_of(const struct plan_limits *plan, const json_t *overrides,
 				(quota_fields[i].gb ? QUOTA_OVERRIDE_GB_MAX
 						    : QUOTA_OVERRIDE_MAX))
 				continue;
-			if (quota_fields[i].gb)
-				*(double *)((char *)&l +
-				    quota_fields[i].offset) =
-				    json_number_value(v);
-			else
-				*(long *)((char *)&l + quota_fields[i].offset) =
-				    (long)json_number_value(v);
+			/* memcpy: no type-punned store into the struct */
+			if (quota_fields[i].gb) {
+				gb = json_number_value(v);
+				memcpy((char *)&l + quota_fields[i].offset, &gb,
+				    sizeof(gb));
+			} else {
+				n = (long)json_number_value(v);
+				memcpy((char *)&l + quota_fields[i].offset, &n,
+				    sizeof(n));
+			}
 		}
 	}
 	memset(out, 0, sizeof(*out));
