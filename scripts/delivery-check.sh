@@ -33,7 +33,10 @@ CHART=helm/vigie
 SCHEMAS="$VIGIE_ROOT/build/k8s-schemas"
 
 need() {
-	[ -x "$1" ] || die "$1 not found: run scripts/install.sh (component: ${2:-delivery})"
+	if [ ! -x "$1" ] && [ "${2:-delivery}" = delivery ]; then
+		"$VIGIE_ROOT/scripts/install.sh" delivery
+	fi
+	[ -x "$1" ] || die "$1 not found: run scripts/install.sh ${2:-delivery}"
 }
 
 check_actionlint() {

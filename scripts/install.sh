@@ -389,7 +389,10 @@ GO_TOOLS=(
   "kubeconform github.com/yannh/kubeconform/cmd/kubeconform v0.6.7"
 )
 # Our compose validator (tools/composecheck: compose-go, the loader of the
-# Compose CLI), rebuilt when its sources change.
+# Compose CLI), rebuilt when its sources change. Not part of a plain
+# `scripts/install.sh` (make run / make test do not need them): installed by
+# `scripts/install.sh delivery`, which scripts/delivery-check.sh runs when
+# one is missing.
 COMPOSECHECK_DIR="$VIGIE_REPO_ROOT/tools/composecheck"
 
 composecheck_stamp() {
@@ -458,8 +461,6 @@ install_main() {
   component "Python virtualenv (.venv)" venv_is_installed install_venv
   component "Browser tests (Chromium, npm ci)" browser_is_installed install_browser
   component "Web vendor files (npm ci in assets)" web_is_installed install_web
-  component "Delivery tools (helm, actionlint, kubeconform, composecheck)" \
-    delivery_tools_are_installed install_delivery_tools
   log "all components installed ($((SECONDS - start)) s)"
 }
 
