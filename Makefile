@@ -145,7 +145,8 @@ clean:
 # actionlint: the GitHub workflows. helm-check: helm lint and helm template
 #   | kubeconform for every values file. compose-check: docker-compose.yml.
 # delivery-check: the three above (scripts/delivery-check.sh).
-.PHONY: lint coverage actionlint helm-check compose-check delivery-check compdb
+.PHONY: lint coverage actionlint helm-check compose-check delivery-check compdb \
+	image-check
 
 lint:
 	@scripts/lint.sh
@@ -161,6 +162,11 @@ helm-check:
 
 compose-check:
 	@scripts/delivery-check.sh compose
+
+# image-check: the image's build stage without Docker (the context that
+# .dockerignore lets through, make build in it, the entrypoint's selfcheck).
+image-check:
+	@scripts/delivery-check.sh image
 
 delivery-check:
 	@scripts/delivery-check.sh

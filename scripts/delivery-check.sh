@@ -10,8 +10,13 @@
 #               and without the tls profile
 #   tests       tests/delivery (pytest): what the files must contain
 #               (health checks, probes, rollbacks, ...) on top of validity
+#   image       what the image's build stage does, without Docker: the
+#               build context (git's files less .dockerignore) copied to
+#               build/docker-context/, `make build` there, and the
+#               entrypoint's selfcheck on the result (about 30 s)
 #
-#   scripts/delivery-check.sh [actionlint|helm|compose|tests]...  (none: all)
+#   scripts/delivery-check.sh [actionlint|helm|compose|tests|image]...
+#   (none: all but image)
 #
 # kubeconform's schemas: kubeconform downloads them from GitHub by default,
 # which this project may not do. The PyPI package kubernetes-validate
@@ -127,6 +132,17 @@ check_compose() {
 	fi
 }
 
+check_image() {
+	local ctx="$VIGIE_ROOT/build/docker-context"
+	rm -rf "$ctx"
+	mkdir -p "$ctx"
+	"$PY" scripts/docker-context.py copy "$ctx"
+	say "image: build context of $(find "$ctx" -type f | wc -l) files ($(du -sh "$ctx" | cut -f1)); make build in it"
+	make --no-print-directory -C "$ctx" -j2 build VERSION=context-check >"$ctx.log" 2>&1 ||
+		{ tail -n 30 "$ctx.log"; die "make build failed in the build context"; }
+	APP_DIR="$ctx" sh docker/entrypoint.sh selfcheck
+}
+
 check_tests() {
 	need "$PY" venv
 	say "tests/delivery"
@@ -142,6 +158,7 @@ for part in "$@"; do
 	helm) check_helm ;;
 	compose) check_compose ;;
 	tests) check_tests ;;
-	*) die "unknown check $part (actionlint, helm, compose, tests)" ;;
+	image) check_image ;;
+	*) die "unknown check $part (actionlint, helm, compose, tests, image)" ;;
 	esac
 done

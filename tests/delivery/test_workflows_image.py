@@ -1,8 +1,9 @@
 """GitHub workflows (what actionlint cannot judge: the pipeline's shape),
 the image recipe and its build context, and the Sonar settings."""
-import fnmatch
+import importlib
 import os
 import re
+import sys
 
 from conftest import ROOT, workflow
 
@@ -72,20 +73,8 @@ def test_dockerfile_is_multi_stage_non_root_with_a_health_check():
 
 
 def dockerignore_excludes(path):
-    """Docker's rule: the last matching pattern wins; '!' re-includes."""
-    excluded = False
-    for raw in (ROOT / ".dockerignore").read_text().splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        neg = line.startswith("!")
-        pat = line[1:] if neg else line
-        parts = path.split("/")
-        prefixes = ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
-        if any(fnmatch.fnmatch(p, pat) or fnmatch.fnmatch(p, pat.replace("**/", ""))
-               for p in prefixes):
-            excluded = not neg
-    return excluded
+    sys.path.insert(0, str(ROOT / "scripts"))
+    return importlib.import_module("docker-context").excluded(path)
 
 
 def test_the_build_context_holds_what_the_image_copies_and_builds():
