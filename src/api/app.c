@@ -25,6 +25,7 @@
 #include "store/kv.h"
 #include "store/metadb.h"
 #include "service/account.h"
+#include "service/billing.h"
 #include "service/files.h"
 #include "service/members.h"
 
@@ -160,6 +161,7 @@ kore_worker_configure(void)
 	es_configure(&app_settings);
 	account_configure(&app_settings);
 	files_configure(&app_settings);
+	billing_configure(&app_settings);
 	if (!kv_configure(&app_settings, err, sizeof(err)) ||
 	    !metadb_open(&app_settings, err, sizeof(err)))
 		fatal("%s", err);

@@ -280,6 +280,10 @@ serve_respond(
 	if (w->content_type != NULL) {
 		http_response_header(req, "x-trace-id", call->trace.trace_id);
 		http_response_header(req, "content-type", w->content_type);
+		http_response_header(req, "x-content-type-options", "nosniff");
+		if (w->disposition[0] != '\0')
+			http_response_header(
+			    req, "content-disposition", w->disposition);
 		http_response(req, w->status, w->raw.data, w->raw.len);
 		return;
 	}

@@ -98,6 +98,7 @@ struct api_work {
 	struct buf  raw; /* the body when not JSON */
 	char        retry_after[16];
 	char        location[256];
+	char        disposition[128]; /* Content-Disposition of a raw body */
 };
 
 int  api_serve(struct http_request *, const struct api_endpoint *);

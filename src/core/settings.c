@@ -105,6 +105,12 @@ static const struct setting setting_table[] = {
     {"VIGIE_UPLOAD_MAX_BYTES", SETTING_INTEGER, S_OFF(upload_max_bytes),
 	"104857600", 1024, 10737418240L, NULL, NULL,
 	"largest request body accepted, and so the largest upload, bytes"},
+    {"VIGIE_BILLING_TAX_BP", SETTING_INTEGER, S_OFF(billing_tax_bp), "2000", 0,
+	10000, NULL, NULL,
+	"tax rate on invoices, basis points of the subtotal (2000 = 20 %)"},
+    {"VIGIE_BILLING_ISSUER", SETTING_STRING, S_OFF(billing_issuer),
+	"Vigie SAS|1 rue des Journaux|75002 Paris, France", 1, 300, NULL, NULL,
+	"the invoices' issuer: name and address, lines separated by |"},
 };
 
 #define SETTING_COUNT (sizeof(setting_table) / sizeof(setting_table[0]))

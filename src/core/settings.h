@@ -47,6 +47,8 @@ struct settings {
 	char admin_password[SETTINGS_STR_MAX];
 	long password_memory_kib;
 	long upload_max_bytes;
+	long billing_tax_bp;
+	char billing_issuer[SETTINGS_STR_MAX];
 };
 
 /* Looks a variable up by name; returns NULL when it is not set. */
