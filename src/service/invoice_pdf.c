@@ -258,7 +258,7 @@ pdf_addresses(struct pdf *p, const struct invoice_pdf_input *in)
 static float
 pdf_table(struct pdf *p, const json_t *inv)
 {
-	static const float col[] = {PDF_MARGIN + 6, 340, 430, 547};
+	static const float col[] = {PDF_MARGIN + 6, 340, 430, 540};
 	const json_t      *line;
 	char               qty[64], price[48], amount[48], label[64];
 	float              y = PDF_H - 250.0f;
