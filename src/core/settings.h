@@ -47,8 +47,11 @@ struct settings {
 	char admin_password[SETTINGS_STR_MAX];
 	long password_memory_kib;
 	long upload_max_bytes;
+	long probe_interval_s;
 	long billing_tax_bp;
 	char billing_issuer[SETTINGS_STR_MAX];
+	long billing_close_interval_s;
+	long retention_interval_s;
 };
 
 /* Looks a variable up by name; returns NULL when it is not set. */
