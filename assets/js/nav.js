@@ -20,9 +20,10 @@ export const NAV = [
 	{ id: "alerts", label: "Alerts", href: "/app/alerts", hidden: true },
 	{ id: "rules", label: "Rules", href: "/app/rules", hidden: true },
 	{ id: "usage", label: "Usage", href: "/app/usage", minRole: "admin", hidden: true },
-	{ id: "billing", label: "Billing", href: "/app/billing", minRole: "admin", hidden: true },
+	{ id: "billing", label: "Billing", href: "/app/billing", minRole: "admin" },
 	{ id: "settings", label: "Settings", href: "/app/settings", minRole: "admin", hidden: true },
 	{ id: "kibana", label: "Kibana", href: "/app/kibana", hidden: true },
+	{ id: "branding", label: "Branding", href: "/app/branding", minRole: "admin" },
 ];
 
 export const ROLES = ["viewer", "analyst", "admin", "owner"];

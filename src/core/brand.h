@@ -9,8 +9,8 @@
 #include <stddef.h>
 
 #define BRAND_HOST_MAX        253
-#define BRAND_DEFAULT_PRIMARY "#0d6efd"
-#define BRAND_DEFAULT_ACCENT  "#6f42c1"
+#define BRAND_DEFAULT_PRIMARY "#0b5fff"
+#define BRAND_DEFAULT_ACCENT  "#00a88f"
 
 /* "#RRGGBB", hex digits of either case. */
 bool brand_color_check(const char *, char *why, size_t whylen);

@@ -11,7 +11,7 @@ from PIL import Image
 
 from conftest import PASSWORD, Api, login
 
-DEFAULTS = {"primary_color": "#0d6efd", "accent_color": "#6f42c1"}
+DEFAULTS = {"primary_color": "#0b5fff", "accent_color": "#00a88f"}
 
 
 def member(base_url, t, role):
