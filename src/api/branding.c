@@ -28,6 +28,10 @@ branding_answer(struct api_work *w, struct branding_outcome *o)
 	case BRANDING_INVALID:
 		api_work_error(w, 422, "validation_failed", "%s", o->message);
 		break;
+	case BRANDING_UNSUPPORTED:
+		api_work_error(w, HTTP_STATUS_UNSUPPORTED_MEDIA_TYPE,
+		    "unsupported_media_type", "%s", o->message);
+		break;
 	case BRANDING_NOT_FOUND:
 		api_work_error(
 		    w, HTTP_STATUS_NOT_FOUND, "not_found", "%s", o->message);
@@ -172,12 +176,6 @@ branding_logo_put_run(struct api_work *w)
 	}
 	branding_logo_put(&w->who.tenant, (const unsigned char *)w->body.data,
 	    w->body.len, w->now, &o);
-	if (o.result == BRANDING_INVALID &&
-	    strcmp(o.message, "the image must be a PNG or a JPEG file") == 0) {
-		api_work_error(w, HTTP_STATUS_UNSUPPORTED_MEDIA_TYPE,
-		    "unsupported_media_type", "%s", o.message);
-		return;
-	}
 	if (o.result != BRANDING_OK) {
 		branding_answer(w, &o);
 		return;

@@ -153,6 +153,17 @@ image_jpeg(const unsigned char *d, size_t len, struct image_info *info,
 	}
 }
 
+enum image_type
+image_probe_type(const unsigned char *data, size_t len)
+{
+	if (data != NULL && len >= 8 && memcmp(data, image_png_sig, 8) == 0)
+		return (IMAGE_PNG);
+	if (data != NULL && len >= 3 && data[0] == 0xff && data[1] == 0xd8 &&
+	    data[2] == 0xff)
+		return (IMAGE_JPEG);
+	return (IMAGE_NONE);
+}
+
 bool
 image_probe(const unsigned char *data, size_t len, uint32_t max_dim,
     struct image_info *info, char *why, size_t whylen)
@@ -162,14 +173,17 @@ image_probe(const unsigned char *data, size_t len, uint32_t max_dim,
 	memset(info, 0, sizeof(*info));
 	if (data == NULL)
 		return (image_refuse(why, whylen, "no image"));
-	if (len >= 8 && memcmp(data, image_png_sig, 8) == 0)
+	switch (image_probe_type(data, len)) {
+	case IMAGE_PNG:
 		ok = image_png(data, len, info, why, whylen);
-	else if (len >= 3 && data[0] == 0xff && data[1] == 0xd8 &&
-	    data[2] == 0xff)
+		break;
+	case IMAGE_JPEG:
 		ok = image_jpeg(data, len, info, why, whylen);
-	else
+		break;
+	default:
 		return (image_refuse(
 		    why, whylen, "the image must be a PNG or a JPEG file"));
+	}
 	if (!ok) {
 		info->type = IMAGE_NONE;
 		return (false);

@@ -35,6 +35,9 @@ struct image_info {
 bool image_probe(const unsigned char *data, size_t len, uint32_t max_dim,
     struct image_info *, char *why, size_t whylen);
 
+/* The type announced by the magic bytes alone (nothing else checked). */
+enum image_type image_probe_type(const unsigned char *data, size_t len);
+
 /* "image/png", "image/jpeg"; NULL for IMAGE_NONE. */
 const char *image_content_type(enum image_type);
 

@@ -327,7 +327,12 @@ branding_logo_put(const struct tenant_ctx *ctx, const unsigned char *data,
 	}
 	if (!image_probe(
 		data, len, BRANDING_LOGO_DIM, &info, why, sizeof(why))) {
-		branding_set(o, BRANDING_INVALID, why);
+		/* Neither PNG nor JPEG, or one of them but damaged or large. */
+		branding_set(o,
+		    image_probe_type(data, len) == IMAGE_NONE
+			? BRANDING_UNSUPPORTED
+			: BRANDING_INVALID,
+		    why);
 		return;
 	}
 	digest_sha256_hex(data, len, sha);

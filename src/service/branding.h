@@ -36,6 +36,7 @@
 enum branding_result {
 	BRANDING_OK = 0,
 	BRANDING_INVALID, /* bad input; message says why */
+	BRANDING_UNSUPPORTED, /* a logo that is neither PNG nor JPEG */
 	BRANDING_NOT_FOUND, /* no logo */
 	BRANDING_DOMAIN_TAKEN, /* another tenant has the domain */
 	BRANDING_UNAVAILABLE, /* a store failed; nothing was changed */

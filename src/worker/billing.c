@@ -61,24 +61,36 @@ billing_fan_out(json_t *job, char *reason, size_t len)
 	return (JOB_DONE);
 }
 
-/* The job's tenant; JOB_DONE with found false when it is gone. */
-static enum job_result
-billing_tenant(
-    json_t *job, struct tenant_ctx *ctx, bool *found, char *reason, size_t len)
+/*
+ * The tenant a job is for. False when the job is over without running
+ * for one, *res then says how: fanned out (no tenant_id), the tenant is
+ * gone (done), a bad id (dead), or the look-up failed (retry).
+ */
+static bool
+billing_job_tenant(json_t *job, struct tenant_ctx *ctx, enum job_result *res,
+    char *reason, size_t len)
 {
-	const char *tid;
-	char        err[256];
+	const json_t *id = json_object_get(job, "tenant_id");
+	char          err[256];
+	bool          found;
 
-	tid = json_string_value(json_object_get(job, "tenant_id"));
-	if (!tenant_id_check(tid)) {
+	if (id == NULL) {
+		*res = billing_fan_out(job, reason, len);
+		return (false);
+	}
+	if (!tenant_id_check(json_string_value(id))) {
 		snprintf(reason, len, "bad tenant_id");
-		return (JOB_DEAD);
+		*res = JOB_DEAD;
+		return (false);
 	}
-	if (!account_tenant_load(tid, ctx, found, err, sizeof(err))) {
+	if (!account_tenant_load(
+		json_string_value(id), ctx, &found, err, sizeof(err))) {
 		snprintf(reason, len, "tenant look-up: %s", err);
-		return (JOB_RETRY);
+		*res = JOB_RETRY;
+		return (false);
 	}
-	return (JOB_DONE);
+	*res = JOB_DONE;
+	return (found);
 }
 
 enum job_result
@@ -89,7 +101,6 @@ job_billing_close(json_t *job, char *reason, size_t len)
 	struct tenant_ctx      ctx;
 	enum job_result        res;
 	const char            *period;
-	bool                   found;
 	long                   now = (long)time(NULL);
 
 	period = json_string_value(json_object_get(job, "period"));
@@ -100,11 +111,7 @@ job_billing_close(json_t *job, char *reason, size_t len)
 		snprintf(reason, len, "bad period");
 		return (JOB_DEAD);
 	}
-	if (json_object_get(job, "tenant_id") == NULL)
-		return (billing_fan_out(job, reason, len));
-	if ((res = billing_tenant(job, &ctx, &found, reason, len)) !=
-		JOB_DONE ||
-	    !found)
+	if (!billing_job_tenant(job, &ctx, &res, reason, len))
 		return (res);
 	billing_close(&ctx, &p, now, &o);
 	billing_outcome_clear(&o);
@@ -128,13 +135,8 @@ job_retention(json_t *job, char *reason, size_t len)
 	struct tenant_ctx       ctx;
 	enum job_result         res;
 	char                    err[256];
-	bool                    found;
 
-	if (json_object_get(job, "tenant_id") == NULL)
-		return (billing_fan_out(job, reason, len));
-	if ((res = billing_tenant(job, &ctx, &found, reason, len)) !=
-		JOB_DONE ||
-	    !found)
+	if (!billing_job_tenant(job, &ctx, &res, reason, len))
 		return (res);
 	if (!retention_run(&ctx, (long)time(NULL), &rep, err, sizeof(err))) {
 		snprintf(reason, len, "retention: %s", err);

@@ -3,7 +3,6 @@ checked by their bytes) and custom domain; who may change them; the
 public branding of a login page by Host; and no tenant sees or changes
 another's."""
 import io
-import os
 import uuid
 
 import pytest
@@ -37,15 +36,6 @@ def put_logo(api, data, ctype="application/octet-stream"):
 
 def error_code(r):
     return r.json()["error"]["code"]
-
-
-@pytest.fixture(scope="module")
-def db():
-    pymongo = pytest.importorskip("pymongo")
-    client = pymongo.MongoClient(os.environ["VIGIE_MONGO_URI"],
-                                 serverSelectionTimeoutMS=5000)
-    yield client[os.environ.get("VIGIE_MONGO_DB", "vigie_test")]
-    client.close()
 
 
 # ---- display name and colours ------------------------------------------------

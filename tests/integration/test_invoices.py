@@ -6,7 +6,6 @@ the current month's bill with its projection; administrators close a
 period on demand; other tenants, other roles and bad input get nothing."""
 import io
 import json
-import os
 import shutil
 import subprocess
 import uuid
@@ -30,15 +29,6 @@ def rnd(num, den):
 
 def money(minor):
     return f"{minor // 100}.{minor % 100:02d}"
-
-
-@pytest.fixture(scope="module")
-def db():
-    pymongo = pytest.importorskip("pymongo")
-    client = pymongo.MongoClient(os.environ["VIGIE_MONGO_URI"],
-                                 serverSelectionTimeoutMS=5000)
-    yield client[os.environ.get("VIGIE_MONGO_DB", "vigie_test")]
-    client.close()
 
 
 def usage_doc(tid, day, ingested, stored):

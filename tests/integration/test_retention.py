@@ -45,15 +45,6 @@ def push(redis, job):
     redis.lpush("p:jobs", json.dumps(job))
 
 
-@pytest.fixture(scope="module")
-def db():
-    pymongo = pytest.importorskip("pymongo")
-    client = pymongo.MongoClient(os.environ["VIGIE_MONGO_URI"],
-                                 serverSelectionTimeoutMS=5000)
-    yield client[os.environ.get("VIGIE_MONGO_DB", "vigie_test")]
-    client.close()
-
-
 def upload(t, text):
     r = t["api"].post("/api/v1/files", params={"name": "r.log"},
                       data=text.encode(),

@@ -197,6 +197,15 @@ test_other_types_refused(void **state)
 	assert_false(image_probe(bmp, sizeof(bmp), 2048, &info, NULL, 0));
 	assert_false(image_probe(NULL, 0, 2048, &info, NULL, 0));
 	assert_null(image_content_type(IMAGE_NONE));
+	assert_int_equal(
+	    image_probe_type((const unsigned char *)gif, 6), IMAGE_NONE);
+	assert_int_equal(
+	    image_probe_type((const unsigned char *)"\x89PNG\r\n\x1a\n", 8),
+	    IMAGE_PNG);
+	assert_int_equal(
+	    image_probe_type((const unsigned char *)"\xff\xd8\xff", 3),
+	    IMAGE_JPEG);
+	assert_int_equal(image_probe_type(NULL, 0), IMAGE_NONE);
 }
 
 int
