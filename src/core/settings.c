@@ -119,8 +119,8 @@ static const struct setting setting_table[] = {
 	S_OFF(billing_close_interval_s), "3600", 0, 86400, NULL, NULL,
 	"how often the worker closes last month's invoices that are still "
 	"open, seconds (0: never)"},
-    {"VIGIE_RETENTION_INTERVAL_S", SETTING_INTEGER,
-	S_OFF(retention_interval_s), "3600", 0, 86400, NULL, NULL,
+    {"VIGIE_RETENTION_INTERVAL_S", SETTING_INTEGER, S_OFF(retention_interval_s),
+	"3600", 0, 86400, NULL, NULL,
 	"how often the worker deletes data past each tenant's retention, "
 	"seconds (0: never)"},
 };
