@@ -262,13 +262,13 @@ billing_find_period(const struct tenant_ctx *ctx, const char *period,
 
 /* Everything a close needs before numbering: plan, usage, branding. */
 struct billing_draft {
-	const struct plan   *plan;
+	const struct plan *plan;
+	struct plan_limits limits; /* the plan's, with the tenant's overrides */
 	struct invoice_calc  calc;
 	json_t              *usage_days;
 	struct invoice_usage usage;
 	struct branding      brand;
 	struct buf           logo;
-	char                 org_created[32];
 };
 
 static void
@@ -317,6 +317,36 @@ billing_doc(const struct tenant_ctx *ctx, const struct invoice_period *p,
 	return (doc);
 }
 
+/*
+ * The plan's limits with the tenant's overrides of the two the invoice
+ * uses (an administrator's "overrides" on the tenant record:
+ * ingest_gb_per_day, storage_gb), so that overage starts where the
+ * quotas do. False when the tenant record cannot be read.
+ */
+static bool
+billing_limits(const struct tenant_ctx *ctx, const struct plan *plan,
+    struct plan_limits *out, char *err, size_t errlen)
+{
+	enum metadb_status st;
+	json_t            *filter, *doc, *over, *v;
+
+	*out = plan->limits;
+	filter = json_pack("{s:s}", "id", ctx->id);
+	doc = metadb_platform_find_one("tenants", filter, &st, err, errlen);
+	json_decref(filter);
+	if (st != METADB_OK && st != METADB_NOT_FOUND)
+		return (false);
+	over = json_object_get(doc, "overrides");
+	if (json_is_number(v = json_object_get(over, "ingest_gb_per_day")) &&
+	    json_number_value(v) >= 0)
+		out->ingest_gb_per_day = json_number_value(v);
+	if (json_is_number(v = json_object_get(over, "storage_gb")) &&
+	    json_number_value(v) >= 0)
+		out->storage_gb = json_number_value(v);
+	json_decref(doc);
+	return (true);
+}
+
 /* Plan, usage of the whole period, priced lines, branding and logo. */
 static bool
 billing_draft_make(const struct tenant_ctx *ctx, const struct invoice_period *p,
@@ -331,8 +361,10 @@ billing_draft_make(const struct tenant_ctx *ctx, const struct invoice_period *p,
 		snprintf(err, errlen, "plans not loaded");
 		return (false);
 	}
-	d->usage_days = billing_usage_read(ctx, p, invoice_period_days(p),
-	    &d->plan->limits, &d->usage, err, errlen);
+	if (!billing_limits(ctx, d->plan, &d->limits, err, errlen))
+		return (false);
+	d->usage_days = billing_usage_read(
+	    ctx, p, invoice_period_days(p), &d->limits, &d->usage, err, errlen);
 	if (d->usage_days == NULL ||
 	    !invoice_compute(
 		d->plan, &d->usage, billing_tax_bp, &d->calc, err, errlen) ||
@@ -636,6 +668,7 @@ billing_current(
 {
 	const struct plans   *plans = members_plans();
 	const struct plan    *plan;
+	struct plan_limits    limits;
 	struct invoice_period p;
 	struct invoice_usage  u, proj;
 	struct invoice_calc   to_date, projected;
@@ -648,11 +681,15 @@ billing_current(
 		billing_unavailable(o, ctx, "plans", "plans not loaded");
 		return;
 	}
+	if (!billing_limits(ctx, plan, &limits, err, sizeof(err))) {
+		billing_unavailable(o, ctx, "tenants", err);
+		return;
+	}
 	invoice_period_of(now, &p);
 	invoice_period_format(&p, period);
 	today = (int)((now - invoice_period_start(&p)) / 86400) + 1;
-	days = billing_usage_read(
-	    ctx, &p, today, &plan->limits, &u, err, sizeof(err));
+	days =
+	    billing_usage_read(ctx, &p, today, &limits, &u, err, sizeof(err));
 	if (days == NULL) {
 		billing_unavailable(o, ctx, "usage_daily", err);
 		return;

@@ -363,3 +363,25 @@ def test_current_month_and_projection(new_tenant, admin, db):
         [4900, p_ingest, p_storage]
     sub = 4900 + p_ingest + p_storage
     assert cur["projected"]["total"] == sub + rnd(sub * TAX_BP, 10000)
+
+
+def test_overage_starts_at_the_tenant_override(new_tenant, admin, db):
+    """An administrator's override of the daily ingest allowance (the
+    tenant record's "overrides", as the quotas set them) moves where
+    overage starts."""
+    t = new_tenant("inv-ovr")
+    tid = t["tenant"]["id"]
+    r = admin["api"].patch(f"/api/v1/admin/tenants/{tid}",
+                           json={"plan": "pro"})
+    assert r.status_code == 200, r.text
+    from bson import ObjectId
+    db.tenants.update_one({"_id": ObjectId(tid)},
+                          {"$set": {"overrides": {"ingest_gb_per_day": 1.5}}})
+    ym = datetime.now(timezone.utc).strftime("%Y-%m")
+    db.usage_daily.insert_one(usage_doc(tid, f"{ym}-01", 2 * GB, 0))
+    cur = t["api"].get("/api/v1/billing/current").json()
+    lines = cur["to_date"]["lines"]
+    assert [l["code"] for l in lines] == ["plan", "ingest", "storage",
+                                          "overage"]
+    assert lines[3]["quantity"] == "0.500"
+    assert lines[3]["amount"] == rnd(GB // 2 * 25, GB)
