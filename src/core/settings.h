@@ -48,6 +48,8 @@ struct settings {
 	long password_memory_kib;
 	long upload_max_bytes;
 	long probe_interval_s;
+	long search_cache_ttl_s;
+	long export_max_rows;
 	long billing_tax_bp;
 	char billing_issuer[SETTINGS_STR_MAX];
 	long billing_close_interval_s;
