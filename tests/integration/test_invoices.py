@@ -95,7 +95,7 @@ def invoices(api):
     return r.json()["invoices"]
 
 
-def wait_invoices(api, n, timeout=30):
+def wait_invoices(api, n, timeout=120):
     found = wait_for(lambda: (lambda l: l if len(l) >= n else None)(
         invoices(api)), timeout, 0.3)
     assert found, "the worker issued no invoice"
