@@ -95,7 +95,7 @@ before(async () => {
 	);
 	const closed = await adminCall(admin, "POST", "/api/v1/admin/billing/close", { tenant_id: tid });
 	assert.equal(closed.status, 202, JSON.stringify(closed.json));
-	for (let i = 0; i < 100; i++) {
+	for (let i = 0; i < 400; i++) {
 		const r = await apiCall(org, "GET", "/api/v1/invoices");
 		if (r.json.invoices.length > 0) {
 			org.invoice = r.json.invoices[0];
