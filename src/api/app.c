@@ -26,6 +26,7 @@
 #include "store/metadb.h"
 #include "service/account.h"
 #include "service/billing.h"
+#include "service/branding.h"
 #include "service/files.h"
 #include "service/members.h"
 
@@ -162,6 +163,7 @@ kore_worker_configure(void)
 	account_configure(&app_settings);
 	files_configure(&app_settings);
 	billing_configure(&app_settings);
+	branding_configure(&app_settings);
 	if (!kv_configure(&app_settings, err, sizeof(err)) ||
 	    !metadb_open(&app_settings, err, sizeof(err)))
 		fatal("%s", err);

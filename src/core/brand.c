@@ -1,6 +1,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/brand.h"
 
@@ -135,4 +136,31 @@ brand_host_header(const char *in, char *out, size_t outlen)
 	memcpy(host, in, len);
 	host[len] = '\0';
 	return (brand_host_normal(host, out, outlen));
+}
+
+bool
+brand_host_reserved(const char *host, const char *list)
+{
+	const char *p, *end;
+	size_t      hlen, len;
+
+	if (host == NULL || list == NULL)
+		return (false);
+	hlen = strlen(host);
+	for (p = list; *p != '\0'; p = *end == ',' ? end + 1 : end) {
+		while (*p == ' ')
+			p++;
+		end = strchr(p, ',');
+		if (end == NULL)
+			end = p + strlen(p);
+		len = (size_t)(end - p);
+		while (len > 0 && p[len - 1] == ' ')
+			len--;
+		if (len == 0 || len > hlen)
+			continue;
+		if (strncasecmp(host + hlen - len, p, len) == 0 &&
+		    (hlen == len || host[hlen - len - 1] == '.'))
+			return (true);
+	}
+	return (false);
 }

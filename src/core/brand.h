@@ -31,6 +31,13 @@ bool brand_host_check(const char *, char *why, size_t whylen);
 bool brand_host_normal(const char *in, char *out, size_t outlen);
 
 /*
+ * True when host (normalized) is one of the comma-separated domains of
+ * list, or a name under one of them: the platform's own names, which no
+ * organization may claim.
+ */
+bool brand_host_reserved(const char *host, const char *list);
+
+/*
  * The host name of a Host header value: lower-cased, without its port
  * (":8080"); false when what remains is not a valid host name.
  */

@@ -129,6 +129,11 @@ static const struct setting setting_table[] = {
 	"3600", 0, 86400, NULL, NULL,
 	"how often the worker deletes data past each tenant's retention, "
 	"seconds (0: never)"},
+    {"VIGIE_PLATFORM_DOMAINS", SETTING_STRING, S_OFF(platform_domains), "", 0,
+	500, NULL, NULL,
+	"comma-separated domains the platform itself answers on; no "
+	"organization may claim them, or a name under them, as its custom "
+	"domain"},
 };
 
 #define SETTING_COUNT (sizeof(setting_table) / sizeof(setting_table[0]))

@@ -54,6 +54,7 @@ struct settings {
 	char billing_issuer[SETTINGS_STR_MAX];
 	long billing_close_interval_s;
 	long retention_interval_s;
+	char platform_domains[SETTINGS_STR_MAX];
 };
 
 /* Looks a variable up by name; returns NULL when it is not set. */

@@ -13,6 +13,15 @@
 #include "service/branding.h"
 #include "store/metadb.h"
 
+static char branding_reserved[SETTINGS_STR_MAX];
+
+void
+branding_configure(const struct settings *s)
+{
+	snprintf(branding_reserved, sizeof(branding_reserved), "%s",
+	    s->platform_domains);
+}
+
 static void
 branding_set(
     struct branding_outcome *o, enum branding_result r, const char *message)
@@ -191,6 +200,12 @@ branding_check(const struct branding_change *c, char primary[8], char accent[8],
 		(void)brand_host_check(c->custom_domain, why, sizeof(why));
 		snprintf(msg, sizeof(msg), "custom_domain %s", why);
 		branding_set(o, BRANDING_INVALID, msg);
+		return (false);
+	}
+	if (domain[0] != '\0' &&
+	    brand_host_reserved(domain, branding_reserved)) {
+		branding_set(o, BRANDING_INVALID,
+		    "custom_domain is one of the platform's own names");
 		return (false);
 	}
 	return (true);

@@ -26,6 +26,7 @@
 
 #include "core/brand.h"
 #include "core/buf.h"
+#include "core/settings.h"
 #include "core/tenant.h"
 
 #define BRANDING_NAME_MAX    100
@@ -68,6 +69,9 @@ struct branding_outcome {
 	enum branding_result result;
 	char                 message[256];
 };
+
+/* Keeps VIGIE_PLATFORM_DOMAINS: names no tenant may claim. */
+void branding_configure(const struct settings *);
 
 /* The tenant's branding, defaults filled in. False when a store failed. */
 bool branding_get(

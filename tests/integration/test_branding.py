@@ -3,6 +3,7 @@ checked by their bytes) and custom domain; who may change them; the
 public branding of a login page by Host; and no tenant sees or changes
 another's."""
 import io
+import os
 import uuid
 
 import pytest
@@ -294,4 +295,20 @@ def test_suspended_tenant_domain_is_not_branded(new_tenant, anon, admin):
     r = anon.get("/api/v1/branding/public", headers={"Host": host})
     assert r.json()["display_name"] == "Vigie"
     r = admin["api"].post(f"/api/v1/admin/tenants/{tid}/reactivate")
+    assert r.status_code == 200, r.text
+
+
+@pytest.mark.parametrize("host", ["{domain}", "login.{domain}",
+                                  "A.B.{upper}"])
+def test_the_platform_domains_cannot_be_claimed(new_tenant, host):
+    domain = os.environ.get("VIGIE_PLATFORM_DOMAINS",
+                            "vigie.test").split(",")[0].strip()
+    t = new_tenant("dom")
+    r = t["api"]("PUT", "/api/v1/branding", json={
+        "custom_domain": host.format(domain=domain, upper=domain.upper())})
+    assert r.status_code == 422, r.text
+    assert "platform" in r.json()["error"]["message"]
+    # A name that merely ends with the same letters is no sub-domain.
+    r = t["api"]("PUT", "/api/v1/branding", json={
+        "custom_domain": f"x{t['slug']}{domain}"})
     assert r.status_code == 200, r.text

@@ -98,6 +98,23 @@ test_host_header(void **state)
 	assert_false(brand_host_header(NULL, out, 256));
 }
 
+static void
+test_host_reserved(void **state)
+{
+	const char *list = "vigie.example.com, Status.Example.org";
+
+	(void)state;
+	assert_true(brand_host_reserved("vigie.example.com", list));
+	assert_true(brand_host_reserved("acme.vigie.example.com", list));
+	assert_true(brand_host_reserved("status.example.org", list));
+	assert_false(brand_host_reserved("evilvigie.example.com", list));
+	assert_false(brand_host_reserved("example.com", list));
+	assert_false(brand_host_reserved("logs.acme.com", list));
+	assert_false(brand_host_reserved("vigie.example.com", ""));
+	assert_false(brand_host_reserved("vigie.example.com", " , "));
+	assert_false(brand_host_reserved(NULL, list));
+}
+
 static struct tenant_ctx
 ctx_of(const char *slug)
 {
@@ -152,6 +169,7 @@ main(void)
 	    cmocka_unit_test(test_hosts_valid),
 	    cmocka_unit_test(test_hosts_invalid),
 	    cmocka_unit_test(test_host_header),
+	    cmocka_unit_test(test_host_reserved),
 	    cmocka_unit_test(test_retention_indices),
 	};
 
