@@ -28,6 +28,8 @@ retention_days_of(const struct tenant_ctx *ctx)
 	doc =
 	    metadb_platform_find_one("tenants", filter, &st, err, sizeof(err));
 	json_decref(filter);
+	if (st != METADB_OK && st != METADB_NOT_FOUND)
+		return (-1); /* unknown: never fall back to a shorter plan's */
 	v = json_object_get(
 	    json_object_get(doc, "overrides"), "retention_days");
 	if (json_is_integer(v) && json_integer_value(v) >= 0)
@@ -141,8 +143,11 @@ retention_run(const struct tenant_ctx *ctx, long now,
 	bool ok;
 
 	memset(rep, 0, sizeof(*rep));
-	rep->days = retention_days_of(ctx);
-	if (rep->days <= 0)
+	if ((rep->days = retention_days_of(ctx)) < 0) {
+		snprintf(err, errlen, "the tenant's record cannot be read");
+		return (false);
+	}
+	if (rep->days == 0)
 		return (true);
 	ok = retention_indices(
 		 ctx, now, rep->days, &rep->indices_deleted, err, errlen) &&

@@ -21,7 +21,10 @@ struct retention_report {
 	long files_purged;
 };
 
-/* The tenant's retention in days: its own override, else its plan's. */
+/*
+ * The tenant's retention in days: its own override, else its plan's
+ * (0: keep everything); -1 when its record cannot be read.
+ */
 long retention_days_of(const struct tenant_ctx *);
 
 bool retention_run(const struct tenant_ctx *, long now,

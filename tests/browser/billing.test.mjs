@@ -161,6 +161,9 @@ describe("branding page", () => {
 		await signIn(page, brand);
 		await page.getByRole("link", { name: "Branding" }).click();
 		await page.waitForURL(BASE + "/app/branding");
+		// The frame applies the branding it loads on its own: let it land
+		// before changing it here.
+		await page.waitForLoadState("networkidle");
 		await page.getByLabel("Display name").fill("Nordlicht Logs");
 		await page.getByLabel("Primary colour").fill("#aa3300");
 		await page.getByLabel("Billing address").fill("Hafenstraße 1\n20457 Hamburg");

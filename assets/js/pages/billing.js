@@ -56,6 +56,10 @@ function drawChart(days) {
 	if (chart !== null) {
 		chart.destroy();
 	}
+	// Chart.js sizes the canvas in pixels and follows its box only on the
+	// next frame: never wider than the box meanwhile (a phone's rotation).
+	canvas.style.maxWidth = "100%";
+	canvas.parentElement.style.overflow = "hidden";
 	chart = new window.Chart(canvas, {
 		data,
 		options: {
