@@ -20,7 +20,8 @@ export const NAV = [
 	{ id: "alerts", label: "Alerts", href: "/app/alerts", hidden: true },
 	{ id: "rules", label: "Rules", href: "/app/rules", hidden: true },
 	{ id: "usage", label: "Usage", href: "/app/usage", minRole: "admin" },
-	{ id: "billing", label: "Billing", href: "/app/billing", minRole: "admin", hidden: true },
+	{ id: "billing", label: "Billing", href: "/app/billing", minRole: "admin" },
+	{ id: "branding", label: "Branding", href: "/app/branding", minRole: "admin" },
 	{ id: "settings", label: "Settings", href: "/app/settings", minRole: "admin", hidden: true },
 	{ id: "kibana", label: "Kibana", href: "/app/kibana" },
 ];

@@ -42,6 +42,15 @@ const char *const route_names[ROUTE_COUNT] = {
     [ROUTE_STATS] = "stats",
     [ROUTE_WEB_CONFIG] = "web_config",
     [ROUTE_USAGE] = "usage",
+    [ROUTE_BRANDING] = "branding",
+    [ROUTE_BRANDING_LOGO] = "branding_logo",
+    [ROUTE_BRANDING_PUBLIC] = "branding_public",
+    [ROUTE_BRANDING_PUBLIC_LOGO] = "branding_public_logo",
+    [ROUTE_INVOICES] = "invoices",
+    [ROUTE_INVOICE] = "invoice",
+    [ROUTE_INVOICE_PDF] = "invoice_pdf",
+    [ROUTE_BILLING_CURRENT] = "billing_current",
+    [ROUTE_ADMIN_BILLING_CLOSE] = "admin_billing_close",
 };
 
 /* Returns the first route without a label, or -1 when all have one. */

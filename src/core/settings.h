@@ -52,6 +52,11 @@ struct settings {
 	long export_max_rows;
 	long quotas; /* 0 on, 1 off */
 	long usage_flush_s;
+	long billing_tax_bp;
+	char billing_issuer[SETTINGS_STR_MAX];
+	long billing_close_interval_s;
+	long retention_interval_s;
+	char platform_domains[SETTINGS_STR_MAX];
 };
 
 /* Looks a variable up by name; returns NULL when it is not set. */
