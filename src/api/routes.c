@@ -33,6 +33,11 @@ const char *const route_names[ROUTE_COUNT] = {
     [ROUTE_INGEST] = "ingest",
     [ROUTE_BULK] = "es_bulk",
     [ROUTE_ES_INFO] = "es_info",
+    [ROUTE_NOTIFY_CHANNELS] = "notify_channels",
+    [ROUTE_NOTIFY_CHANNEL] = "notify_channel",
+    [ROUTE_NOTIFY_CHANNEL_TEST] = "notify_channel_test",
+    [ROUTE_NOTIFICATIONS] = "notifications",
+    [ROUTE_NOTIFICATIONS_DEAD] = "notifications_dead",
 };
 
 /* Returns the first route without a label, or -1 when all have one. */

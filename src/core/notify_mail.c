@@ -109,7 +109,8 @@ notify_mail_headers(const struct notify_mail *m, struct buf *out)
 	clean = notify_mail_clean(m->from);
 	buf_appendf(out, "<%s>\r\nTo: ", clean);
 	mem_free(clean);
-	json_array_foreach (m->to, i, v) {
+	json_array_foreach(m->to, i, v)
+	{
 		clean = notify_mail_clean(json_string_value(v));
 		buf_appendf(out, "%s<%s>", i > 0 ? ",\r\n " : "", clean);
 		mem_free(clean);

@@ -21,14 +21,14 @@ struct notify_mail {
 	const char   *subject;
 	const char   *text;
 	const char   *html; /* NULL: text only */
-	const char   *date; /* RFC 5322, e.g. "Sat, 21 Nov 2026 08:00:00 +0000" */
-	const char   *message_id; /* without the angle brackets */
-	const char   *event_id; /* X-Vigie-Event-Id */
-	const char   *boundary; /* [A-Za-z0-9], unique to the message */
-	const void   *attachment; /* NULL: none */
-	size_t        attachment_len;
-	const char   *attachment_name;
-	const char   *attachment_type;
+	const char *date; /* RFC 5322, e.g. "Sat, 21 Nov 2026 08:00:00 +0000" */
+	const char *message_id; /* without the angle brackets */
+	const char *event_id; /* X-Vigie-Event-Id */
+	const char *boundary; /* [A-Za-z0-9], unique to the message */
+	const void *attachment; /* NULL: none */
+	size_t      attachment_len;
+	const char *attachment_name;
+	const char *attachment_type;
 };
 
 /* Appends the message, CRLF line ends, to out. */

@@ -17,12 +17,12 @@ struct pdf_state {
 };
 
 struct pdf_draw {
-	HPDF_Doc   doc;
-	HPDF_Page  page;
-	HPDF_Font  font;
-	HPDF_Font  bold;
+	HPDF_Doc      doc;
+	HPDF_Page     page;
+	HPDF_Font     font;
+	HPDF_Font     bold;
 	const json_t *ctx;
-	float      rgb[3];
+	float         rgb[3];
 };
 
 static void
@@ -58,8 +58,10 @@ notify_pdf_text(const char *s, size_t max)
 			while ((*p & 0xc0) == 0x80)
 				p++;
 		}
-		out[n++] = (char)(cp < 0x20 || (cp >= 0x7f && cp < 0xa0) ||
-			cp > 0xff ? (cp == '\t' ? ' ' : '?') : cp);
+		out[n++] =
+		    (char)(cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || cp > 0xff
+			    ? (cp == '\t' ? ' ' : '?')
+			    : cp);
 	}
 	out[n] = '\0';
 	return (out);
@@ -94,8 +96,8 @@ notify_pdf_color(const char *hex, float rgb[3])
 }
 
 static void
-notify_pdf_say(struct pdf_draw *d, HPDF_Font font, float size, float x,
-    float y, const char *utf8, size_t max)
+notify_pdf_say(struct pdf_draw *d, HPDF_Font font, float size, float x, float y,
+    const char *utf8, size_t max)
 {
 	char *text;
 
@@ -165,13 +167,15 @@ notify_pdf_facts(struct pdf_draw *d)
 
 	y = PDF_H - 140;
 	for (i = 0; i < sizeof(facts) / sizeof(facts[0]); i++) {
-		obj = facts[i][1] ? json_object_get(d->ctx, facts[i][1]) : d->ctx;
+		obj =
+		    facts[i][1] ? json_object_get(d->ctx, facts[i][1]) : d->ctx;
 		v = json_object_get(obj, facts[i][2]);
 		if (json_is_string(v))
-			snprintf(text, sizeof(text), "%s", json_string_value(v));
+			snprintf(
+			    text, sizeof(text), "%s", json_string_value(v));
 		else if (json_is_number(v))
-			snprintf(text, sizeof(text), "%.10g",
-			    json_number_value(v));
+			snprintf(
+			    text, sizeof(text), "%.10g", json_number_value(v));
 		else
 			continue;
 		notify_pdf_say(d, d->bold, 10, PDF_MARGIN, y, facts[i][0], 20);
@@ -189,7 +193,8 @@ notify_pdf_points(const json_t *alert, double *v, const char **label)
 
 	series = json_object_get(alert, "series");
 	n = 0;
-	json_array_foreach (series, i, p) {
+	json_array_foreach(series, i, p)
+	{
 		if (n == NOTIFY_PDF_POINTS_MAX)
 			break;
 		label[n] = json_string_value(json_object_get(p, "t"));
@@ -210,8 +215,8 @@ notify_pdf_points(const json_t *alert, double *v, const char **label)
 }
 
 static void
-notify_pdf_axes(struct pdf_draw *d, float x, float y, float w, float h,
-    double top)
+notify_pdf_axes(
+    struct pdf_draw *d, float x, float y, float w, float h, double top)
 {
 	char text[32];
 
@@ -246,12 +251,12 @@ notify_pdf_threshold(struct pdf_draw *d, float x, float y, float w, float ty)
 static void
 notify_pdf_chart_draw(struct pdf_draw *d)
 {
-	double      v[NOTIFY_PDF_POINTS_MAX], top, thr;
-	const char *label[NOTIFY_PDF_POINTS_MAX];
+	double        v[NOTIFY_PDF_POINTS_MAX], top, thr;
+	const char   *label[NOTIFY_PDF_POINTS_MAX];
 	const json_t *alert;
-	float       x, y, w, h, bw;
-	size_t      n, i;
-	bool        has_thr;
+	float         x, y, w, h, bw;
+	size_t        n, i;
+	bool          has_thr;
 
 	alert = json_object_get(d->ctx, "alert");
 	x = 300;
@@ -281,8 +286,8 @@ notify_pdf_chart_draw(struct pdf_draw *d)
 	if (label[0] != NULL)
 		notify_pdf_say(d, d->font, 8, x, y - 14, label[0], 40);
 	if (n > 1 && label[n - 1] != NULL)
-		notify_pdf_say(d, d->font, 8, x + w - 90, y - 14,
-		    label[n - 1], 40);
+		notify_pdf_say(
+		    d, d->font, 8, x + w - 90, y - 14, label[n - 1], 40);
 	if (has_thr && thr >= 0)
 		notify_pdf_threshold(d, x, y, w, (float)(thr / top) * h);
 }
@@ -298,8 +303,8 @@ notify_pdf_link(struct pdf_draw *d)
 	if (url[0] == '\0')
 		return;
 	HPDF_Page_SetRGBFill(d->page, d->rgb[0], d->rgb[1], d->rgb[2]);
-	notify_pdf_say(d, d->bold, 11, PDF_MARGIN, 60,
-	    "Open the matching search:", 40);
+	notify_pdf_say(
+	    d, d->bold, 11, PDF_MARGIN, 60, "Open the matching search:", 40);
 	notify_pdf_say(d, d->font, 9, PDF_MARGIN, 44, url, 140);
 	text = notify_pdf_text(url, 140);
 	r.left = PDF_MARGIN;
@@ -352,8 +357,8 @@ notify_pdf_chart(const json_t *ctx, struct buf *out, char *err, size_t errlen)
 	HPDF_Page_SetSize(d.page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_LANDSCAPE);
 	d.font = HPDF_GetFont(d.doc, "Helvetica", "WinAnsiEncoding");
 	d.bold = HPDF_GetFont(d.doc, "Helvetica-Bold", "WinAnsiEncoding");
-	notify_pdf_color(notify_pdf_str(json_object_get(ctx, "brand"), "color"),
-	    d.rgb);
+	notify_pdf_color(
+	    notify_pdf_str(json_object_get(ctx, "brand"), "color"), d.rgb);
 	if (st.error == 0) {
 		notify_pdf_header(&d);
 		notify_pdf_facts(&d);

@@ -19,7 +19,7 @@
 #define NOTIFY_PDF_POINTS_MAX 500
 
 /* Appends the PDF to out. False with err if libharu failed. */
-bool notify_pdf_chart(
-    const json_t *ctx, struct buf *out, char *err, size_t errlen);
+bool
+notify_pdf_chart(const json_t *ctx, struct buf *out, char *err, size_t errlen);
 
 #endif

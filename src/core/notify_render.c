@@ -63,6 +63,8 @@ static const char *const notify_names[] = {
     "time",
     "brand.name",
     "brand.color",
+    "rule",
+    "alert",
     "event",
 };
 
@@ -257,16 +259,15 @@ notify_json_render(const json_t *tmpl, const json_t *ctx)
 
 	if (json_is_object(tmpl)) {
 		out = json_object();
-		json_object_foreach ((json_t *)tmpl, key, item)
-			json_object_set_new(
-			    out, key, notify_json_render(item, ctx));
+		json_object_foreach((json_t *)tmpl, key, item)
+		    json_object_set_new(
+			out, key, notify_json_render(item, ctx));
 		return (out);
 	}
 	if (json_is_array(tmpl)) {
 		out = json_array();
-		json_array_foreach (tmpl, i, item)
-			json_array_append_new(
-			    out, notify_json_render(item, ctx));
+		json_array_foreach(tmpl, i, item)
+		    json_array_append_new(out, notify_json_render(item, ctx));
 		return (out);
 	}
 	if (!json_is_string(tmpl))
@@ -295,13 +296,13 @@ notify_json_template_check(const json_t *tmpl, char *why, size_t whylen)
 		return (notify_template_check(
 		    json_string_value(tmpl), why, whylen));
 	if (json_is_object(tmpl)) {
-		json_object_foreach ((json_t *)tmpl, key, item)
-			if (!notify_json_template_check(item, why, whylen))
-				return (false);
+		json_object_foreach((json_t *)tmpl, key,
+		    item) if (!notify_json_template_check(item, why,
+				  whylen)) return (false);
 	} else if (json_is_array(tmpl)) {
-		json_array_foreach (tmpl, i, item)
-			if (!notify_json_template_check(item, why, whylen))
-				return (false);
+		json_array_foreach(
+		    tmpl, i, item) if (!notify_json_template_check(item, why,
+					   whylen)) return (false);
 	}
 	return (true);
 }
@@ -321,8 +322,8 @@ notify_kind_label(const char *kind)
 {
 	size_t i;
 
-	for (i = 0; kind != NULL &&
-	     i < sizeof(notify_kinds) / sizeof(notify_kinds[0]);
+	for (i = 0;
+	     kind != NULL && i < sizeof(notify_kinds) / sizeof(notify_kinds[0]);
 	     i++)
 		if (strcmp(kind, notify_kinds[i][0]) == 0)
 			return (notify_kinds[i][1]);
@@ -350,8 +351,8 @@ notify_event_check(const json_t *event, char *why, size_t whylen)
 		snprintf(why, whylen, "the event must be an object");
 		return (false);
 	}
-	if (notify_kind_label(json_string_value(
-		json_object_get(event, "kind"))) == NULL) {
+	if (notify_kind_label(
+		json_string_value(json_object_get(event, "kind"))) == NULL) {
 		snprintf(why, whylen,
 		    "event.kind must be alert.firing, alert.escalated, "
 		    "alert.resolved, quota.warning or test");
@@ -379,8 +380,8 @@ notify_event_check(const json_t *event, char *why, size_t whylen)
 static json_t *
 notify_link(const char *public_url, const char *path)
 {
-	size_t n;
-	char  *s;
+	size_t  n;
+	char   *s;
 	json_t *out;
 
 	n = strlen(public_url);
@@ -444,8 +445,8 @@ notify_context(const struct notify_context_in *in)
 			"s:s, s:s, s:{s:s, s:s, s:s?}, s:O}",
 	    "event_id", in->event_id, "kind", kind, "kind_label",
 	    notify_kind_label(kind), "title",
-	    notify_title(kind, notify_kind_label(kind) ? notify_kind_label(kind)
-						       : kind,
+	    notify_title(kind,
+		notify_kind_label(kind) ? notify_kind_label(kind) : kind,
 		in->event),
 	    "message", notify_str(in->event, "message"), "severity",
 	    notify_str(rule, "severity"), "rule",
@@ -455,10 +456,9 @@ notify_context(const struct notify_context_in *in)
 	    "search_url",
 	    notify_link(in->public_url,
 		json_string_value(json_object_get(in->event, "search_url"))),
-	    "organization", in->organization ? in->organization : "",
-	    "channel", in->channel ? in->channel : "", "time",
-	    in->time ? in->time : "", "brand", "name",
-	    name[0] != '\0' ? name : "Vigie", "color",
+	    "organization", in->organization ? in->organization : "", "channel",
+	    in->channel ? in->channel : "", "time", in->time ? in->time : "",
+	    "brand", "name", name[0] != '\0' ? name : "Vigie", "color",
 	    color[0] == '#' && strlen(color) == 7 ? color : "#0d6efd",
 	    "logo_url", json_string_value(json_object_get(brand, "logo_url")),
 	    "event", in->event);
@@ -468,14 +468,15 @@ notify_context(const struct notify_context_in *in)
 /* ---- channel configuration ------------------------------------------------- */
 
 static bool
-notify_keys_only(const json_t *config, const char *const *keys, char *why,
-    size_t whylen)
+notify_keys_only(
+    const json_t *config, const char *const *keys, char *why, size_t whylen)
 {
 	const char *key;
 	json_t     *v;
 	size_t      i;
 
-	json_object_foreach ((json_t *)config, key, v) {
+	json_object_foreach((json_t *)config, key, v)
+	{
 		for (i = 0; keys[i] != NULL; i++)
 			if (strcmp(keys[i], key) == 0)
 				break;
@@ -505,7 +506,8 @@ notify_config_template(const json_t *config, const char *key, size_t max,
 		    max);
 		return (false);
 	}
-	if (!notify_template_check(json_string_value(v), inner, sizeof(inner))) {
+	if (!notify_template_check(
+		json_string_value(v), inner, sizeof(inner))) {
 		snprintf(why, whylen, "config.%s: %s", key, inner);
 		return (false);
 	}
@@ -516,25 +518,28 @@ notify_config_template(const json_t *config, const char *key, size_t max,
 static bool
 notify_config_email(const json_t *config, json_t *out, char *why, size_t wl)
 {
-	static const char *const keys[] = {"to", "subject", "text_template",
-	    "html_template", "attach", NULL};
-	const json_t            *to, *v;
-	const char              *attach;
-	char                     inner[128];
-	size_t                   i;
+	static const char *const keys[] = {
+	    "to", "subject", "text_template", "html_template", "attach", NULL};
+	const json_t *to, *v;
+	const char   *attach;
+	char          inner[128];
+	size_t        i;
 
 	if (!notify_keys_only(config, keys, why, wl))
 		return (false);
 	to = json_object_get(config, "to");
 	if (!json_is_array(to) || json_array_size(to) == 0 ||
 	    json_array_size(to) > NOTIFY_EMAIL_TO_MAX) {
-		snprintf(why, wl, "config.to must list 1 to %d e-mail addresses",
+		snprintf(why, wl,
+		    "config.to must list 1 to %d e-mail addresses",
 		    NOTIFY_EMAIL_TO_MAX);
 		return (false);
 	}
-	json_array_foreach (to, i, v) {
+	json_array_foreach(to, i, v)
+	{
 		if (!json_is_string(v) || json_string_length(v) > 254 ||
-		    !validate_email(json_string_value(v), inner, sizeof(inner))) {
+		    !validate_email(
+			json_string_value(v), inner, sizeof(inner))) {
 			snprintf(why, wl, "config.to[%zu] %s", i,
 			    json_is_string(v) ? inner : "must be a string");
 			return (false);
@@ -548,7 +553,8 @@ notify_config_email(const json_t *config, json_t *out, char *why, size_t wl)
 		snprintf(why, wl, "config.attach must be \"pdf\" or \"none\"");
 		return (false);
 	}
-	json_object_set_new(out, "attach", json_string(attach ? attach : "pdf"));
+	json_object_set_new(
+	    out, "attach", json_string(attach ? attach : "pdf"));
 	return (notify_config_template(
 		    config, "subject", NOTIFY_SUBJECT_MAX, out, why, wl) &&
 	    notify_config_template(config, "text_template",
@@ -666,7 +672,8 @@ notify_config_check(enum notify_type type, const json_t *config,
 	case NOTIFY_DISCORD:
 	case NOTIFY_TEAMS:
 		ok = notify_keys_only(config, url_only, why, whylen) &&
-		    notify_config_url(config, previous, allow, out, why, whylen);
+		    notify_config_url(
+			config, previous, allow, out, why, whylen);
 		break;
 	case NOTIFY_WEBHOOK:
 		ok = notify_config_webhook(
@@ -764,8 +771,9 @@ notify_facts(const json_t *ctx)
 		    notify_lookup(ctx, facts[i][1], strlen(facts[i][1])), &b);
 		if (b.len == 0)
 			continue;
-		json_array_append_new(out, json_pack("{s:s, s:s%}", "name",
-		    facts[i][0], "value", b.data, b.len));
+		json_array_append_new(out,
+		    json_pack("{s:s, s:s%}", "name", facts[i][0], "value",
+			b.data, b.len));
 	}
 	buf_free(&b);
 	return (out);
@@ -821,11 +829,13 @@ notify_payload_slack(const json_t *ctx)
 
 	facts = notify_facts(ctx);
 	fields = json_array();
-	json_array_foreach (facts, i, f) {
-		snprintf(line, sizeof(line), "*%s*\n%s",
-		    notify_str(f, "name"), notify_str(f, "value"));
-		json_array_append_new(fields, json_pack("{s:s, s:o}", "type",
-		    "mrkdwn", "text", notify_slack_text(line)));
+	json_array_foreach(facts, i, f)
+	{
+		snprintf(line, sizeof(line), "*%s*\n%s", notify_str(f, "name"),
+		    notify_str(f, "value"));
+		json_array_append_new(fields,
+		    json_pack("{s:s, s:o}", "type", "mrkdwn", "text",
+			notify_slack_text(line)));
 	}
 	json_decref(facts);
 	blocks = json_pack("[{s:s, s:{s:s, s:s%}}]", "type", "header", "text",
@@ -840,14 +850,16 @@ notify_payload_slack(const json_t *ctx)
 			notify_slack_text(notify_str(ctx, "message"))));
 	if (json_array_size(fields) > 0)
 		json_array_append_new(blocks,
-		    json_pack("{s:s, s:O}", "type", "section", "fields", fields));
+		    json_pack(
+			"{s:s, s:O}", "type", "section", "fields", fields));
 	json_decref(fields);
 	json_array_append_new(blocks,
 	    json_pack("{s:s, s:[{s:s, s:{s:s, s:s}, s:s}]}", "type", "actions",
 		"elements", "type", "button", "text", "type", "plain_text",
-		"text", "Open the search", "url", notify_str(ctx, "search_url")));
-	return (json_pack("{s:s, s:o}", "text", notify_str(ctx, "title"),
-	    "blocks", blocks));
+		"text", "Open the search", "url",
+		notify_str(ctx, "search_url")));
+	return (json_pack(
+	    "{s:s, s:o}", "text", notify_str(ctx, "title"), "blocks", blocks));
 }
 
 static json_t *
@@ -857,8 +869,8 @@ notify_payload_discord(const json_t *ctx)
 	size_t  i;
 
 	facts = notify_facts(ctx);
-	json_array_foreach (facts, i, f)
-		json_object_set_new(f, "inline", json_true());
+	json_array_foreach(facts, i, f)
+	    json_object_set_new(f, "inline", json_true());
 	return (json_pack("{s:s, s:{s:[]}, s:[{s:s%, s:s%, s:s, s:i, s:o, "
 			  "s:{s:s}, s:s?}]}",
 	    "username", notify_str(json_object_get(ctx, "brand"), "name"),
@@ -884,15 +896,17 @@ notify_payload_teams(const json_t *ctx)
 	size_t  i;
 
 	facts = notify_facts(ctx);
-	json_array_foreach (facts, i, f) {
+	json_array_foreach(facts, i, f)
+	{
 		json_object_set(f, "title", json_object_get(f, "name"));
 		json_object_del(f, "name");
 	}
-	body = json_pack("[{s:s, s:s, s:s, s:s, s:b, s:s}]", "type", "TextBlock",
-	    "size", "Large", "weight", "Bolder", "text",
+	body = json_pack("[{s:s, s:s, s:s, s:s, s:b, s:s}]", "type",
+	    "TextBlock", "size", "Large", "weight", "Bolder", "text",
 	    notify_str(ctx, "title"), "wrap", 1, "color",
-	    strcmp(notify_str(ctx, "kind"), "alert.resolved") == 0 ? "Good"
-								    : "Attention");
+	    strcmp(notify_str(ctx, "kind"), "alert.resolved") == 0
+		? "Good"
+		: "Attention");
 	if (notify_str(ctx, "message")[0] != '\0')
 		json_array_append_new(body,
 		    json_pack("{s:s, s:s, s:b}", "type", "TextBlock", "text",
@@ -914,8 +928,9 @@ notify_payload_generic(const json_t *ctx)
 {
 	return (json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O}",
 	    "event_id", json_object_get(ctx, "event_id"), "kind",
-	    json_object_get(ctx, "kind"), "title", json_object_get(ctx, "title"),
-	    "message", json_object_get(ctx, "message"), "severity",
+	    json_object_get(ctx, "kind"), "title",
+	    json_object_get(ctx, "title"), "message",
+	    json_object_get(ctx, "message"), "severity",
 	    json_object_get(ctx, "severity"), "rule",
 	    json_object_get(ctx, "rule"), "alert",
 	    json_object_get(ctx, "alert"), "search_url",
@@ -959,7 +974,8 @@ notify_sign(const char *secret, long timestamp, const char *body, size_t len,
 	buf_append(&msg, body, len);
 	maclen = 0;
 	if (HMAC(EVP_sha256(), secret, (int)strlen(secret),
-		(const unsigned char *)msg.data, msg.len, mac, &maclen) == NULL ||
+		(const unsigned char *)msg.data, msg.len, mac,
+		&maclen) == NULL ||
 	    maclen != 32)
 		abort(); /* OpenSSL out of memory: one policy, as mem.c */
 	buf_free(&msg);

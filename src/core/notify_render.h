@@ -19,15 +19,15 @@
 #include "core/buf.h"
 #include "core/netguard.h"
 
-#define NOTIFY_SIG_HEX_LEN      64
-#define NOTIFY_SECRET_MIN       16
-#define NOTIFY_SECRET_MAX       128
-#define NOTIFY_EMAIL_TO_MAX     20
-#define NOTIFY_SUBJECT_MAX      200
+#define NOTIFY_SIG_HEX_LEN       64
+#define NOTIFY_SECRET_MIN        16
+#define NOTIFY_SECRET_MAX        128
+#define NOTIFY_EMAIL_TO_MAX      20
+#define NOTIFY_SUBJECT_MAX       200
 #define NOTIFY_TEXT_TEMPLATE_MAX 8192
 #define NOTIFY_HTML_TEMPLATE_MAX 32768
 #define NOTIFY_JSON_TEMPLATE_MAX 16384
-#define NOTIFY_EVENT_ID_MAX     128
+#define NOTIFY_EVENT_ID_MAX      128
 
 enum notify_type {
 	NOTIFY_EMAIL = 0,

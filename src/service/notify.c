@@ -172,8 +172,8 @@ notify_channel_list(const struct tenant_ctx *ctx, struct notify_outcome *o)
 		return;
 	}
 	list = json_array();
-	json_array_foreach (all, i, doc)
-		json_array_append_new(list, notify_channel_public(doc));
+	json_array_foreach(all, i, doc)
+	    json_array_append_new(list, notify_channel_public(doc));
 	json_decref(all);
 	o->body = json_pack("{s:o, s:I}", "items", list, "total",
 	    (json_int_t)json_array_size(list));
@@ -217,8 +217,8 @@ notify_config_for(enum notify_type type, const json_t *config,
 	json_t *out;
 	char    why[256];
 
-	out = notify_config_check(type, config, previous,
-	    &notify_settings.allow, why, sizeof(why));
+	out = notify_config_check(
+	    type, config, previous, &notify_settings.allow, why, sizeof(why));
 	if (out == NULL) {
 		notify_set(o, NOTIFY_INVALID, "%s", why);
 		return (NULL);
@@ -348,22 +348,24 @@ notify_channel_update(const struct tenant_ctx *ctx, const char *id,
 	json_decref(filter);
 	if (st != METADB_OK || matched == 0) {
 		if (st == METADB_OK)
-			notify_set(
-			    o, NOTIFY_NOT_FOUND, "no such notification channel");
+			notify_set(o, NOTIFY_NOT_FOUND,
+			    "no such notification channel");
 		else
 			notify_unavailable(o, ctx, NOTIFY_CHANNELS, err);
 		json_decref(doc);
 		json_decref(set);
 		return;
 	}
-	secret_before = json_object_get(json_object_get(doc, "config"), "secret");
+	secret_before =
+	    json_object_get(json_object_get(doc, "config"), "secret");
 	json_object_update(doc, set);
-	secret_after = json_object_get(json_object_get(doc, "config"), "secret");
+	secret_after =
+	    json_object_get(json_object_get(doc, "config"), "secret");
 	/* A new secret (rotated or given) is shown once, now. */
 	o->body = notify_channel_answer(doc,
 	    secret_after != NULL && !json_equal(secret_before, secret_after));
-	o->audit = json_pack("{s:s, s:o}", "channel_id", id, "fields",
-	    json_deep_copy(set));
+	o->audit = json_pack(
+	    "{s:s, s:o}", "channel_id", id, "fields", json_deep_copy(set));
 	json_object_del(json_object_get(o->audit, "fields"), "config");
 	json_decref(set);
 	json_decref(doc);
@@ -384,8 +386,8 @@ notify_channel_delete(
 		return;
 	}
 	filter = json_pack("{s:s}", "id", id);
-	st = metadb_delete(ctx, NOTIFY_CHANNELS, filter, &deleted, err,
-	    sizeof(err));
+	st = metadb_delete(
+	    ctx, NOTIFY_CHANNELS, filter, &deleted, err, sizeof(err));
 	json_decref(filter);
 	if (st != METADB_OK) {
 		notify_unavailable(o, ctx, NOTIFY_CHANNELS, err);
@@ -395,7 +397,7 @@ notify_channel_delete(
 		notify_set(o, NOTIFY_NOT_FOUND, "no such notification channel");
 		return;
 	}
-	o->body = json_object();
+	o->body = json_pack("{s:s, s:b}", "id", id, "deleted", 1);
 	o->audit = json_pack("{s:s}", "channel_id", id);
 }
 
@@ -418,8 +420,8 @@ notify_job_text(const struct tenant_ctx *ctx, const char *channel_id,
 }
 
 static bool
-notify_event_ok(const char *event_id, const json_t *event, char *err,
-    size_t errlen)
+notify_event_ok(
+    const char *event_id, const json_t *event, char *err, size_t errlen)
 {
 	char  *dump;
 	size_t n;
@@ -463,15 +465,18 @@ notify_enqueue(const struct tenant_ctx *ctx, const json_t *channel_ids,
 		    NOTIFY_CHANNEL_IDS_MAX);
 		return (false);
 	}
-	json_array_foreach (channel_ids, i, v) {
+	json_array_foreach(channel_ids, i, v)
+	{
 		if (!notify_id_check(json_string_value(v))) {
-			snprintf(err, errlen, "channel_ids[%zu] is not an id", i);
+			snprintf(
+			    err, errlen, "channel_ids[%zu] is not an id", i);
 			return (false);
 		}
 	}
 	if (!notify_event_ok(event_id, event, err, errlen))
 		return (false);
-	json_array_foreach (channel_ids, i, v) {
+	json_array_foreach(channel_ids, i, v)
+	{
 		text = notify_job_text(
 		    ctx, json_string_value(v), event_id, event, 1);
 		ok = text != NULL && queue_push(text, err, errlen);
@@ -505,8 +510,8 @@ notify_channel_test(const struct tenant_ctx *ctx, const char *id,
 	else {
 		o->body = json_pack("{s:s, s:s, s:s}", "event_id", event_id,
 		    "channel_id", id, "status", "queued");
-		o->audit = json_pack("{s:s, s:s}", "channel_id", id,
-		    "event_id", event_id);
+		o->audit = json_pack(
+		    "{s:s, s:s}", "channel_id", id, "event_id", event_id);
 	}
 	json_decref(ids);
 	json_decref(event);
@@ -523,8 +528,8 @@ notify_delivery_public(const json_t *doc)
 {
 	static const char *const keys[] = {"id", "channel_id", "channel_name",
 	    "channel_type", "event_id", "event_kind", "rule_name", "status",
-	    "attempts", "last_error", "http_status", "created_at",
-	    "updated_at", "sent_at", "next_attempt_at", NULL};
+	    "attempts", "last_error", "http_status", "created_at", "updated_at",
+	    "sent_at", "next_attempt_at", NULL};
 	json_t                  *out, *v;
 	size_t                   i;
 
@@ -557,15 +562,16 @@ notify_delivery_list(const struct tenant_ctx *ctx, const char *status,
 	}
 	if ((channel_id != NULL && !notify_id_check(channel_id)) ||
 	    (event_id != NULL && !notify_event_id_check(event_id))) {
-		notify_set(o, NOTIFY_INVALID,
-		    "channel_id or event_id is malformed");
+		notify_set(
+		    o, NOTIFY_INVALID, "channel_id or event_id is malformed");
 		return;
 	}
 	filter = json_object();
 	if (status != NULL)
 		json_object_set_new(filter, "status", json_string(status));
 	if (channel_id != NULL)
-		json_object_set_new(filter, "channel_id", json_string(channel_id));
+		json_object_set_new(
+		    filter, "channel_id", json_string(channel_id));
 	if (event_id != NULL)
 		json_object_set_new(filter, "event_id", json_string(event_id));
 	sort = json_pack("{s:i, s:i}", "created_at", -1, "updated_at", -1);
@@ -579,8 +585,8 @@ notify_delivery_list(const struct tenant_ctx *ctx, const char *status,
 		return;
 	}
 	items = json_array();
-	json_array_foreach (all, i, doc)
-		json_array_append_new(items, notify_delivery_public(doc));
+	json_array_foreach(all, i, doc)
+	    json_array_append_new(items, notify_delivery_public(doc));
 	json_decref(all);
 	o->body = json_pack("{s:o, s:I}", "items", items, "total",
 	    (json_int_t)json_array_size(items));

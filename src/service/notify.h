@@ -36,7 +36,7 @@ struct notify_conf {
 };
 
 /* Parses VIGIE_WEBHOOK_ALLOW_CIDRS and keeps the rest; once per process. */
-bool                      notify_configure(const struct settings *, char *err, size_t errlen);
+bool notify_configure(const struct settings *, char *err, size_t errlen);
 const struct notify_conf *notify_conf(void);
 
 enum notify_result {

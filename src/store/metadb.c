@@ -568,6 +568,13 @@ static const struct metadb_index metadb_indexes[] = {
 	false},
     {"platform_admins", "email_unique", "{\"email\":1}", true},
     {"audit", "tenant_time", "{\"tenant_id\":1,\"at\":-1}", false},
+    /* One delivery per channel and event: notify jobs are idempotent. */
+    {"notifications", "channel_event_unique",
+	"{\"tenant_id\":1,\"channel_id\":1,\"event_id\":1}", true},
+    {"notifications", "tenant_created", "{\"tenant_id\":1,\"created_at\":-1}",
+	false},
+    {"notification_channels", "tenant_created",
+	"{\"tenant_id\":1,\"created_at\":1}", false},
 };
 
 /* Creates the indexes that are missing; safe to call at every start. */

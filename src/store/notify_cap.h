@@ -12,7 +12,7 @@
 
 /* Counts one more notification in the hour of now; the new count, or
  * -1 with err. */
-long notify_cap_count(
-    const struct tenant_ctx *, long now, char *err, size_t errlen);
+long
+notify_cap_count(const struct tenant_ctx *, long now, char *err, size_t errlen);
 
 #endif

@@ -87,7 +87,8 @@ outbound_options(CURL *c, const struct outbound_request *rq,
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(c, CURLOPT_POST, 1L);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, rq->body);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->body_len);
+	curl_easy_setopt(
+	    c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->body_len);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, outbound_write);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, sink);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "Vigie-Notify/1");
@@ -106,8 +107,8 @@ outbound_post(const struct outbound_request *rq, struct outbound_result *r)
 	memset(r, 0, sizeof(*r));
 	memset(&g, 0, sizeof(g));
 	g.allow = rq->allow;
-	if (!netguard_url_check(rq->url, rq->allow, NULL, r->error,
-		sizeof(r->error))) {
+	if (!netguard_url_check(
+		rq->url, rq->allow, NULL, r->error, sizeof(r->error))) {
 		r->refused = true;
 		return (false);
 	}
@@ -117,8 +118,8 @@ outbound_post(const struct outbound_request *rq, struct outbound_result *r)
 	}
 	headers = curl_slist_append(NULL, "Content-Type: application/json");
 	headers = curl_slist_append(headers, "Expect:");
-	for (i = 0; headers != NULL && rq->headers != NULL &&
-	     rq->headers[i] != NULL;
+	for (i = 0;
+	     headers != NULL && rq->headers != NULL && rq->headers[i] != NULL;
 	     i++)
 		if ((h = curl_slist_append(headers, rq->headers[i])) != NULL)
 			headers = h;
@@ -136,7 +137,8 @@ outbound_post(const struct outbound_request *rq, struct outbound_result *r)
 		return (false);
 	}
 	if (rc != CURLE_OK) {
-		snprintf(r->error, sizeof(r->error), "%s", curl_easy_strerror(rc));
+		snprintf(
+		    r->error, sizeof(r->error), "%s", curl_easy_strerror(rc));
 		return (false);
 	}
 	if (r->status < 200 || r->status > 299) {

@@ -58,11 +58,11 @@ smtp_read(char *out, size_t size, size_t n, void *arg)
 }
 
 static void
-smtp_options(CURL *c, struct curl_slist *rcpt, struct smtp_source *src,
-    char *from)
+smtp_options(
+    CURL *c, struct curl_slist *rcpt, struct smtp_source *src, char *from)
 {
-	static const long tls[] = {CURLUSESSL_NONE, CURLUSESSL_TRY,
-	    CURLUSESSL_ALL};
+	static const long tls[] = {
+	    CURLUSESSL_NONE, CURLUSESSL_TRY, CURLUSESSL_ALL};
 
 	curl_easy_setopt(c, CURLOPT_URL, smtp_url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
@@ -100,11 +100,13 @@ smtp_send(const json_t *to, const char *data, size_t len, bool *permanent,
 	*permanent = false;
 	if (!smtp_enabled()) {
 		*permanent = true;
-		snprintf(err, errlen, "e-mail is not configured (VIGIE_SMTP_URL)");
+		snprintf(
+		    err, errlen, "e-mail is not configured (VIGIE_SMTP_URL)");
 		return (false);
 	}
 	rcpt = NULL;
-	json_array_foreach (to, i, v) {
+	json_array_foreach(to, i, v)
+	{
 		snprintf(addr, sizeof(addr), "<%s>", json_string_value(v));
 		if ((r = curl_slist_append(rcpt, addr)) != NULL)
 			rcpt = r;

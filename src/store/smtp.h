@@ -23,8 +23,8 @@ bool smtp_enabled(void);
  * is set when the server refused for good (5xx), when retrying is
  * pointless.
  */
-bool smtp_send(const json_t *to, const char *data, size_t len,
-    bool *permanent, char *err, size_t errlen);
+bool smtp_send(const json_t *to, const char *data, size_t len, bool *permanent,
+    char *err, size_t errlen);
 const char *smtp_sender(void);
 
 #endif

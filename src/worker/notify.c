@@ -61,14 +61,14 @@ struct notify_try {
 static json_t *
 notify_record_filter(const struct notify_job *j)
 {
-	return (json_pack("{s:s, s:s}", "channel_id", j->channel_id,
-	    "event_id", j->event_id));
+	return (json_pack("{s:s, s:s}", "channel_id", j->channel_id, "event_id",
+	    j->event_id));
 }
 
 /* The record of this delivery; NULL with *st NOT_FOUND if none yet. */
 static json_t *
-notify_record_get(const struct notify_job *j, enum metadb_status *st,
-    char *err, size_t errlen)
+notify_record_get(const struct notify_job *j, enum metadb_status *st, char *err,
+    size_t errlen)
 {
 	json_t *filter, *doc;
 
@@ -104,8 +104,7 @@ notify_record_set(
  * failure.
  */
 static json_t *
-notify_record_create(
-    const struct notify_job *j, char *err, size_t errlen)
+notify_record_create(const struct notify_job *j, char *err, size_t errlen)
 {
 	enum metadb_status st;
 	json_t            *doc;
@@ -120,14 +119,15 @@ notify_record_create(
 	doc = json_pack("{s:s, s:s, s:s, s:s?, s:s, s:i, s:s, s:s, s:[]}",
 	    "channel_id", j->channel_id, "event_id", j->event_id, "event_kind",
 	    json_string_value(json_object_get(j->event, "kind")), "rule_name",
-	    json_string_value(json_object_get(
-		json_object_get(j->event, "rule"), "name")),
+	    json_string_value(
+		json_object_get(json_object_get(j->event, "rule"), "name")),
 	    "status", over ? "suppressed" : "pending", "attempts", 0,
 	    "created_at", when, "updated_at", when, "attempt_log");
 	if (over)
 		json_object_set_new(doc, "last_error",
-		    json_pack("s", "over the organization's hourly cap of "
-				   "notifications"));
+		    json_pack("s",
+			"over the organization's hourly cap of "
+			"notifications"));
 	st = metadb_insert(&j->ctx, DELIVERIES, doc, id, err, errlen);
 	json_decref(doc);
 	if (st == METADB_DUPLICATE)
@@ -153,10 +153,10 @@ notify_attempt_log(const json_t *record, const struct notify_job *j,
 	while (json_array_size(log) >= ATTEMPT_LOG_MAX)
 		json_array_remove(log, 0);
 	text_iso8601(j->now, when, sizeof(when));
-	json_array_append_new(log, json_pack("{s:I, s:s, s:b, s:I, s:s}",
-	    "attempt", (json_int_t)j->attempt, "at", when, "ok", t->ok,
-	    "http_status", (json_int_t)t->http_status, "error",
-	    t->ok ? "" : t->error));
+	json_array_append_new(log,
+	    json_pack("{s:I, s:s, s:b, s:I, s:s}", "attempt",
+		(json_int_t)j->attempt, "at", when, "ok", t->ok, "http_status",
+		(json_int_t)t->http_status, "error", t->ok ? "" : t->error));
 	return (log);
 }
 
@@ -176,7 +176,8 @@ notify_brand(const struct tenant_ctx *ctx, char *org, size_t orglen)
 	char               err[256], url[SETTINGS_STR_MAX + 64];
 
 	filter = json_pack("{s:s}", "id", ctx->id);
-	doc = metadb_platform_find_one("tenants", filter, &st, err, sizeof(err));
+	doc =
+	    metadb_platform_find_one("tenants", filter, &st, err, sizeof(err));
 	json_decref(filter);
 	snprintf(org, orglen, "%s",
 	    (name = json_string_value(json_object_get(doc, "name"))) != NULL
@@ -198,8 +199,8 @@ notify_brand(const struct tenant_ctx *ctx, char *org, size_t orglen)
 	    !json_is_null(json_object_get(doc, "logo")))
 		logo = "/api/v1/branding/logo";
 	if (logo != NULL && logo[0] == '/') {
-		snprintf(url, sizeof(url), "%s%s", notify_conf()->public_url,
-		    logo);
+		snprintf(
+		    url, sizeof(url), "%s%s", notify_conf()->public_url, logo);
 		json_object_set_new(brand, "logo_url", json_string(url));
 	}
 	json_decref(doc);
@@ -207,8 +208,8 @@ notify_brand(const struct tenant_ctx *ctx, char *org, size_t orglen)
 }
 
 static json_t *
-notify_render_context(const struct notify_job *j, const json_t *record,
-    const json_t *channel)
+notify_render_context(
+    const struct notify_job *j, const json_t *record, const json_t *channel)
 {
 	struct notify_context_in in;
 	json_t                  *brand, *ctx;
@@ -241,7 +242,8 @@ notify_send_webhook(const struct notify_job *j, enum notify_type type,
 	char                    h_id[200], h_ts[64], h_sig[128], h_try[64];
 	long                    ts;
 
-	payload = notify_payload(type, ctx, json_object_get(config, "template"));
+	payload =
+	    notify_payload(type, ctx, json_object_get(config, "template"));
 	body = json_dumps(payload, JSON_COMPACT);
 	json_decref(payload);
 	if (body == NULL) {
@@ -260,8 +262,8 @@ notify_send_webhook(const struct notify_job *j, enum notify_type type,
 	if ((secret = json_string_value(json_object_get(config, "secret"))) !=
 	    NULL) {
 		notify_sign(secret, ts, body, strlen(body), sig);
-		snprintf(h_sig, sizeof(h_sig), "X-Vigie-Signature: sha256=%s",
-		    sig);
+		snprintf(
+		    h_sig, sizeof(h_sig), "X-Vigie-Signature: sha256=%s", sig);
 		headers[3] = h_sig;
 		headers[4] = NULL;
 	}
@@ -276,9 +278,12 @@ notify_send_webhook(const struct notify_job *j, enum notify_type type,
 	free(body);
 	t->http_status = r.status;
 	snprintf(t->error, sizeof(t->error), "%s", r.error);
-	/* A refusal, or a 4xx other than timeout/too-early/too-many. */
+	if (r.status >= 300 && r.status < 400)
+		snprintf(t->error, sizeof(t->error),
+		    "HTTP %ld: redirects are not followed", r.status);
+	/* A refusal, a redirect, a 4xx but timeout/too-early/too-many. */
 	t->permanent = r.refused ||
-	    (r.status >= 400 && r.status < 500 && r.status != 408 &&
+	    (r.status >= 300 && r.status < 500 && r.status != 408 &&
 		r.status != 425 && r.status != 429);
 }
 
@@ -335,8 +340,9 @@ notify_mail_compose(const struct notify_job *j, const json_t *config,
 	buf_init(&subject, 128);
 	buf_init(&text, 1024);
 	buf_init(&html, 4096);
-	notify_template_render(notify_template_or(config, "subject", "{{title}}"),
-	    ctx, false, &subject);
+	notify_template_render(
+	    notify_template_or(config, "subject", "{{title}}"), ctx, false,
+	    &subject);
 	notify_template_render(
 	    notify_template_or(config, "text_template", notify_text_default),
 	    ctx, false, &text);
@@ -370,8 +376,8 @@ notify_mail_compose(const struct notify_job *j, const json_t *config,
 	} else if (strcmp(notify_template_or(config, "attach", "pdf"), "pdf") ==
 	    0)
 		log_emit(LOG_LEVEL_WARNING, "notify", NULL,
-		    json_pack("{s:s, s:s}", "event_id", j->event_id, "error",
-			err),
+		    json_pack(
+			"{s:s, s:s}", "event_id", j->event_id, "error", err),
 		    "chart not drawn: the e-mail goes without it");
 	notify_mail_build(&m, out);
 	buf_free(&subject);
@@ -473,7 +479,8 @@ notify_conclude(const struct notify_job *j, json_t *job, const json_t *record,
 	} else {
 		if (!notify_retry_later(j, job, &delay, err, sizeof(err))) {
 			json_decref(set);
-			snprintf(reason, len, "next attempt not queued: %s", err);
+			snprintf(
+			    reason, len, "next attempt not queued: %s", err);
 			return (JOB_RETRY);
 		}
 		text_iso8601(j->now + (delay + 999) / 1000, when, sizeof(when));
@@ -488,18 +495,18 @@ notify_conclude(const struct notify_job *j, json_t *job, const json_t *record,
 		    "delivery outcome not recorded");
 	log_emit(t->ok ? LOG_LEVEL_INFO : LOG_LEVEL_WARNING, "notify", NULL,
 	    json_pack("{s:s, s:s, s:s, s:I, s:s}", "tenant_id", j->ctx.id,
-		"channel_id", j->channel_id, "event_id", j->event_id,
-		"attempt", (json_int_t)j->attempt, "error",
-		t->ok ? "" : t->error),
+		"channel_id", j->channel_id, "event_id", j->event_id, "attempt",
+		(json_int_t)j->attempt, "error", t->ok ? "" : t->error),
 	    "notification %s",
-	    t->ok ? "sent" : dead ? "dead" : "will be retried");
+	    t->ok      ? "sent"
+		: dead ? "dead"
+		       : "will be retried");
 	return (JOB_DONE);
 }
 
 /* Ends a delivery that cannot be attempted (channel gone or disabled). */
 static enum job_result
-notify_finish(
-    const struct notify_job *j, const char *status, const char *why)
+notify_finish(const struct notify_job *j, const char *status, const char *why)
 {
 	char err[256];
 
@@ -575,12 +582,14 @@ job_notify(json_t *job, char *reason, size_t len)
 	struct notify_try t;
 	enum job_result   res;
 	json_t           *record, *channel;
-	char              err[256];
+	char              err[256], tid[TENANT_ID_LEN + 1];
 	bool              found;
 
 	if (!notify_job_read(job, &j, reason, len))
 		return (JOB_DEAD);
-	if (!account_tenant_load(j.ctx.id, &j.ctx, &found, err, sizeof(err))) {
+	/* The look-up fills j.ctx: the id must not live there meanwhile. */
+	memcpy(tid, j.ctx.id, sizeof(tid));
+	if (!account_tenant_load(tid, &j.ctx, &found, err, sizeof(err))) {
 		snprintf(reason, len, "tenant look-up: %s", err);
 		return (JOB_RETRY);
 	}
@@ -592,8 +601,8 @@ job_notify(json_t *job, char *reason, size_t len)
 		json_decref(record);
 		return (JOB_DONE);
 	}
-	channel = notify_channel_load(
-	    &j.ctx, j.channel_id, &found, err, sizeof(err));
+	channel =
+	    notify_channel_load(&j.ctx, j.channel_id, &found, err, sizeof(err));
 	if (channel == NULL && !found && err[0] != '\0') {
 		json_decref(record);
 		snprintf(reason, len, "channel look-up: %s", err);
@@ -604,7 +613,8 @@ job_notify(json_t *job, char *reason, size_t len)
 	else if (json_is_false(json_object_get(channel, "enabled")) &&
 	    strcmp(json_string_value(json_object_get(j.event, "kind")),
 		"test") != 0)
-		res = notify_finish(&j, "suppressed", "the channel is disabled");
+		res =
+		    notify_finish(&j, "suppressed", "the channel is disabled");
 	else {
 		notify_attempt(&j, record, channel, &t);
 		res = notify_conclude(&j, job, record, &t, reason, len);

@@ -1,0 +1,142 @@
+"""A webhook receiver for the notification tests: a real HTTP server on a
+loopback address, in a thread, that records every request and answers
+as told (always 200, fail a share of requests at random with a fixed
+seed, always fail, or redirect)."""
+import hashlib
+import hmac
+import json
+import random
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class Received:
+    def __init__(self, path, headers, body, status):
+        self.path = path
+        self.headers = headers
+        self.body = body
+        self.status = status
+        self.at = time.time()
+
+    @property
+    def json(self):
+        return json.loads(self.body)
+
+    @property
+    def event_id(self):
+        return self.headers.get("x-vigie-event-id")
+
+    def signature_ok(self, secret):
+        """X-Vigie-Signature is sha256=HMAC(secret, timestamp + "." + body)."""
+        ts = self.headers.get("x-vigie-timestamp", "")
+        sig = self.headers.get("x-vigie-signature", "")
+        want = hmac.new(secret.encode(), ts.encode() + b"." + self.body,
+                        hashlib.sha256).hexdigest()
+        return sig == "sha256=" + want
+
+
+class Receiver:
+    """mode: "ok", "flaky" (fails `rate` of requests, 503), "fail" (always
+    `status`), "redirect" (302 to `location`)."""
+
+    def __init__(self, host="127.0.0.1", mode="ok", rate=0.3, seed=7,
+                 status=503, location=None):
+        self.mode = mode
+        self.rate = rate
+        self.status = status
+        self.location = location
+        self.random = random.Random(seed)
+        self.lock = threading.Lock()
+        self.received = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("content-length") or 0)
+                body = self.rfile.read(length)
+                status = receiver.decide()
+                with receiver.lock:
+                    receiver.received.append(Received(
+                        self.path, {k.lower(): v for k, v in
+                                    self.headers.items()}, body, status))
+                self.send_response(status)
+                if status == 302:
+                    self.send_header("Location", receiver.location)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            do_GET = do_POST
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer((host, 0), Handler)
+        self.server.daemon_threads = True
+        self.host, self.port = self.server.server_address[:2]
+        self.thread = threading.Thread(target=self.server.serve_forever,
+                                       daemon=True)
+        self.thread.start()
+
+    def decide(self):
+        with self.lock:
+            if self.mode == "ok":
+                return 200
+            if self.mode == "flaky":
+                return 503 if self.random.random() < self.rate else 200
+            if self.mode == "redirect":
+                return 302
+            return self.status
+
+    def url(self, path="/hook"):
+        return f"http://{self.host}:{self.port}{path}"
+
+    def requests(self):
+        with self.lock:
+            return list(self.received)
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+# ---- helpers shared by the notification tests ----------------------------
+
+def create_channel(api, ctype, config, name=None, **extra):
+    body = {"name": name or f"{ctype} channel", "type": ctype,
+            "config": config}
+    body.update(extra)
+    return api.post("/api/v1/notification-channels", json=body)
+
+
+def push_notify(redis, tenant_id, channel_id, event_id, event, attempt=None):
+    """Queues a notify job exactly as CONTRACTS.md tells the alerting
+    worker to."""
+    job = {"type": "notify", "tenant_id": tenant_id,
+           "channel_id": channel_id, "event_id": event_id, "event": event}
+    if attempt is not None:
+        job["attempt"] = attempt
+    redis.lpush("p:jobs", json.dumps(job))
+    return job
+
+
+def alert_event(rule="High error rate", value=42, threshold=10,
+                kind="alert.firing", severity="critical", **extra):
+    event = {"kind": kind,
+             "rule": {"id": "r-" + rule.replace(" ", "-").lower(),
+                      "name": rule, "severity": severity},
+             "alert": {"id": "a-1", "group": "service=api", "value": value,
+                       "threshold": threshold, "window": "5m",
+                       "started_at": "2026-11-21T08:00:00Z"},
+             "search_url": "/app/search?q=level%3AERROR&from=now-15m",
+             "message": f"{rule}: {value} errors in 5 minutes "
+                        f"(threshold {threshold})"}
+    event.update(extra)
+    return event
+
+
+def deliveries(api, **params):
+    r = api.get("/api/v1/notifications", params=params)
+    assert r.status_code == 200, r.text
+    return r.json()["items"]
