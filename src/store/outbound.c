@@ -108,8 +108,9 @@ outbound_post(const struct outbound_request *rq, struct outbound_result *r)
 	memset(&g, 0, sizeof(g));
 	g.allow = rq->allow;
 	if (!netguard_url_check(
-		rq->url, rq->allow, NULL, r->error, sizeof(r->error))) {
+		rq->url, rq->allow, NULL, g.why, sizeof(g.why))) {
 		r->refused = true;
+		snprintf(r->error, sizeof(r->error), "refused: %s", g.why);
 		return (false);
 	}
 	if ((c = curl_easy_init()) == NULL) {
