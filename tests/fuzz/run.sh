@@ -20,13 +20,14 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 OUT="$ROOT/build/fuzz"
 CLANG=${CLANG:-clang}
-TARGETS=(csv json access syslog detect netguard)
+TARGETS=(csv json access syslog detect netguard notify)
 CORE=(logparse logsplit detect record timeparse utf8 parse_csv parse_json parse_json_flat
-	parse_access parse_syslog parse_apache_error parse_plain buf mem netguard)
+	parse_access parse_syslog parse_apache_error parse_plain buf mem netguard
+	notify_render notify_mail validate)
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
 CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -I$ROOT/src \
 	$(pkg-config --cflags jansson)"
-LIBS="$(pkg-config --libs jansson)"
+LIBS="$(pkg-config --libs jansson) -lcrypto"
 
 say() { printf '==> fuzz: %s\n' "$*"; }
 
