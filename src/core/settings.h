@@ -55,6 +55,8 @@ struct settings {
 	long password_memory_kib;
 	long upload_max_bytes;
 	long probe_interval_s;
+	long search_cache_ttl_s;
+	long export_max_rows;
 	/* Notifications (src/service/notify*.c, src/worker/notify.c). */
 	char webhook_allow_cidrs[SETTINGS_STR_MAX];
 	long notify_max_attempts;
