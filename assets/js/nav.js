@@ -23,6 +23,7 @@ export const NAV = [
 	{ id: "billing", label: "Billing", href: "/app/billing", minRole: "admin", hidden: true },
 	{ id: "settings", label: "Settings", href: "/app/settings", minRole: "admin", hidden: true },
 	{ id: "kibana", label: "Kibana", href: "/app/kibana", hidden: true },
+	{ id: "notifications", label: "Notifications", href: "/app/notifications" },
 ];
 
 export const ROLES = ["viewer", "analyst", "admin", "owner"];
