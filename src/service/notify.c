@@ -502,8 +502,8 @@ notify_channel_test(const struct tenant_ctx *ctx, const char *id,
 	event = json_pack("{s:s, s:s, s:{s:s, s:s}, s:s}", "kind", "test",
 	    "message",
 	    "This is a test notification from Vigie: the channel works.",
-	    "rule", "name", "channel check", "severity", "info",
-	    "requested_by", who != NULL ? who : "");
+	    "rule", "name", "channel check", "severity", "info", "requested_by",
+	    who != NULL ? who : "");
 	ids = json_pack("[s]", id);
 	if (!notify_enqueue(ctx, ids, event_id, event, err, sizeof(err)))
 		notify_unavailable(o, ctx, "queue", err);
