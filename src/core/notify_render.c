@@ -38,6 +38,20 @@ notify_type_name(enum notify_type t)
 	return ((unsigned)t < NOTIFY_TYPE_COUNT ? notify_type_names[t] : "?");
 }
 
+/*
+ * The text of b as a JSON string (text that is not UTF-8 gives ""), and
+ * b released. Never NULL.
+ */
+static json_t *
+notify_buf_string(struct buf *b)
+{
+	json_t *out;
+
+	out = json_stringn(b->data, b->len);
+	buf_free(b);
+	return (out != NULL ? out : json_string(""));
+}
+
 /* ---- templates ------------------------------------------------------------ */
 
 /* What a template may name; notify_context() fills each of them. */
@@ -279,9 +293,7 @@ notify_json_render(const json_t *tmpl, const json_t *ctx)
 	}
 	buf_init(&text, 64);
 	notify_template_render(json_string_value(tmpl), ctx, false, &text);
-	out = json_stringn(text.data, text.len);
-	buf_free(&text);
-	return (out != NULL ? out : json_string(""));
+	return (notify_buf_string(&text));
 }
 
 /* Every string of a JSON template passes notify_template_check(). */
@@ -413,7 +425,6 @@ notify_title(const char *kind, const char *label, const json_t *event)
 {
 	const char *rule, *sev;
 	struct buf  b;
-	json_t     *out;
 
 	rule = notify_str(json_object_get(event, "rule"), "name");
 	sev = notify_str(json_object_get(event, "rule"), "severity");
@@ -423,9 +434,7 @@ notify_title(const char *kind, const char *label, const json_t *event)
 	buf_appends(&b, label);
 	if (rule[0] != '\0')
 		buf_appendf(&b, ": %s", rule);
-	out = json_stringn(b.data, b.len);
-	buf_free(&b);
-	return (out != NULL ? out : json_string(label));
+	return (notify_buf_string(&b));
 }
 
 json_t *
@@ -696,7 +705,6 @@ notify_mask(const char *s, const char *keep_prefix)
 {
 	struct buf b;
 	size_t     n;
-	json_t    *out;
 
 	n = strlen(s);
 	buf_init(&b, 64);
@@ -705,9 +713,7 @@ notify_mask(const char *s, const char *keep_prefix)
 	buf_appends(&b, "\xe2\x80\xa6");
 	if (n > 12)
 		buf_appends(&b, s + n - 4);
-	out = json_stringn(b.data, b.len);
-	buf_free(&b);
-	return (out != NULL ? out : json_string("\xe2\x80\xa6"));
+	return (notify_buf_string(&b));
 }
 
 /* The scheme and host of a URL ("https://host/"), for masking. */
@@ -802,7 +808,6 @@ static json_t *
 notify_slack_text(const char *s)
 {
 	struct buf b;
-	json_t    *out;
 
 	buf_init(&b, 64);
 	for (; *s != '\0'; s++) {
@@ -815,9 +820,7 @@ notify_slack_text(const char *s)
 		else
 			buf_append(&b, s, 1);
 	}
-	out = json_stringn(b.data, b.len);
-	buf_free(&b);
-	return (out != NULL ? out : json_string(""));
+	return (notify_buf_string(&b));
 }
 
 static json_t *

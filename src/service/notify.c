@@ -86,13 +86,6 @@ notify_unavailable(struct notify_outcome *o, const struct tenant_ctx *ctx,
 	    "this cannot be done now; nothing was changed, try again shortly");
 }
 
-static bool
-notify_id_check(const char *id)
-{
-	return (id != NULL && strlen(id) == 24 &&
-	    strspn(id, "0123456789abcdef") == 24);
-}
-
 /* ---- channels ------------------------------------------------------------- */
 
 /* What anyone of the tenant may see of a channel: secrets masked. */
@@ -125,7 +118,7 @@ notify_channel_load(const struct tenant_ctx *ctx, const char *id, bool *found,
 
 	*found = false;
 	err[0] = '\0';
-	if (!notify_id_check(id))
+	if (!tenant_id_check(id))
 		return (NULL);
 	filter = json_pack("{s:s}", "id", id);
 	doc = metadb_find_one(ctx, NOTIFY_CHANNELS, filter, &st, err, errlen);
@@ -153,30 +146,45 @@ notify_channel_fetch(
 	return (doc);
 }
 
-void
-notify_channel_list(const struct tenant_ctx *ctx, struct notify_outcome *o)
+/*
+ * Documents of a tenant collection through public (which drops
+ * secrets), as {"items": [...], "total": n} in o->body.
+ */
+static void
+notify_list(const struct tenant_ctx *ctx, const char *coll,
+    const json_t *filter, const json_t *sort, long limit,
+    json_t *(*public)(const json_t *), struct notify_outcome *o)
 {
 	enum metadb_status st;
-	json_t            *all, *list, *sort, *doc;
+	json_t            *all, *items, *doc;
 	char               err[256];
 	size_t             i;
 
-	notify_begin(o);
-	sort = json_pack("{s:i}", "created_at", 1);
 	all = metadb_find(
-	    ctx, NOTIFY_CHANNELS, NULL, sort, 0, 500, &st, err, sizeof(err));
-	json_decref(sort);
+	    ctx, coll, filter, sort, 0, limit, &st, err, sizeof(err));
 	if (st != METADB_OK) {
 		json_decref(all);
-		notify_unavailable(o, ctx, NOTIFY_CHANNELS, err);
+		notify_unavailable(o, ctx, coll, err);
 		return;
 	}
-	list = json_array();
+	items = json_array();
 	json_array_foreach(all, i, doc)
-	    json_array_append_new(list, notify_channel_public(doc));
+	    json_array_append_new(items, public(doc));
 	json_decref(all);
-	o->body = json_pack("{s:o, s:I}", "items", list, "total",
-	    (json_int_t)json_array_size(list));
+	o->body = json_pack("{s:o, s:I}", "items", items, "total",
+	    (json_int_t)json_array_size(items));
+}
+
+void
+notify_channel_list(const struct tenant_ctx *ctx, struct notify_outcome *o)
+{
+	json_t *sort;
+
+	notify_begin(o);
+	sort = json_pack("{s:i}", "created_at", 1);
+	notify_list(
+	    ctx, NOTIFY_CHANNELS, NULL, sort, 500, notify_channel_public, o);
+	json_decref(sort);
 }
 
 void
@@ -381,7 +389,7 @@ notify_channel_delete(
 	long               deleted;
 
 	notify_begin(o);
-	if (!notify_id_check(id)) {
+	if (!tenant_id_check(id)) {
 		notify_set(o, NOTIFY_NOT_FOUND, "no such notification channel");
 		return;
 	}
@@ -467,7 +475,7 @@ notify_enqueue(const struct tenant_ctx *ctx, const json_t *channel_ids,
 	}
 	json_array_foreach(channel_ids, i, v)
 	{
-		if (!notify_id_check(json_string_value(v))) {
+		if (!tenant_id_check(json_string_value(v))) {
 			snprintf(
 			    err, errlen, "channel_ids[%zu] is not an id", i);
 			return (false);
@@ -545,10 +553,8 @@ notify_delivery_list(const struct tenant_ctx *ctx, const char *status,
     const char *channel_id, const char *event_id, long limit,
     struct notify_outcome *o)
 {
-	enum metadb_status st;
-	json_t            *filter, *sort, *all, *items, *doc;
-	char               err[256];
-	size_t             i;
+	json_t *filter, *sort;
+	size_t  i;
 
 	notify_begin(o);
 	for (i = 0; status != NULL && notify_statuses[i] != NULL; i++)
@@ -560,7 +566,7 @@ notify_delivery_list(const struct tenant_ctx *ctx, const char *status,
 		    "suppressed");
 		return;
 	}
-	if ((channel_id != NULL && !notify_id_check(channel_id)) ||
+	if ((channel_id != NULL && !tenant_id_check(channel_id)) ||
 	    (event_id != NULL && !notify_event_id_check(event_id))) {
 		notify_set(
 		    o, NOTIFY_INVALID, "channel_id or event_id is malformed");
@@ -575,19 +581,8 @@ notify_delivery_list(const struct tenant_ctx *ctx, const char *status,
 	if (event_id != NULL)
 		json_object_set_new(filter, "event_id", json_string(event_id));
 	sort = json_pack("{s:i, s:i}", "created_at", -1, "updated_at", -1);
-	all = metadb_find(ctx, NOTIFY_DELIVERIES, filter, sort, 0, limit, &st,
-	    err, sizeof(err));
+	notify_list(ctx, NOTIFY_DELIVERIES, filter, sort, limit,
+	    notify_delivery_public, o);
 	json_decref(sort);
 	json_decref(filter);
-	if (st != METADB_OK) {
-		json_decref(all);
-		notify_unavailable(o, ctx, NOTIFY_DELIVERIES, err);
-		return;
-	}
-	items = json_array();
-	json_array_foreach(all, i, doc)
-	    json_array_append_new(items, notify_delivery_public(doc));
-	json_decref(all);
-	o->body = json_pack("{s:o, s:I}", "items", items, "total",
-	    (json_int_t)json_array_size(items));
 }

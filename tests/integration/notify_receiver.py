@@ -5,10 +5,15 @@ seed, always fail, or redirect)."""
 import hashlib
 import hmac
 import json
+import os
 import random
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from conftest import wait_for
 
 
 class Received:
@@ -140,3 +145,27 @@ def deliveries(api, **params):
     r = api.get("/api/v1/notifications", params=params)
     assert r.status_code == 200, r.text
     return r.json()["items"]
+
+
+def settled(api, event_id, n=1):
+    """The deliveries of event_id once n of them are final (sent, dead or
+    suppressed); fails after a minute."""
+    def done():
+        items = deliveries(api, event_id=event_id)
+        final = [d for d in items
+                 if d["status"] in ("sent", "dead", "suppressed")]
+        return items if len(final) >= n else None
+    items = wait_for(done, 60, 0.2)
+    assert items, f"deliveries of {event_id} not final: " \
+        f"{deliveries(api, event_id=event_id)}"
+    return items
+
+
+@pytest.fixture(scope="module")
+def db():
+    """The test MongoDB database, for what the API must not do."""
+    pymongo = pytest.importorskip("pymongo")
+    client = pymongo.MongoClient(os.environ["VIGIE_MONGO_URI"],
+                                 serverSelectionTimeoutMS=5000)
+    yield client[os.environ.get("VIGIE_MONGO_DB", "vigie_test")]
+    client.close()

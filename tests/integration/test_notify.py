@@ -16,8 +16,8 @@ import uuid
 import pytest
 
 from conftest import PASSWORD, Api, login, wait_for
-from notify_receiver import (Receiver, alert_event, create_channel,
-                             deliveries, push_notify)
+from notify_receiver import (Receiver, alert_event, create_channel, db,
+                             deliveries, push_notify, settled)
 
 CHANNELS = "/api/v1/notification-channels"
 
@@ -34,15 +34,6 @@ def receiver():
     r.close()
 
 
-@pytest.fixture(scope="module")
-def db():
-    pymongo = pytest.importorskip("pymongo")
-    client = pymongo.MongoClient(os.environ["VIGIE_MONGO_URI"],
-                                 serverSelectionTimeoutMS=5000)
-    yield client[os.environ.get("VIGIE_MONGO_DB", "vigie_test")]
-    client.close()
-
-
 def member(base_url, t, role):
     email = f"{role}-{uuid.uuid4().hex[:8]}@{t['slug']}.example.com"
     r = t["api"].post("/api/v1/users", json={
@@ -55,19 +46,6 @@ def member(base_url, t, role):
 
 def error_code(r):
     return r.json()["error"]["code"]
-
-
-def settled(api, event_id, n=1):
-    """The deliveries of event_id once n of them are final."""
-    def done():
-        items = deliveries(api, event_id=event_id)
-        final = [d for d in items
-                 if d["status"] in ("sent", "dead", "suppressed")]
-        return items if len(final) >= n else None
-    items = wait_for(done, 60, 0.2)
-    assert items, f"deliveries of {event_id} not final: " \
-        f"{deliveries(api, event_id=event_id)}"
-    return items
 
 
 # ---- channels -------------------------------------------------------------------

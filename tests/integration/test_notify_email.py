@@ -13,8 +13,9 @@ from urllib.parse import urlparse
 import pytest
 
 from conftest import wait_for
-from notify_receiver import (alert_event, create_channel, deliveries,
+from notify_receiver import (alert_event, create_channel, db, deliveries,
                              push_notify)
+from notify_receiver import settled as settled_all
 
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
 
@@ -70,23 +71,8 @@ def owner(new_tenant):
     return new_tenant("ntfmail")
 
 
-@pytest.fixture(scope="module")
-def db():
-    pymongo = pytest.importorskip("pymongo")
-    client = pymongo.MongoClient(os.environ["VIGIE_MONGO_URI"],
-                                 serverSelectionTimeoutMS=5000)
-    yield client[os.environ.get("VIGIE_MONGO_DB", "vigie_test")]
-    client.close()
-
-
 def settled(api, event_id):
-    def done():
-        items = deliveries(api, event_id=event_id)
-        return items if items and items[0]["status"] in (
-            "sent", "dead", "suppressed") else None
-    items = wait_for(done, 60, 0.2)
-    assert items, deliveries(api, event_id=event_id)
-    return items[0]
+    return settled_all(api, event_id)[0]
 
 
 def send(owner, redis, config, event, name="mail"):
