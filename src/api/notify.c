@@ -7,6 +7,7 @@
  *   /api/v1/notification-channels/{id}/test  POST: queue a test event
  *   /api/v1/notifications                    GET the delivery log
  *   /api/v1/notifications/dead               GET the dead letters
+ *   /api/v1/notifications/{id}/retry         POST: send a dead letter again
  *
  * Any signed-in member reads; changing and testing channels takes
  * PERM_ALERTS_EDIT. Secrets are shown in full once, when made. The work
@@ -25,6 +26,7 @@ int api_notify_channel(struct http_request *);
 int api_notify_channel_test(struct http_request *);
 int api_notifications(struct http_request *);
 int api_notifications_dead(struct http_request *);
+int api_notification_retry(struct http_request *);
 
 #define NOTIFY_PAGE_MAX 200
 
@@ -42,6 +44,10 @@ notify_answer(struct api_work *w, struct notify_outcome *o, int success)
 	case NOTIFY_NOT_FOUND:
 		api_work_error(
 		    w, HTTP_STATUS_NOT_FOUND, "not_found", "%s", o->message);
+		break;
+	case NOTIFY_CONFLICT:
+		api_work_error(
+		    w, HTTP_STATUS_CONFLICT, "conflict", "%s", o->message);
 		break;
 	default:
 		api_work_error(w, HTTP_STATUS_SERVICE_UNAVAILABLE,
@@ -244,6 +250,29 @@ dead_run(struct api_work *w)
 	notify_deliveries(w, "dead");
 }
 
+static void
+retry_run(struct api_work *w)
+{
+	static const char     prefix[] = "/api/v1/notifications/";
+	struct notify_outcome o;
+	const char           *p;
+	char                  id[25];
+
+	p = w->path + sizeof(prefix) - 1;
+	if (strncmp(w->path, prefix, sizeof(prefix) - 1) != 0 ||
+	    strlen(p) != 24 + 6 || strcmp(p + 24, "/retry") != 0 ||
+	    strspn(p, "0123456789abcdef") != 24) {
+		api_work_error(w, HTTP_STATUS_NOT_FOUND, "not_found",
+		    "no such notification");
+		return;
+	}
+	memcpy(id, p, 24);
+	id[24] = '\0';
+	notify_delivery_retry(&w->who.tenant, id, &o);
+	notify_audit(w, "notifications.retry", &o);
+	notify_answer(w, &o, HTTP_STATUS_ACCEPTED);
+}
+
 /* ---- endpoints --------------------------------------------------------------- */
 
 #define CHANNELS_METHODS (HTTP_METHOD_GET | HTTP_METHOD_POST)
@@ -299,6 +328,13 @@ static const struct api_endpoint ep_notifications_dead = {
     .perm = PERM_NONE,
     .run = dead_run};
 
+static const struct api_endpoint ep_notification_retry = {
+    .route = ROUTE_NOTIFICATION_RETRY,
+    .methods = HTTP_METHOD_POST,
+    .auth = API_AUTH_USER,
+    .perm = PERM_ALERTS_EDIT,
+    .run = retry_run};
+
 int
 api_notify_channels(struct http_request *req)
 {
@@ -337,4 +373,10 @@ int
 api_notifications_dead(struct http_request *req)
 {
 	return (api_serve(req, &ep_notifications_dead));
+}
+
+int
+api_notification_retry(struct http_request *req)
+{
+	return (api_serve(req, &ep_notification_retry));
 }

@@ -45,6 +45,7 @@ const char *const route_names[ROUTE_COUNT] = {
     [ROUTE_NOTIFY_CHANNEL_TEST] = "notify_channel_test",
     [ROUTE_NOTIFICATIONS] = "notifications",
     [ROUTE_NOTIFICATIONS_DEAD] = "notifications_dead",
+    [ROUTE_NOTIFICATION_RETRY] = "notification_retry",
 };
 
 /* Returns the first route without a label, or -1 when all have one. */

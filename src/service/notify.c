@@ -1,5 +1,6 @@
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/env.h"
@@ -585,4 +586,74 @@ notify_delivery_list(const struct tenant_ctx *ctx, const char *status,
 	    notify_delivery_public, o);
 	json_decref(sort);
 	json_decref(filter);
+}
+
+/*
+ * The record goes back to "retrying" with no attempt made, then a first
+ * attempt is queued; if the queue refuses, the record is dead again.
+ */
+void
+notify_delivery_retry(
+    const struct tenant_ctx *ctx, const char *id, struct notify_outcome *o)
+{
+	enum metadb_status st;
+	json_t            *filter, *doc, *set;
+	char               err[256], *text;
+	long               matched;
+	bool               queued;
+
+	notify_begin(o);
+	if (!tenant_id_check(id)) {
+		notify_set(o, NOTIFY_NOT_FOUND, "no such notification");
+		return;
+	}
+	filter = json_pack("{s:s}", "id", id);
+	doc = metadb_find_one(
+	    ctx, NOTIFY_DELIVERIES, filter, &st, err, sizeof(err));
+	if (st != METADB_OK) {
+		json_decref(filter);
+		if (st == METADB_NOT_FOUND)
+			notify_set(o, NOTIFY_NOT_FOUND, "no such notification");
+		else
+			notify_unavailable(o, ctx, NOTIFY_DELIVERIES, err);
+		return;
+	}
+	json_object_set_new(filter, "status", json_string("dead"));
+	set = json_pack("{s:s, s:i, s:n}", "status", "retrying", "attempts", 0,
+	    "next_attempt_at");
+	st = metadb_update(
+	    ctx, NOTIFY_DELIVERIES, filter, set, &matched, err, sizeof(err));
+	json_decref(set);
+	if (st != METADB_OK || matched == 0 ||
+	    !json_is_object(json_object_get(doc, "event"))) {
+		if (st != METADB_OK)
+			notify_unavailable(o, ctx, NOTIFY_DELIVERIES, err);
+		else
+			notify_set(o, NOTIFY_CONFLICT,
+			    "only dead letters can be sent again");
+		json_decref(filter);
+		json_decref(doc);
+		return;
+	}
+	text = notify_job_text(ctx,
+	    json_string_value(json_object_get(doc, "channel_id")),
+	    json_string_value(json_object_get(doc, "event_id")),
+	    json_object_get(doc, "event"), 1);
+	queued = text != NULL && queue_push(text, err, sizeof(err));
+	free(text);
+	if (!queued) {
+		set = json_pack("{s:s}", "status", "dead");
+		json_object_set_new(filter, "status", json_string("retrying"));
+		(void)metadb_update(ctx, NOTIFY_DELIVERIES, filter, set,
+		    &matched, err, sizeof(err));
+		json_decref(set);
+		notify_unavailable(o, ctx, "queue", err);
+	} else {
+		o->body = json_pack("{s:s, s:O, s:s}", "id", id, "event_id",
+		    json_object_get(doc, "event_id"), "status", "retrying");
+		o->audit = json_pack("{s:s, s:O}", "notification_id", id,
+		    "event_id", json_object_get(doc, "event_id"));
+	}
+	json_decref(filter);
+	json_decref(doc);
 }

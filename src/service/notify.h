@@ -43,6 +43,7 @@ enum notify_result {
 	NOTIFY_OK = 0,
 	NOTIFY_INVALID, /* bad input; message says which field */
 	NOTIFY_NOT_FOUND, /* no such object in the tenant */
+	NOTIFY_CONFLICT, /* not in a state that allows it */
 	NOTIFY_UNAVAILABLE, /* a store failed; nothing was left half-done */
 };
 
@@ -77,6 +78,13 @@ void notify_channel_test(const struct tenant_ctx *, const char *id,
 void notify_delivery_list(const struct tenant_ctx *, const char *status,
     const char *channel_id, const char *event_id, long limit,
     struct notify_outcome *);
+
+/*
+ * Sends a dead letter again: the delivery gets a new round of attempts
+ * (its attempt log kept). NOTIFY_CONFLICT unless it is dead.
+ */
+void notify_delivery_retry(
+    const struct tenant_ctx *, const char *id, struct notify_outcome *);
 
 /*
  * Queues one "notify" job per channel id (an array of 1..50 id

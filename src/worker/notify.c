@@ -123,6 +123,8 @@ notify_record_create(const struct notify_job *j, char *err, size_t errlen)
 		json_object_get(json_object_get(j->event, "rule"), "name")),
 	    "status", over ? "suppressed" : "pending", "attempts", 0,
 	    "created_at", when, "updated_at", when, "attempt_log");
+	/* Kept for a retry of the dead letter (never shown by the API). */
+	json_object_set(doc, "event", (json_t *)j->event);
 	if (over)
 		json_object_set_new(doc, "last_error",
 		    json_pack("s",

@@ -52,6 +52,16 @@ describe("notifications page", () => {
 		assert.equal(await logRow.locator("td").nth(1).textContent(), name);
 		await shoot(page, "notifications");
 
+		// Nothing listens on port 9: once the attempts are spent the
+		// delivery is a dead letter, which an owner may send again.
+		const dead = logRow.filter({ hasText: "dead" });
+		for (let i = 0; i < 60 && (await dead.count()) === 0; i++) {
+			await page.waitForTimeout(1000);
+			await page.getByRole("button", { name: "Refresh" }).click();
+		}
+		await dead.getByRole("button", { name: "Retry" }).click();
+		await page.locator(".alert-success").filter({ hasText: "will be sent again" }).waitFor();
+
 		await row.getByRole("button", { name: "Pause" }).click();
 		await row.getByText("paused").waitFor();
 		page.once("dialog", (dialog) => dialog.accept());

@@ -326,6 +326,44 @@ def test_client_errors_are_not_retried(owner, redis):
         gone.close()
 
 
+def test_dead_letter_can_be_sent_again(base_url, new_tenant, redis):
+    t = new_tenant("ntfretry")
+    gone = Receiver(mode="fail", status=410)
+    try:
+        ch = create_channel(t["api"], "webhook", {"url": gone.url()}).json()
+        event_id = "retry-" + uuid.uuid4().hex
+        push_notify(redis, t["tenant"]["id"], ch["id"], event_id,
+                    alert_event())
+        dead = settled(t["api"], event_id)[0]
+        assert dead["status"] == "dead"
+        path = f"/api/v1/notifications/{dead['id']}/retry"
+
+        analyst = member(base_url, t, "analyst")
+        assert analyst.post(path).status_code == 403
+        other = new_tenant("ntfretry2")
+        assert other["api"].post(path).status_code == 404
+        assert t["api"].post("/api/v1/notifications/" + "0" * 24 +
+                             "/retry").status_code == 404
+
+        gone.mode = "ok"
+        r = t["api"].post(path)
+        assert r.status_code == 202, r.text
+        assert r.json() == {"id": dead["id"], "event_id": event_id,
+                            "status": "retrying"}
+        item = settled(t["api"], event_id)[0]
+        assert item["status"] == "sent" and item["attempts"] == 1, item
+        got = gone.requests()
+        assert [q.status for q in got] == [410, 200]
+        assert {q.event_id for q in got} == {event_id}
+        assert got[0].body == got[1].body
+        r = t["api"].post(path)
+        assert r.status_code == 409 and r.json()["error"]["code"] == \
+            "conflict"
+        assert "event" not in item
+    finally:
+        gone.close()
+
+
 def test_redirects_are_not_followed(owner, redis, receiver):
     hop = Receiver(mode="redirect", location=receiver.url("/target"))
     try:

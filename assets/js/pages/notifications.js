@@ -97,15 +97,27 @@ async function loadChannels() {
 	fill(document.getElementById("channels-body"), r.body.items.map((ch) => channelRow(ch, editor)));
 }
 
+async function retry(d) {
+	const r = await ctx.api("POST", `/api/v1/notifications/${d.id}/retry`);
+	if (!r.ok) {
+		ctx.flash("danger", errorText(r, "Sending the notification again"));
+		return;
+	}
+	ctx.flash("success", `Event ${d.event_id} will be sent again.`);
+	await loadLog();
+	setTimeout(loadLog, 3000);
+}
+
 function logRow(d) {
 	const when = d.sent_at || d.updated_at || d.created_at;
+	const again = d.status === "dead" && ctx.can("admin") ? actionButton("Retry", "btn-outline-primary ms-2", () => retry(d)) : null;
 	return h(
 		"tr",
 		{ dataset: { eventId: d.event_id } },
 		h("td", { class: "vg-nowrap small", text: when ? formatDate(when) : "" }),
 		h("td", { class: "vg-message", text: channelNames[d.channel_id] || d.channel_id }),
 		h("td", { class: "vg-message small" }, h("div", { text: d.rule_name || d.event_kind || "" }), h("div", { class: "vg-mono vg-muted", text: d.event_id })),
-		h("td", {}, h("span", { class: `badge ${STATUS_CLASS[d.status] || "text-bg-light"}`, text: d.status })),
+		h("td", { class: "vg-nowrap" }, h("span", { class: `badge ${STATUS_CLASS[d.status] || "text-bg-light"}`, text: d.status }), again),
 		h("td", { text: String(d.attempts ?? 0) }),
 		h("td", { class: "vg-message small", text: d.last_error || "" }),
 	);
