@@ -153,6 +153,10 @@ static const struct setting setting_table[] = {
     {"VIGIE_PUBLIC_URL", SETTING_URL, S_OFF(public_url),
 	"http://127.0.0.1:8080", 8, 255, NULL, "http|https",
 	"address users reach Vigie at, for links in notifications"},
+    {"VIGIE_SMTP_CA_FILE", SETTING_STRING, S_OFF(smtp_ca_file), "", 0, 400,
+	NULL, NULL,
+	"PEM file of the authorities that may sign the SMTP server's "
+	"certificate; empty: the system's"},
 };
 
 #define SETTING_COUNT (sizeof(setting_table) / sizeof(setting_table[0]))

@@ -70,6 +70,7 @@ struct settings {
 	char smtp_password[SETTINGS_STR_MAX];
 	long smtp_tls;
 	char public_url[SETTINGS_STR_MAX];
+	char smtp_ca_file[SETTINGS_STR_MAX];
 };
 
 /* Looks a variable up by name; returns NULL when it is not set. */

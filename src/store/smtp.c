@@ -9,6 +9,7 @@ static char smtp_url[SETTINGS_STR_MAX];
 static char smtp_from[SETTINGS_STR_MAX];
 static char smtp_user[SETTINGS_STR_MAX];
 static char smtp_password[SETTINGS_STR_MAX];
+static char smtp_ca_file[SETTINGS_STR_MAX];
 static long smtp_tls;
 static long smtp_timeout_ms = 10000;
 
@@ -20,6 +21,7 @@ smtp_configure(const struct settings *s)
 	snprintf(smtp_from, sizeof(smtp_from), "%s", s->smtp_from);
 	snprintf(smtp_user, sizeof(smtp_user), "%s", s->smtp_user);
 	snprintf(smtp_password, sizeof(smtp_password), "%s", s->smtp_password);
+	snprintf(smtp_ca_file, sizeof(smtp_ca_file), "%s", s->smtp_ca_file);
 	smtp_tls = s->smtp_tls;
 	smtp_timeout_ms = s->notify_timeout_ms;
 }
@@ -72,6 +74,8 @@ smtp_options(
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, smtp_timeout_ms);
 	if (smtp_tls >= 0 && smtp_tls <= SMTP_TLS_REQUIRED)
 		curl_easy_setopt(c, CURLOPT_USE_SSL, tls[smtp_tls]);
+	if (smtp_ca_file[0] != '\0')
+		curl_easy_setopt(c, CURLOPT_CAINFO, smtp_ca_file);
 	if (smtp_user[0] != '\0') {
 		curl_easy_setopt(c, CURLOPT_USERNAME, smtp_user);
 		curl_easy_setopt(c, CURLOPT_PASSWORD, smtp_password);

@@ -1,8 +1,8 @@
 /*
  * Sending mail through the operator's SMTP server (libcurl):
  * VIGIE_SMTP_URL (smtp:// with STARTTLS per VIGIE_SMTP_TLS, or smtps://),
- * optional login. Certificates are always verified. Calls block: run
- * them in the worker.
+ * optional login. Certificates are always verified (against
+ * VIGIE_SMTP_CA_FILE when set). Calls block: run them in the worker.
  */
 #ifndef VIGIE_STORE_SMTP_H
 #define VIGIE_STORE_SMTP_H

@@ -2,18 +2,23 @@
 loopback address, in a thread, that records every request and answers
 as told (always 200, fail a share of requests at random with a fixed
 seed, always fail, or redirect)."""
+import contextlib
 import hashlib
 import hmac
 import json
 import os
 import random
+import subprocess
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
+import redis as redis_client
 
-from conftest import wait_for
+from conftest import ROOT, wait_for
 
 
 class Received:
@@ -169,3 +174,41 @@ def db():
                                  serverSelectionTimeoutMS=5000)
     yield client[os.environ.get("VIGIE_MONGO_DB", "vigie_test")]
     client.close()
+
+
+@contextlib.contextmanager
+def private_worker(name, **settings):
+    """A vigie-worker of the test's own, with settings of its own (e.g.
+    no VIGIE_WEBHOOK_ALLOW_CIDRS) and a Redis database of its own, so that
+    the server's worker never takes its jobs: VIGIE_TEST_PRIVATE_REDIS_DB,
+    or the highest empty one from 15 down to 9 (the stack is shared by
+    several test runs). Yields a Redis client of that database, to push
+    jobs on; the keys made there are removed afterwards."""
+    url = urlparse(os.environ["VIGIE_REDIS_URL"])
+    own = int(url.path.strip("/") or 0)
+    wanted = os.environ.get("VIGIE_TEST_PRIVATE_REDIS_DB")
+    for db in ([int(wanted)] if wanted else range(15, 8, -1)):
+        conn = redis_client.Redis(host=url.hostname, port=url.port or 6379,
+                                  db=db, decode_responses=True)
+        if db != own and conn.dbsize() == 0:
+            break
+        conn.close()
+    else:
+        pytest.fail("no empty Redis database for a private worker: "
+                    "set VIGIE_TEST_PRIVATE_REDIS_DB")
+    env = dict(os.environ, **settings)
+    env["VIGIE_REDIS_URL"] = f"redis://{url.hostname}:{url.port}/{db}"
+    log = Path(os.environ["VIGIE_TEST_WORKER_LOG"]).with_name(
+        f"worker-{name}.log")
+    with open(log, "ab") as out:
+        proc = subprocess.Popen([str(ROOT / "build/vigie-worker")],
+                                cwd=ROOT, env=env, stdout=out, stderr=out)
+    try:
+        yield conn
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+        for pattern in ("p:*", "t:*"):
+            for key in conn.scan_iter(pattern):
+                conn.delete(key)
+        conn.close()

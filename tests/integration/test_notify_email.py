@@ -6,6 +6,9 @@ template can break, the PDF chart attached, branding, and SMTP refusals
 import email
 import email.policy
 import os
+import socket
+import ssl
+import subprocess
 import threading
 import uuid
 from urllib.parse import urlparse
@@ -14,7 +17,7 @@ import pytest
 
 from conftest import wait_for
 from notify_receiver import (alert_event, create_channel, db, deliveries,
-                             push_notify)
+                             private_worker, push_notify)
 from notify_receiver import settled as settled_all
 
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
@@ -27,6 +30,7 @@ class Mailbox:
     def __init__(self):
         self.lock = threading.Lock()
         self.messages = []
+        self.tls = []  # whether each message came over TLS
         self.tried = set()
 
     async def handle_RCPT(self, server, session, envelope, address,
@@ -47,6 +51,7 @@ class Mailbox:
             self.messages.append((envelope.mail_from,
                                   list(envelope.rcpt_tos), msg,
                                   envelope.content))
+            self.tls.append(session.ssl is not None)
         return "250 Message accepted"
 
     def find(self, event_id):
@@ -213,3 +218,70 @@ def test_test_action_sends_an_email(owner, mailbox):
     text, _, files = parts(msg)
     assert "the channel works" in text
     assert files[0].get_content().startswith(b"%PDF-")
+
+
+def test_starttls_required_and_certificate_verified(new_tenant, tmp_path):
+    """A worker told VIGIE_SMTP_TLS=required and given the authority of
+    a server that insists on STARTTLS delivers over TLS."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048",
+                    "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(str(cert), str(key))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    box = Mailbox()
+    ctl = aiosmtpd_controller.Controller(box, hostname="127.0.0.1",
+                                         port=port, tls_context=tls,
+                                         require_starttls=True)
+    ctl.start()
+    try:
+        with private_worker("smtp-tls",
+                            VIGIE_SMTP_URL=f"smtp://127.0.0.1:{port}",
+                            VIGIE_SMTP_TLS="required",
+                            VIGIE_SMTP_CA_FILE=str(cert)) as queue:
+            t = new_tenant("ntftls")
+            ch = create_channel(t["api"], "email",
+                                {"to": [f"tls@{t['slug']}.example.com"]})
+            assert ch.status_code == 201, ch.text
+            event_id = "tls-" + uuid.uuid4().hex
+            push_notify(queue, t["tenant"]["id"], ch.json()["id"], event_id,
+                        alert_event())
+            item = settled(t["api"], event_id)
+            assert item["status"] == "sent", item
+        (_, rcpts, msg, _), = box.find(event_id)
+        assert rcpts == [f"tls@{t['slug']}.example.com"]
+        assert box.tls == [True]
+
+        # Another authority than the one that signed the server's
+        # certificate: the worker refuses to speak to it.
+        other = tmp_path / "other.pem"
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048",
+                        "-nodes", "-keyout", str(tmp_path / "other.key"),
+                        "-out", str(other), "-days", "1",
+                        "-subj", "/CN=127.0.0.1"],
+                       check=True, capture_output=True)
+        with private_worker("smtp-tls-wrong-ca",
+                            VIGIE_SMTP_URL=f"smtp://127.0.0.1:{port}",
+                            VIGIE_SMTP_TLS="required",
+                            VIGIE_SMTP_CA_FILE=str(other)) as queue:
+            event_id = "tls-bad-" + uuid.uuid4().hex
+            push_notify(queue, t["tenant"]["id"], ch.json()["id"], event_id,
+                        alert_event())
+
+            def failed_once():
+                items = deliveries(t["api"], event_id=event_id)
+                return items if items and items[0]["attempts"] >= 1 \
+                    else None
+            items = wait_for(failed_once, 60, 0.3)
+            assert items, deliveries(t["api"], event_id=event_id)
+            assert items[0]["status"] in ("retrying", "dead"), items
+            assert "SSL" in items[0]["last_error"] or \
+                "certificate" in items[0]["last_error"], items
+        assert box.find(event_id) == []
+    finally:
+        ctl.stop()

@@ -6,65 +6,24 @@ name "localhost", which is only found to be loopback once resolved (the
 check runs on the address curl is about to connect to). The server's
 own worker, which the allowlist lets reach 127.0.0.1, delivers the same
 channels: the refusal is the guard's doing, not a broken URL."""
-import os
-import subprocess
 import uuid
-from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
-import redis as redis_client
 
-from conftest import ROOT, wait_for
+from conftest import wait_for
 from notify_receiver import (Receiver, alert_event, create_channel,
-                             deliveries, push_notify)
+                             deliveries, private_worker, push_notify)
 
 
 @pytest.fixture(scope="module")
-def guarded_redis():
-    """A Redis database for the guarded worker alone:
-    VIGIE_TEST_GUARD_REDIS_DB, or the highest empty one from 15 down to
-    9 (the stack is shared by several test runs). Only the keys this test
-    made are removed afterwards."""
-    url = urlparse(os.environ["VIGIE_REDIS_URL"])
-    own = int(url.path.strip("/") or 0)
-    wanted = os.environ.get("VIGIE_TEST_GUARD_REDIS_DB")
-    for db in ([int(wanted)] if wanted else range(15, 8, -1)):
-        conn = redis_client.Redis(host=url.hostname, port=url.port or 6379,
-                                  db=db, decode_responses=True)
-        if db != own and conn.dbsize() == 0:
-            break
-        conn.close()
-    else:
-        pytest.fail("no empty Redis database for the guarded worker: "
-                    "set VIGIE_TEST_GUARD_REDIS_DB")
-    yield db, conn
-    for pattern in ("p:*", "t:*"):
-        for key in conn.scan_iter(pattern):
-            conn.delete(key)
-    conn.close()
-
-
-@pytest.fixture(scope="module")
-def guarded_worker(guarded_redis):
-    db, _ = guarded_redis
-    url = urlparse(os.environ["VIGIE_REDIS_URL"])
-    env = dict(os.environ)
-    env["VIGIE_WEBHOOK_ALLOW_CIDRS"] = ""
-    env["VIGIE_REDIS_URL"] = f"redis://{url.hostname}:{url.port}/{db}"
-    log = Path(os.environ["VIGIE_TEST_WORKER_LOG"]).with_name(
-        "worker-guarded.log")
-    with open(log, "ab") as out:
-        proc = subprocess.Popen([str(ROOT / "build/vigie-worker")], cwd=ROOT,
-                                env=env, stdout=out, stderr=out)
-    yield proc
-    proc.terminate()
-    proc.wait(timeout=15)
+def guarded():
+    """A worker without allowlist; its Redis database, to push jobs on."""
+    with private_worker("guarded", VIGIE_WEBHOOK_ALLOW_CIDRS="") as conn:
+        yield conn
 
 
 def test_loopback_in_every_spelling_is_refused_without_allowlist(
-        new_tenant, redis, guarded_redis, guarded_worker):
-    _, guarded = guarded_redis
+        new_tenant, redis, guarded):
     receiver = Receiver()
     try:
         t = new_tenant("ntfguard")
