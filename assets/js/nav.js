@@ -23,6 +23,7 @@ export const NAV = [
 	{ id: "billing", label: "Billing", href: "/app/billing", minRole: "admin" },
 	{ id: "branding", label: "Branding", href: "/app/branding", minRole: "admin" },
 	{ id: "settings", label: "Settings", href: "/app/settings", minRole: "admin", hidden: true },
+	{ id: "notifications", label: "Notifications", href: "/app/notifications" },
 	{ id: "kibana", label: "Kibana", href: "/app/kibana" },
 ];
 

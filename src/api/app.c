@@ -30,6 +30,7 @@
 #include "service/files.h"
 #include "service/quotas.h"
 #include "service/members.h"
+#include "service/notify.h"
 
 /*
  * What libcurl, hiredis and mongo-c-driver do beyond Kore's defaults:
@@ -171,6 +172,8 @@ kore_worker_configure(void)
 		fatal("%s", err);
 	if (members_plans() == NULL)
 		fatal("tenants/plans.json cannot be used (see the log above)");
+	if (!notify_configure(&app_settings, err, sizeof(err)))
+		fatal("%s", err);
 	pages_load();
 	app_rss_timer(NULL, 0);
 	kore_timer_add(app_rss_timer, 2000, NULL, 0);

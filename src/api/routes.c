@@ -51,6 +51,12 @@ const char *const route_names[ROUTE_COUNT] = {
     [ROUTE_INVOICE_PDF] = "invoice_pdf",
     [ROUTE_BILLING_CURRENT] = "billing_current",
     [ROUTE_ADMIN_BILLING_CLOSE] = "admin_billing_close",
+    [ROUTE_NOTIFY_CHANNELS] = "notify_channels",
+    [ROUTE_NOTIFY_CHANNEL] = "notify_channel",
+    [ROUTE_NOTIFY_CHANNEL_TEST] = "notify_channel_test",
+    [ROUTE_NOTIFICATIONS] = "notifications",
+    [ROUTE_NOTIFICATIONS_DEAD] = "notifications_dead",
+    [ROUTE_NOTIFICATION_RETRY] = "notification_retry",
 };
 
 /* Returns the first route without a label, or -1 when all have one. */

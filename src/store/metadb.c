@@ -581,6 +581,13 @@ static const struct metadb_index metadb_indexes[] = {
 	true},
     {"invoices", "tenant_sequence_unique", "{\"tenant_id\":1,\"sequence\":1}",
 	true},
+    /* One delivery per channel and event: notify jobs are idempotent. */
+    {"notifications", "channel_event_unique",
+	"{\"tenant_id\":1,\"channel_id\":1,\"event_id\":1}", true},
+    {"notifications", "tenant_created", "{\"tenant_id\":1,\"created_at\":-1}",
+	false},
+    {"notification_channels", "tenant_created",
+	"{\"tenant_id\":1,\"created_at\":1}", false},
 };
 
 /* Creates the indexes that are missing; safe to call at every start. */

@@ -10,6 +10,7 @@
 #include "worker/ingest.h"
 #include "worker/jobs.h"
 #include "worker/usage_flush.h"
+#include "worker/notify.h"
 
 /* Checks Elasticsearch from the worker's side and logs what it sees. */
 static enum job_result
@@ -95,6 +96,7 @@ static const struct job_handler job_handlers[] = {
     {"usage-flush", usage_flush_job},
     {"billing-close", job_billing_close},
     {"retention", job_retention},
+    {"notify", job_notify},
 };
 
 /*

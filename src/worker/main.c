@@ -27,6 +27,8 @@
 #include "service/files.h"
 #include "service/quotas.h"
 #include "service/members.h"
+#include "service/notify.h"
+#include "store/smtp.h"
 #include "worker/jobs.h"
 #include "worker/schedule.h"
 
@@ -202,6 +204,11 @@ main(int argc, char **argv)
 	quotas_configure(&worker_settings);
 	billing_configure(&worker_settings);
 	branding_configure(&worker_settings);
+	smtp_configure(&worker_settings);
+	if (!notify_configure(&worker_settings, err, sizeof(err))) {
+		fprintf(stderr, "vigie-worker: configuration error: %s\n", err);
+		return (1);
+	}
 	if (members_plans() == NULL) {
 		fprintf(stderr,
 		    "vigie-worker: tenants/plans.json cannot be used\n");
