@@ -59,8 +59,8 @@ alert_plan_build(const struct alert_rule *r, int64_t end_ms, int64_t step_ms,
 		t = end_ms - (int64_t)(npoints - 1 - i) * step_ms;
 		p->point_ms[i] = t;
 		for (j = 0; j < per; j++)
-			p->idx[i * per + j] = alert_plan_range(
-			    p, t - (j + 1) * w, t - j * w);
+			p->idx[i * per + j] =
+			    alert_plan_range(p, t - (j + 1) * w, t - j * w);
 	}
 	return (true);
 }
@@ -217,8 +217,8 @@ alert_verdict_anomaly(const struct alert_rule *r, const struct alert_plan *p,
 		v->fire = v->score < -r->k;
 		break;
 	case ALERT_OP_BOTH:
-		v->threshold = v->score >= 0 ? med + r->k * sigma
-					     : med - r->k * sigma;
+		v->threshold =
+		    v->score >= 0 ? med + r->k * sigma : med - r->k * sigma;
 		v->fire = fabs(v->score) > r->k &&
 		    (v->score < 0 || cur >= (double)r->min_volume);
 		break;
@@ -254,8 +254,8 @@ alert_verdict_of(const struct alert_rule *r, const struct alert_plan *p,
 		errors = row->errors[cur];
 		v->value = total > 0 ? errors / total : 0;
 		v->threshold = r->threshold;
-		v->fire = total >= (double)r->min_volume &&
-		    v->value > r->threshold;
+		v->fire =
+		    total >= (double)r->min_volume && v->value > r->threshold;
 		break;
 	case ALERT_ANOMALY:
 		alert_verdict_anomaly(r, p, row, point, v);
@@ -286,8 +286,7 @@ alert_exceed_rate(const double *v, size_t n, double threshold)
  * *rate is the share of values strictly above the threshold.
  */
 double
-alert_quantile_threshold(
-    const double *v, size_t n, double target, double *rate)
+alert_quantile_threshold(const double *v, size_t n, double target, double *rate)
 {
 	double *s, t;
 	size_t  allowed;

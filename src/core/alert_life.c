@@ -10,8 +10,7 @@ static const char *const alert_action_names[ALERT_ACT_COUNT] = {
 const char *
 alert_status_name(enum alert_status s)
 {
-	return (s >= 0 && s < ALERT_STATUS_COUNT ? alert_status_names[s]
-						 : "?");
+	return (s >= 0 && s < ALERT_STATUS_COUNT ? alert_status_names[s] : "?");
 }
 
 enum alert_status
@@ -22,7 +21,7 @@ alert_status_parse(const char *s)
 	for (i = 0; s != NULL && i < ALERT_STATUS_COUNT; i++)
 		if (strcmp(s, alert_status_names[i]) == 0)
 			return ((enum alert_status)i);
-	return ((enum alert_status)-1);
+	return ((enum alert_status) - 1);
 }
 
 const char *
@@ -39,7 +38,7 @@ alert_action_parse(const char *s)
 	for (i = 0; s != NULL && i < ALERT_ACT_COUNT; i++)
 		if (strcmp(s, alert_action_names[i]) == 0)
 			return ((enum alert_action)i);
-	return ((enum alert_action)-1);
+	return ((enum alert_action) - 1);
 }
 
 bool
@@ -104,9 +103,8 @@ alert_snoozed(long snoozed_until_s, long now_s)
 }
 
 bool
-alert_escalate(const struct alert_rule *r, enum alert_status status,
-    int level, long started_s, long snoozed_until_s, long now_s,
-    int *new_level)
+alert_escalate(const struct alert_rule *r, enum alert_status status, int level,
+    long started_s, long snoozed_until_s, long now_s, int *new_level)
 {
 	int due;
 

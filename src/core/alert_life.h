@@ -51,9 +51,8 @@ int alert_level_due(const struct alert_rule *, long started_s, long now_s);
  * Whether the alert should move to a higher level now, and which: only a
  * firing alert (not acknowledged, resolved or snoozed) escalates.
  */
-bool alert_escalate(const struct alert_rule *, enum alert_status,
-    int level, long started_s, long snoozed_until_s, long now_s,
-    int *new_level);
+bool alert_escalate(const struct alert_rule *, enum alert_status, int level,
+    long started_s, long snoozed_until_s, long now_s, int *new_level);
 
 /* A snoozed alert neither notifies nor escalates until the time. */
 bool alert_snoozed(long snoozed_until_s, long now_s);
@@ -63,8 +62,8 @@ bool alert_snoozed(long snoozed_until_s, long now_s);
  * cooldown after the previous one of the same group started.
  * last_started_s is 0 when there was none.
  */
-bool alert_cooldown_over(
-    const struct alert_rule *, long last_started_s, long now_s);
+bool
+alert_cooldown_over(const struct alert_rule *, long last_started_s, long now_s);
 
 /* The severity of an alert at a level: one step higher per level. */
 enum alert_severity alert_level_severity(const struct alert_rule *, int level);

@@ -22,9 +22,9 @@ alert_query_filters(const struct alert_rule *r)
 	f = json_array();
 	if (r->q[0] != '\0')
 		json_array_append_new(f,
-		    json_pack("{s:{s:s, s:[s], s:s, s:b}}", "simple_query_string",
-			"query", r->q, "fields", "message", "default_operator",
-			"and", "lenient", 1));
+		    json_pack("{s:{s:s, s:[s], s:s, s:b}}",
+			"simple_query_string", "query", r->q, "fields",
+			"message", "default_operator", "and", "lenient", 1));
 	if (r->levels != 0) {
 		levels = json_array();
 		for (bit = 1; bit <= ALERT_LEVEL_CRITICAL; bit <<= 1)
@@ -48,10 +48,10 @@ alert_query_filters(const struct alert_rule *r)
 json_t *
 alert_query_errors(int status_min)
 {
-	return (json_pack("{s:{s:[{s:{s:{s:i}}}, {s:{s:[s,s]}}], s:i}}",
-	    "bool", "should", "range", "http.response.status_code", "gte",
-	    status_min, "terms", "log.level", "ERROR", "CRITICAL",
-	    "minimum_should_match", 1));
+	return (json_pack("{s:{s:[{s:{s:{s:i}}}, {s:{s:[s,s]}}], s:i}}", "bool",
+	    "should", "range", "http.response.status_code", "gte", status_min,
+	    "terms", "log.level", "ERROR", "CRITICAL", "minimum_should_match",
+	    1));
 }
 
 /* The rule's filters plus the plan's span. */
@@ -144,10 +144,10 @@ alert_parse_ranges(const struct alert_plan *p, const json_t *agg,
 		snprintf(key, sizeof(key), "%d", i);
 		if ((b = json_object_get(buckets, key)) == NULL)
 			continue;
-		row->count[i] = (double)json_integer_value(
-		    json_object_get(b, "doc_count"));
-		row->errors[i] = (double)json_integer_value(json_object_get(
-		    json_object_get(b, "errors"), "doc_count"));
+		row->count[i] =
+		    (double)json_integer_value(json_object_get(b, "doc_count"));
+		row->errors[i] = (double)json_integer_value(
+		    json_object_get(json_object_get(b, "errors"), "doc_count"));
 	}
 	return (true);
 }
@@ -234,8 +234,8 @@ alert_source_field(const json_t *src, const char *path)
 
 /* Counts the hit in every range of the plan that holds its time. */
 static void
-alert_pattern_count(const struct alert_plan *p, struct alert_row *row,
-    int64_t ts)
+alert_pattern_count(
+    const struct alert_plan *p, struct alert_row *row, int64_t ts)
 {
 	int i;
 
@@ -277,7 +277,8 @@ alert_pattern_parse(const struct alert_rule *r, const struct alert_plan *p,
 	{
 		src = json_object_get(h, "_source");
 		msg = alert_source_field(src, "message");
-		stamp = json_string_value(alert_source_field(src, "@timestamp"));
+		stamp =
+		    json_string_value(alert_source_field(src, "@timestamp"));
 		if (!json_is_string(msg) || stamp == NULL ||
 		    timeparse_iso8601(stamp, strlen(stamp), 0, false, &ts) == 0)
 			continue;
@@ -290,8 +291,8 @@ alert_pattern_parse(const struct alert_rule *r, const struct alert_plan *p,
 			continue;
 		key[0] = '\0';
 		if (r->group_by[0] != '\0' &&
-		    !alert_key_text(alert_source_field(src, r->group_by), key,
-			sizeof(key)))
+		    !alert_key_text(
+			alert_source_field(src, r->group_by), key, sizeof(key)))
 			continue;
 		if ((row = alert_table_row(t, key)) != NULL)
 			alert_pattern_count(p, row, ts);

@@ -38,9 +38,10 @@ json_t *alert_query_body(const struct alert_rule *, const struct alert_plan *);
 bool    alert_query_parse(const struct alert_rule *, const struct alert_plan *,
        const json_t *answer, struct alert_table *, char *err, size_t errlen);
 
-json_t *alert_pattern_body(const struct alert_rule *, const struct alert_plan *);
-bool    alert_pattern_parse(const struct alert_rule *, const struct alert_plan *,
-       const json_t *answer, struct alert_table *, char *err, size_t errlen);
+json_t      *
+alert_pattern_body(const struct alert_rule *, const struct alert_plan *);
+bool alert_pattern_parse(const struct alert_rule *, const struct alert_plan *,
+    const json_t *answer, struct alert_table *, char *err, size_t errlen);
 
 /* A field of a _source, flattened ("a.b": v) or nested ({"a":{"b":v}}). */
 const json_t *alert_source_field(const json_t *source, const char *path);

@@ -15,18 +15,18 @@ static const char *const alert_sev_names[ALERT_SEV_COUNT] = {
     "low", "medium", "high", "critical"};
 static const char *const alert_level_names[] = {
     "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"};
-static const long alert_windows[] = {300, 900, 3600, 86400};
+static const long        alert_windows[] = {300, 900, 3600, 86400};
 static const char *const alert_group_fields[] = {"service.name", "url.path",
     "user.name", "client.ip", "host.name", "log.level", "http.request.method",
     "http.response.status_code", "event.dataset", "log.logger"};
 
 /* Fields a rule body may hold; anything else is refused. */
-static const char *const alert_rule_keys[] = {"name", "description",
-    "enabled", "severity", "type", "query", "window", "interval", "group_by",
-    "cooldown", "auto_resolve", "condition", "channels", "escalation"};
+static const char *const alert_rule_keys[] = {"name", "description", "enabled",
+    "severity", "type", "query", "window", "interval", "group_by", "cooldown",
+    "auto_resolve", "condition", "channels", "escalation"};
 static const char *const alert_query_keys[] = {"q", "level", "service"};
-static const char *const alert_cond_keys[] = {"op", "threshold",
-    "min_volume", "status_min", "pattern", "k", "baseline"};
+static const char *const alert_cond_keys[] = {
+    "op", "threshold", "min_volume", "status_min", "pattern", "k", "baseline"};
 static const char *const alert_esc_keys[] = {"enabled", "levels"};
 static const char *const alert_esc_level_keys[] = {"after", "channels"};
 
@@ -50,7 +50,7 @@ alert_severity_parse(const char *s)
 	for (i = 0; s != NULL && i < ALERT_SEV_COUNT; i++)
 		if (strcmp(alert_sev_names[i], s) == 0)
 			return ((enum alert_severity)i);
-	return ((enum alert_severity)-1);
+	return ((enum alert_severity) - 1);
 }
 
 enum alert_severity
@@ -59,8 +59,8 @@ alert_severity_raise(enum alert_severity s, int steps)
 	int v;
 
 	v = (int)s + (steps > 0 ? steps : 0);
-	return ((enum alert_severity)(v >= ALERT_SEV_COUNT ? ALERT_SEV_CRITICAL
-							   : v));
+	return ((enum alert_severity)(
+	    v >= ALERT_SEV_COUNT ? ALERT_SEV_CRITICAL : v));
 }
 
 const char *
@@ -142,8 +142,8 @@ alert_group_field_check(const char *field)
 	const char *p;
 	size_t      i;
 
-	for (i = 0; i < sizeof(alert_group_fields) / sizeof(*alert_group_fields);
-	     i++)
+	for (i = 0;
+	     i < sizeof(alert_group_fields) / sizeof(*alert_group_fields); i++)
 		if (strcmp(field, alert_group_fields[i]) == 0)
 			return (true);
 	if (strncmp(field, "labels.", 7) != 0 || field[7] == '\0' ||
@@ -172,7 +172,8 @@ alert_pattern_check(const char *pat, char *why, size_t whylen)
 
 	len = strlen(pat);
 	if (len == 0 || len > ALERT_PATTERN_MAX) {
-		snprintf(why, whylen, "must be 1 to %d bytes", ALERT_PATTERN_MAX);
+		snprintf(
+		    why, whylen, "must be 1 to %d bytes", ALERT_PATTERN_MAX);
 		return (false);
 	}
 	if (!utf8_valid(pat, len)) {
@@ -237,7 +238,8 @@ alert_pattern_check(const char *pat, char *why, size_t whylen)
 				bound = 0;
 				for (i++; i < len && pat[i] != '}'; i++) {
 					if (isdigit((unsigned char)pat[i])) {
-						bound = bound * 10 + pat[i] - '0';
+						bound =
+						    bound * 10 + pat[i] - '0';
 						if (bound > 100)
 							break;
 					} else if (pat[i] == ',') {
@@ -276,9 +278,8 @@ alert_pattern_check(const char *pat, char *why, size_t whylen)
 
 /* ---- parsing ------------------------------------------------------------ */
 
-static bool
-alert_fail(struct alert_rule_error *e, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static bool alert_fail(struct alert_rule_error *e, const char *field,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static bool
 alert_fail(struct alert_rule_error *e, const char *field, const char *fmt, ...)
@@ -370,21 +371,22 @@ alert_number(const json_t *v, const char *field, double def, double min,
 		return (alert_fail(e, field, "must be a number"));
 	d = json_number_value(v);
 	if (!isfinite(d) || d < min || d > max)
-		return (alert_fail(
-		    e, field, "must be from %g to %g", min, max));
+		return (
+		    alert_fail(e, field, "must be from %g to %g", min, max));
 	*out = d;
 	return (true);
 }
 
 static bool
-alert_duration(const json_t *v, const char *field, long def, long min,
-    long max, long *out, struct alert_rule_error *e)
+alert_duration(const json_t *v, const char *field, long def, long min, long max,
+    long *out, struct alert_rule_error *e)
 {
 	if (v == NULL || json_is_null(v)) {
 		*out = def;
 		return (true);
 	}
-	if (!json_is_string(v) || !alert_duration_parse(json_string_value(v), out))
+	if (!json_is_string(v) ||
+	    !alert_duration_parse(json_string_value(v), out))
 		return (alert_fail(e, field,
 		    "must be a duration such as \"30s\", \"5m\", \"1h\""));
 	if (*out < min || *out > max)
@@ -480,7 +482,8 @@ alert_parse_query(
 		}
 	}
 	if ((v = json_object_get(q, "service")) != NULL && !json_is_null(v)) {
-		if (!json_is_array(v) || json_array_size(v) > ALERT_SERVICES_MAX)
+		if (!json_is_array(v) ||
+		    json_array_size(v) > ALERT_SERVICES_MAX)
 			return (alert_fail(e, "query.service",
 			    "must be an array of at most %d names",
 			    ALERT_SERVICES_MAX));
@@ -525,7 +528,8 @@ alert_cond_allowed(enum alert_type t, const char *key)
 {
 	switch (t) {
 	case ALERT_THRESHOLD:
-		return (strcmp(key, "op") == 0 || strcmp(key, "threshold") == 0);
+		return (
+		    strcmp(key, "op") == 0 || strcmp(key, "threshold") == 0);
 	case ALERT_PATTERN:
 		return (strcmp(key, "pattern") == 0 ||
 		    strcmp(key, "threshold") == 0);
@@ -564,8 +568,8 @@ alert_parse_condition(
 		{
 			(void)v;
 			if (!alert_cond_allowed(r->type, key)) {
-				snprintf(field, sizeof(field), "condition.%s",
-				    key);
+				snprintf(
+				    field, sizeof(field), "condition.%s", key);
 				return (alert_fail(e, field,
 				    "does not apply to a %s rule",
 				    alert_type_name(r->type)));
@@ -578,8 +582,8 @@ alert_parse_condition(
 		if (!alert_parse_op(json_object_get(c, "op"), false, &r->op, e))
 			return (false);
 		if (json_object_get(c, "threshold") == NULL)
-			return (alert_fail(e, "condition.threshold",
-			    "is required"));
+			return (alert_fail(
+			    e, "condition.threshold", "is required"));
 		return (alert_number(json_object_get(c, "threshold"),
 		    "condition.threshold", 0, 0, 1e12, &r->threshold, e));
 	case ALERT_PATTERN:
@@ -589,8 +593,8 @@ alert_parse_condition(
 			return (false);
 		if (!alert_pattern_check(
 			r->pattern, e->message, sizeof(e->message))) {
-			snprintf(e->field, sizeof(e->field),
-			    "condition.pattern");
+			snprintf(
+			    e->field, sizeof(e->field), "condition.pattern");
 			return (false);
 		}
 		return (alert_number(json_object_get(c, "threshold"),
@@ -619,7 +623,8 @@ alert_parse_condition(
 		r->op = ALERT_OP_ABOVE;
 		return (true);
 	case ALERT_ANOMALY:
-		if (!alert_parse_op(json_object_get(c, "op"), true, &r->op, e) ||
+		if (!alert_parse_op(
+			json_object_get(c, "op"), true, &r->op, e) ||
 		    !alert_number(json_object_get(c, "k"), "condition.k", 3,
 			0.5, 100, &r->k, e) ||
 		    !alert_number(json_object_get(c, "baseline"),
@@ -641,7 +646,7 @@ static bool
 alert_parse_escalation(const json_t *esc, const struct alert_limits *lim,
     struct alert_rule *r, struct alert_rule_error *e)
 {
-	const json_t *levels, *lv;
+	const json_t                  *levels, *lv;
 	struct alert_escalation_level *L;
 	size_t                         i;
 	char                           field[64];
@@ -650,8 +655,8 @@ alert_parse_escalation(const json_t *esc, const struct alert_limits *lim,
 		return (alert_fail(e, "escalation", "must be an object"));
 	if (esc != NULL && json_is_object(esc) &&
 	    !alert_keys_known(esc, alert_esc_keys,
-		sizeof(alert_esc_keys) / sizeof(*alert_esc_keys),
-		"escalation.", e))
+		sizeof(alert_esc_keys) / sizeof(*alert_esc_keys), "escalation.",
+		e))
 		return (false);
 	if (!alert_bool(json_object_get(esc, "enabled"), "escalation.enabled",
 		true, &r->escalation, e))
@@ -772,7 +777,8 @@ alert_rule_parse(const json_t *in, const struct alert_limits *lim,
 	if (!alert_parse_condition(json_object_get(in, "condition"), r, e) ||
 	    !alert_channels(json_object_get(in, "channels"), "channels",
 		&r->nchannels, r->channels, e) ||
-	    !alert_parse_escalation(json_object_get(in, "escalation"), lim, r, e))
+	    !alert_parse_escalation(
+		json_object_get(in, "escalation"), lim, r, e))
 		return (false);
 	return (true);
 }
@@ -796,8 +802,8 @@ alert_condition_json(const struct alert_rule *r)
 
 	switch (r->type) {
 	case ALERT_THRESHOLD:
-		return (json_pack("{s:s, s:f}", "op", ops[r->op], "threshold",
-		    r->threshold));
+		return (json_pack(
+		    "{s:s, s:f}", "op", ops[r->op], "threshold", r->threshold));
 	case ALERT_PATTERN:
 		return (json_pack("{s:s, s:f}", "pattern", r->pattern,
 		    "threshold", r->threshold));
@@ -833,9 +839,11 @@ alert_rule_to_json(const struct alert_rule *r)
 	lv = json_array();
 	for (i = 0; i < r->nlevels; i++) {
 		alert_duration_format(r->levels_of[i].after_s, d, sizeof(d));
-		json_array_append_new(lv, json_pack("{s:s, s:o}", "after", d,
-		    "channels", alert_channels_json(r->levels_of[i].nchannels,
-			(char(*)[ALERT_ID_LEN + 1])r->levels_of[i].channels)));
+		json_array_append_new(lv,
+		    json_pack("{s:s, s:o}", "after", d, "channels",
+			alert_channels_json(r->levels_of[i].nchannels,
+			    (char(*)[ALERT_ID_LEN + 1]) r->levels_of[i]
+				.channels)));
 	}
 	json_t *o = json_pack("{s:s, s:s, s:b, s:s, s:s, s:{s:s, s:o, s:o}, "
 			      "s:o, s:b, s:o, s:o, s:{s:b, s:o}}",
@@ -846,8 +854,8 @@ alert_rule_to_json(const struct alert_rule *r)
 	    r->group_by[0] != '\0' ? json_string(r->group_by) : json_null(),
 	    "auto_resolve", r->auto_resolve, "condition",
 	    alert_condition_json(r), "channels",
-	    alert_channels_json(r->nchannels,
-		(char(*)[ALERT_ID_LEN + 1])r->channels),
+	    alert_channels_json(
+		r->nchannels, (char(*)[ALERT_ID_LEN + 1]) r->channels),
 	    "escalation", "enabled", r->escalation, "levels", lv);
 	alert_duration_format(r->window_s, d, sizeof(d));
 	json_object_set_new(o, "window", json_string(d));

@@ -17,20 +17,20 @@
 
 #include <jansson.h>
 
-#define ALERT_NAME_MAX      100
-#define ALERT_DESC_MAX      1000
-#define ALERT_Q_MAX         1024
-#define ALERT_FIELD_MAX     64
-#define ALERT_PATTERN_MAX   256
-#define ALERT_SERVICES_MAX  20
-#define ALERT_SERVICE_LEN   128
-#define ALERT_CHANNELS_MAX  10
-#define ALERT_LEVELS_MAX    5
-#define ALERT_BASELINE_MIN  3
-#define ALERT_BASELINE_MAX  48
-#define ALERT_COOLDOWN_MAX  (7L * 86400)
-#define ALERT_INTERVAL_MAX  86400L
-#define ALERT_ID_LEN        24
+#define ALERT_NAME_MAX     100
+#define ALERT_DESC_MAX     1000
+#define ALERT_Q_MAX        1024
+#define ALERT_FIELD_MAX    64
+#define ALERT_PATTERN_MAX  256
+#define ALERT_SERVICES_MAX 20
+#define ALERT_SERVICE_LEN  128
+#define ALERT_CHANNELS_MAX 10
+#define ALERT_LEVELS_MAX   5
+#define ALERT_BASELINE_MIN 3
+#define ALERT_BASELINE_MAX 48
+#define ALERT_COOLDOWN_MAX (7L * 86400)
+#define ALERT_INTERVAL_MAX 86400L
+#define ALERT_ID_LEN       24
 
 enum alert_type {
 	ALERT_THRESHOLD = 0,
@@ -119,7 +119,7 @@ struct alert_rule_error {
 };
 
 bool alert_rule_parse(const json_t *in, const struct alert_limits *,
-    struct alert_rule *out, struct alert_rule_error *);
+    struct alert_rule              *out, struct alert_rule_error *);
 /* The canonical JSON of a parsed rule (new reference). */
 json_t *alert_rule_to_json(const struct alert_rule *);
 
