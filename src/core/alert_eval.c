@@ -326,3 +326,36 @@ alert_calibrate(const double *v, size_t n, double fit_share, double target,
 	c->held_out_windows = n - fit;
 	c->held_out_rate = alert_exceed_rate(v + fit, n - fit, c->threshold);
 }
+
+void
+alert_sliding_sum(const double *in, size_t n, size_t k, double *out)
+{
+	double sum;
+	size_t i;
+
+	sum = 0;
+	for (i = 0; i < n; i++) {
+		sum += in[i];
+		if (k > 0 && i >= k)
+			sum -= in[i - k];
+		out[i] = sum;
+	}
+}
+
+double
+alert_max_ratio(
+    const double *errors, const double *totals, size_t n, double min_volume)
+{
+	double best, r;
+	size_t i;
+
+	best = 0;
+	for (i = 0; i < n; i++) {
+		if (totals[i] <= 0 || totals[i] < min_volume)
+			continue;
+		r = errors[i] / totals[i];
+		if (r > best)
+			best = r;
+	}
+	return (best);
+}

@@ -96,6 +96,15 @@ struct alert_calibration {
 double alert_quantile_threshold(
     const double *values, size_t n, double target, double *rate);
 double alert_exceed_rate(const double *values, size_t n, double threshold);
+/*
+ * out[i] = in[i - k + 1] + ... + in[i] (fewer terms at the start): the
+ * sums over sliding windows of k buckets.
+ */
+void alert_sliding_sum(const double *in, size_t n, size_t k, double *out);
+/* The largest error ratio among groups with at least min_volume. */
+double alert_max_ratio(
+    const double *errors, const double *totals, size_t n, double min_volume);
+
 void   alert_calibrate(const double *values, size_t n, double fit_share,
       double target, struct alert_calibration *);
 

@@ -664,6 +664,7 @@ alert_parse_escalation(const json_t *esc, const struct alert_limits *lim,
 	levels = json_object_get(esc, "levels");
 	if (levels == NULL || json_is_null(levels)) {
 		/* Level 1 at once, 2 and 3 after the configured delays. */
+		r->levels_default = true;
 		r->nlevels = 3;
 		r->levels_of[0].after_s = 0;
 		r->levels_of[1].after_s = lim->escalate_l2_s;
@@ -857,6 +858,8 @@ alert_rule_to_json(const struct alert_rule *r)
 	    alert_channels_json(
 		r->nchannels, (char(*)[ALERT_ID_LEN + 1]) r->channels),
 	    "escalation", "enabled", r->escalation, "levels", lv);
+	if (r->levels_default) /* not written: the settings decide */
+		json_object_del(json_object_get(o, "escalation"), "levels");
 	alert_duration_format(r->window_s, d, sizeof(d));
 	json_object_set_new(o, "window", json_string(d));
 	alert_duration_format(r->interval_s, d, sizeof(d));

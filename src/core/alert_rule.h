@@ -102,6 +102,7 @@ struct alert_rule {
 	char channels[ALERT_CHANNELS_MAX][ALERT_ID_LEN + 1];
 
 	bool                          escalation;
+	bool                          levels_default; /* from settings */
 	int                           nlevels;
 	struct alert_escalation_level levels_of[ALERT_LEVELS_MAX];
 };

@@ -105,6 +105,21 @@ static const struct setting setting_table[] = {
     {"VIGIE_UPLOAD_MAX_BYTES", SETTING_INTEGER, S_OFF(upload_max_bytes),
 	"104857600", 1024, 10737418240L, NULL, NULL,
 	"largest request body accepted, and so the largest upload, bytes"},
+    {"VIGIE_ALERT_TICK_S", SETTING_INTEGER, S_OFF(alert_tick_s), "15", 1, 3600,
+	NULL, NULL,
+	"how often the worker looks for alert rules due for evaluation, "
+	"seconds"},
+    {"VIGIE_ALERT_MIN_INTERVAL_S", SETTING_INTEGER, S_OFF(alert_min_interval_s),
+	"60", 1, 3600, NULL, NULL,
+	"shortest evaluation interval an alert rule may ask for, seconds"},
+    {"VIGIE_ALERT_ESCALATE_L2_S", SETTING_INTEGER, S_OFF(alert_escalate_l2_s),
+	"900", 1, 604800, NULL, NULL,
+	"default delay before an unacknowledged alert escalates to level 2, "
+	"seconds"},
+    {"VIGIE_ALERT_ESCALATE_L3_S", SETTING_INTEGER, S_OFF(alert_escalate_l3_s),
+	"3600", 1, 604800, NULL, NULL,
+	"default delay before an unacknowledged alert escalates to level 3, "
+	"seconds"},
 };
 
 #define SETTING_COUNT (sizeof(setting_table) / sizeof(setting_table[0]))

@@ -47,6 +47,10 @@ struct settings {
 	char admin_password[SETTINGS_STR_MAX];
 	long password_memory_kib;
 	long upload_max_bytes;
+	long alert_tick_s;
+	long alert_min_interval_s;
+	long alert_escalate_l2_s;
+	long alert_escalate_l3_s;
 };
 
 /* Looks a variable up by name; returns NULL when it is not set. */
