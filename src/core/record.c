@@ -824,6 +824,26 @@ record_json_set_str(json_t *o, const char *key, struct log_str s)
 		    o, key, record_json_string(s.ptr, s.len));
 }
 
+/*
+ * The original text, unless it is the message itself (an access line, a
+ * JSON object without a message field): then the message already holds
+ * it, and storing it twice would only double the document.
+ */
+static struct log_str
+record_original(const struct log_event *ev)
+{
+	struct log_str none = {NULL, 0};
+
+	if (ev->original.ptr == NULL)
+		return (none);
+	if (ev->message.ptr != NULL && ev->message.len == ev->original.len &&
+	    (ev->message.ptr == ev->original.ptr ||
+		memcmp(ev->message.ptr, ev->original.ptr, ev->original.len) ==
+		    0))
+		return (none);
+	return (ev->original);
+}
+
 static void
 record_json_set_int(json_t *o, const char *key, int64_t v)
 {
@@ -879,7 +899,7 @@ record_to_json(const struct log_event *ev)
 		    record_json_string(
 			ev->labels[i].value.ptr, ev->labels[i].value.len));
 	}
-	record_json_set_str(o, "event.original", ev->original);
+	record_json_set_str(o, "event.original", record_original(ev));
 	return (o);
 }
 
@@ -1106,7 +1126,7 @@ record_append_json(struct buf *b, const struct log_event *ev)
 		*o++ = ':';
 		record_commit(b, record_escape(o, l->value.ptr, l->value.len));
 	}
-	WSTR("event.original", ev->original);
+	WSTR("event.original", record_original(ev));
 	o = record_reserve(b, 1);
 	*o++ = '}';
 	record_commit(b, o);

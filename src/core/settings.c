@@ -105,6 +105,10 @@ static const struct setting setting_table[] = {
     {"VIGIE_UPLOAD_MAX_BYTES", SETTING_INTEGER, S_OFF(upload_max_bytes),
 	"104857600", 1024, 10737418240L, NULL, NULL,
 	"largest request body accepted, and so the largest upload, bytes"},
+    {"VIGIE_PROBE_INTERVAL_S", SETTING_INTEGER, S_OFF(probe_interval_s), "60",
+	0, 86400, NULL, NULL,
+	"how often one vigie-worker checks Elasticsearch from its side, "
+	"seconds (0: never)"},
     {"VIGIE_ALERT_TICK_S", SETTING_INTEGER, S_OFF(alert_tick_s), "15", 1, 3600,
 	NULL, NULL,
 	"how often the worker looks for alert rules due for evaluation, "

@@ -47,6 +47,7 @@ struct settings {
 	char admin_password[SETTINGS_STR_MAX];
 	long password_memory_kib;
 	long upload_max_bytes;
+	long probe_interval_s;
 	long alert_tick_s;
 	long alert_min_interval_s;
 	long alert_escalate_l2_s;

@@ -203,6 +203,123 @@ queue_leave(const char *worker_id)
 	(void)queue_run(3, srem, err, sizeof(err));
 }
 
+/* ---- delayed and periodic jobs ----------------------------------------- */
+
+#define QUEUE_DELAYED "p:jobs:delayed"
+
+/*
+ * Both scripts read the time from Redis, so that every worker, wherever
+ * it runs, agrees on when a job is due.
+ */
+static const char queue_delay_lua[] =
+    "local t = redis.call('TIME')\n"
+    "local now = t[1] * 1000 + math.floor(t[2] / 1000)\n"
+    "redis.call('ZADD', KEYS[1], now + tonumber(ARGV[1]), ARGV[2])\n"
+    "return now";
+
+static const char queue_promote_lua[] =
+    "local t = redis.call('TIME')\n"
+    "local now = t[1] * 1000 + math.floor(t[2] / 1000)\n"
+    "local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now,\n"
+    "    'LIMIT', 0, tonumber(ARGV[1]))\n"
+    "for _, job in ipairs(due) do\n"
+    "  redis.call('ZREM', KEYS[1], job)\n"
+    "  redis.call('LPUSH', KEYS[2], job)\n"
+    "end\n"
+    "return #due";
+
+/* Runs a script that answers an integer; returns it, or -1 on error. */
+static long
+queue_eval_integer(const char *script, int nkeys, const char **keys,
+    const char *arg1, const char *arg2, char *err, size_t errlen)
+{
+	const char *argv[8];
+	char        n[16];
+	redisReply *r;
+	long        v;
+	int         argc, i;
+
+	snprintf(n, sizeof(n), "%d", nkeys);
+	argc = 0;
+	argv[argc++] = "EVAL";
+	argv[argc++] = script;
+	argv[argc++] = n;
+	for (i = 0; i < nkeys; i++)
+		argv[argc++] = keys[i];
+	argv[argc++] = arg1;
+	if (arg2 != NULL)
+		argv[argc++] = arg2;
+	if ((r = kv_commandv(argc, argv, NULL, err, errlen)) == NULL)
+		return (-1);
+	v = -1;
+	if (r->type == REDIS_REPLY_INTEGER)
+		v = (long)r->integer;
+	else
+		snprintf(err, errlen, "%s",
+		    r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+	freeReplyObject(r);
+	return (v);
+}
+
+/*
+ * Puts a job aside until delay_ms from now; queue_promote_due() moves it
+ * to p:jobs then. Identical job texts are one job: a job that must be
+ * delayed twice needs something that tells the two apart (an attempt
+ * number, an event id).
+ */
+bool
+queue_push_delayed(const char *job, long delay_ms, char *err, size_t errlen)
+{
+	const char *keys[] = {QUEUE_DELAYED};
+	char        delay[24];
+
+	if (delay_ms < 0)
+		delay_ms = 0;
+	snprintf(delay, sizeof(delay), "%ld", delay_ms);
+	return (queue_eval_integer(
+		    queue_delay_lua, 1, keys, delay, job, err, errlen) >= 0);
+}
+
+/* Moves up to max due jobs to p:jobs. Returns how many, -1 on error. */
+long
+queue_promote_due(long max, char *err, size_t errlen)
+{
+	const char *keys[] = {QUEUE_DELAYED, QUEUE_PENDING};
+	char        limit[24];
+
+	snprintf(limit, sizeof(limit), "%ld", max);
+	return (queue_eval_integer(
+	    queue_promote_lua, 2, keys, limit, NULL, err, errlen));
+}
+
+/*
+ * Claims the current period of a periodic job: SET NX with the period as
+ * expiry, so that across all workers exactly one claim succeeds per
+ * period. Returns 1 when this worker won, 0 when the period is taken, -1
+ * on error.
+ */
+int
+queue_schedule_claim(const char *job_type, long period_ms,
+    const char *worker_id, char *err, size_t errlen)
+{
+	char        key[128], px[24];
+	const char *argv[] = {"SET", key, worker_id, "NX", "PX", px};
+	redisReply *r;
+	int         won;
+
+	snprintf(key, sizeof(key), "p:sched:%s", job_type);
+	snprintf(px, sizeof(px), "%ld", period_ms);
+	if ((r = kv_commandv(6, argv, NULL, err, errlen)) == NULL)
+		return (-1);
+	if (r->type == REDIS_REPLY_ERROR) {
+		snprintf(err, errlen, "%s", r->str);
+		won = -1;
+	} else
+		won = r->type == REDIS_REPLY_STATUS ? 1 : 0;
+	freeReplyObject(r);
+	return (won);
+}
+
 /* ---- tenant queues ----------------------------------------------------- */
 
 /*

@@ -5,7 +5,9 @@
  * there, and queue_reap() puts them back once its heartbeat has expired.
  *
  * Keys: p:jobs (pending), p:jobs:processing:<worker>, p:jobs:dead,
- * p:workers (set of worker ids), p:worker:<id> (heartbeat, expires).
+ * p:workers (set of worker ids), p:worker:<id> (heartbeat, expires),
+ * p:jobs:delayed (sorted set of jobs by due time, in ms of Redis's clock),
+ * p:sched:<job type> (the claim on a periodic job's current period).
  */
 #ifndef VIGIE_STORE_QUEUE_H
 #define VIGIE_STORE_QUEUE_H
@@ -29,6 +31,12 @@ bool queue_heartbeat(const char *worker_id, const char *info, int ttl_s,
 long queue_release(const char *worker_id, char *err, size_t errlen);
 long queue_reap(char *err, size_t errlen);
 void queue_leave(const char *worker_id);
+
+bool
+queue_push_delayed(const char *job, long delay_ms, char *err, size_t errlen);
+long queue_promote_due(long max, char *err, size_t errlen);
+int  queue_schedule_claim(const char *job_type, long period_ms,
+     const char *worker_id, char *err, size_t errlen);
 
 bool queue_tenant_ring(
     const struct tenant_ctx *, const char *name, char *err, size_t errlen);

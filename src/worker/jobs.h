@@ -23,8 +23,13 @@ struct job_handler {
 
 enum job_result jobs_dispatch(const char *text, char *reason, size_t len);
 
-/* Set by main: this worker's id, and a beat to call during long jobs. */
-extern const char *jobs_worker_id;
-void               jobs_tick(void);
+/*
+ * Set by main: this worker's id and settings, and a beat to call during
+ * long jobs.
+ */
+struct settings;
+extern const char            *jobs_worker_id;
+extern const struct settings *jobs_settings;
+void                          jobs_tick(void);
 
 #endif

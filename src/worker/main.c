@@ -25,6 +25,7 @@
 #include "service/files.h"
 #include "service/members.h"
 #include "worker/jobs.h"
+#include "worker/schedule.h"
 
 static volatile sig_atomic_t worker_stop;
 static struct settings       worker_settings;
@@ -33,6 +34,7 @@ static time_t                worker_started;
 static time_t                worker_last_beat;
 static long                  worker_done;
 const char                  *jobs_worker_id = worker_id;
+const struct settings       *jobs_settings = &worker_settings;
 
 static void
 worker_on_signal(int sig)
@@ -126,6 +128,7 @@ worker_loop(void)
 	worker_done = 0;
 	while (!worker_stop) {
 		jobs_tick();
+		schedule_tick();
 		job = queue_take(worker_id, 1, err, sizeof(err));
 		if (job == NULL) {
 			if (err[0] != '\0') {
