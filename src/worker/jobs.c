@@ -6,6 +6,7 @@
 #include "service/account.h"
 #include "store/es.h"
 #include "store/queue.h"
+#include "worker/alerts.h"
 #include "worker/ingest.h"
 #include "worker/jobs.h"
 
@@ -90,6 +91,8 @@ job_tenant_queue(json_t *job, char *reason, size_t len)
 static const struct job_handler job_handlers[] = {
     {"probe", job_probe},
     {"tenant-queue", job_tenant_queue},
+    {"alert-eval", alerts_job_eval},
+    {"alert-calibrate", alerts_job_calibrate},
 };
 
 /*

@@ -22,6 +22,7 @@
 #include "store/metadb.h"
 #include "store/queue.h"
 #include "service/account.h"
+#include "service/alerting.h"
 #include "service/files.h"
 #include "service/members.h"
 #include "worker/jobs.h"
@@ -196,6 +197,7 @@ main(int argc, char **argv)
 
 	account_configure(&worker_settings);
 	files_configure(&worker_settings);
+	alerting_configure(&worker_settings);
 	if (members_plans() == NULL) {
 		fprintf(stderr,
 		    "vigie-worker: tenants/plans.json cannot be used\n");

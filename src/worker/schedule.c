@@ -6,6 +6,7 @@
 #include "common/log.h"
 #include "core/settings.h"
 #include "store/queue.h"
+#include "worker/alerts.h"
 #include "worker/jobs.h"
 #include "worker/schedule.h"
 
@@ -21,6 +22,7 @@ period_probe(void)
 /* One line per periodic job; its handler is in jobs.c's table. */
 static const struct schedule_entry schedule[] = {
     {"probe", period_probe},
+    {"alert-eval", alerts_tick_s},
 };
 
 static void
