@@ -44,8 +44,8 @@ alerts_answer(struct api_work *w, struct alerting_outcome *o, int ok_status)
 		o->body = NULL;
 		break;
 	case ALERTING_INVALID:
-		api_work_error_details(w, 422, "validation_failed", o->details,
-		    "%s", o->message);
+		api_work_error_details(
+		    w, 422, "validation_failed", o->details, "%s", o->message);
 		o->details = NULL;
 		break;
 	case ALERTING_NOT_FOUND:
@@ -167,8 +167,8 @@ alerts_time_arg(struct api_work *w, const char *name, long def, long *out)
 		*out = (long)(ms / 1000);
 		return (true);
 	}
-	return (alerts_bad_query(
-	    w, name, "must be an ISO 8601 time, \"now\" or \"now-<duration>\""));
+	return (alerts_bad_query(w, name,
+	    "must be an ISO 8601 time, \"now\" or \"now-<duration>\""));
 }
 
 /*
@@ -187,15 +187,15 @@ alerts_id_or_404(
 	end = strchr(p, '/');
 	if (strncmp(w->path, prefix, plen) != 0 ||
 	    (end != NULL ? (size_t)(end - p) : strlen(p)) != 24) {
-		api_work_error(w, HTTP_STATUS_NOT_FOUND, "not_found", "no such %s",
-		    what);
+		api_work_error(
+		    w, HTTP_STATUS_NOT_FOUND, "not_found", "no such %s", what);
 		return (false);
 	}
 	memcpy(id, p, 24);
 	id[24] = '\0';
 	if (!alerting_id_check(id)) {
-		api_work_error(w, HTTP_STATUS_NOT_FOUND, "not_found", "no such %s",
-		    what);
+		api_work_error(
+		    w, HTTP_STATUS_NOT_FOUND, "not_found", "no such %s", what);
 		return (false);
 	}
 	return (true);
@@ -206,7 +206,8 @@ alerts_body_or_error(struct api_work *w)
 {
 	if (json_is_object(w->json))
 		return (true);
-	api_work_error(w, 400, "invalid_json", "the body must be a JSON object");
+	api_work_error(
+	    w, 400, "invalid_json", "the body must be a JSON object");
 	return (false);
 }
 
@@ -275,7 +276,8 @@ alerts_test(struct api_work *w, const json_t *rule, const char *id)
 	struct alerting_outcome o;
 	long                    range;
 
-	if (!alerts_duration_arg(w, "range", 86400, 60, ALERTS_RANGE_MAX, &range))
+	if (!alerts_duration_arg(
+		w, "range", 86400, 60, ALERTS_RANGE_MAX, &range))
 		return;
 	alert_eval_test(&w->who.tenant, rule, id, range, w->now, &o);
 	alerts_answer(w, &o, HTTP_STATUS_OK);
@@ -314,8 +316,8 @@ alerts_calibrate_params(struct api_work *w, json_t **params)
 
 	json_object_foreach(w->json, key, v)
 	{
-		for (i = 0; i < sizeof(calibrate_keys) / sizeof(*calibrate_keys);
-		     i++)
+		for (i = 0;
+		     i < sizeof(calibrate_keys) / sizeof(*calibrate_keys); i++)
 			if (strcmp(calibrate_keys[i], key) == 0)
 				break;
 		if (i == sizeof(calibrate_keys) / sizeof(*calibrate_keys)) {
@@ -428,8 +430,8 @@ alerts_calibration_run(struct api_work *w)
 	json_t            *filter, *doc;
 	char               id[25], err[256];
 
-	if (!alerts_id_or_404(w, "/api/v1/alert-rules/calibrations/", id,
-		"calibration"))
+	if (!alerts_id_or_404(
+		w, "/api/v1/alert-rules/calibrations/", id, "calibration"))
 		return;
 	filter = json_pack("{s:s}", "id", id);
 	doc = metadb_find_one(&w->who.tenant, "alert_calibrations", filter, &st,
@@ -541,15 +543,17 @@ alerts_error_rate_run(struct api_work *w)
 	long                    from, to, window, step, volume;
 
 	by = alerts_arg(w, "by", "global");
-	if (by == NULL || (strcmp(by, "global") != 0 &&
-			      strcmp(by, "url") != 0 && strcmp(by, "user") != 0)) {
+	if (by == NULL ||
+	    (strcmp(by, "global") != 0 && strcmp(by, "url") != 0 &&
+		strcmp(by, "user") != 0)) {
 		alerts_bad_query(w, "by", "must be global, url or user");
 		return;
 	}
 	if (!alerts_time_arg(w, "from", w->now - 86400, &from) ||
 	    !alerts_time_arg(w, "to", w->now, &to) ||
 	    !alerts_duration_arg(w, "step", 300, 60, 86400, &step) ||
-	    !alerts_duration_arg(w, "window", step, step, 7L * 86400, &window) ||
+	    !alerts_duration_arg(
+		w, "window", step, step, 7L * 86400, &window) ||
 	    !alerts_int_arg(w, "min_volume", 1, 1, 1000000000, &volume))
 		return;
 	if (window % step != 0) {
@@ -557,7 +561,8 @@ alerts_error_rate_run(struct api_work *w)
 		return;
 	}
 	if (to <= from || to - from > 31L * 86400) {
-		alerts_bad_query(w, "from", "must come before to, within 31 days");
+		alerts_bad_query(
+		    w, "from", "must come before to, within 31 days");
 		return;
 	}
 	alert_analytics_error_rate(
@@ -567,19 +572,19 @@ alerts_error_rate_run(struct api_work *w)
 
 /* ---- endpoints ------------------------------------------------------------- */
 
-#define EP(var, r, m, a, p, fn)                                                \
-	static const struct api_endpoint var = {                               \
+#define EP(var, r, m, a, p, fn) \
+	static const struct api_endpoint var = { \
 	    .route = r, .methods = m, .auth = a, .perm = p, .run = fn}
 
 #define RULES_M (HTTP_METHOD_GET | HTTP_METHOD_POST)
-#define RULE_M                                                                 \
-	(HTTP_METHOD_GET | HTTP_METHOD_PUT | HTTP_METHOD_PATCH |               \
+#define RULE_M \
+	(HTTP_METHOD_GET | HTTP_METHOD_PUT | HTTP_METHOD_PATCH | \
 	    HTTP_METHOD_DELETE)
 
 EP(ep_rules_list, ROUTE_ALERT_RULES, RULES_M, API_AUTH_TOKEN, PERM_LOGS_READ,
     alerts_rules_list_run);
-EP(ep_rules_create, ROUTE_ALERT_RULES, RULES_M, API_AUTH_USER,
-    PERM_ALERTS_EDIT, alerts_rules_create_run);
+EP(ep_rules_create, ROUTE_ALERT_RULES, RULES_M, API_AUTH_USER, PERM_ALERTS_EDIT,
+    alerts_rules_create_run);
 EP(ep_rule_get, ROUTE_ALERT_RULE, RULE_M, API_AUTH_TOKEN, PERM_LOGS_READ,
     alerts_rule_run);
 EP(ep_rule_change, ROUTE_ALERT_RULE, RULE_M, API_AUTH_USER, PERM_ALERTS_EDIT,
@@ -606,16 +611,16 @@ EP(ep_error_rate, ROUTE_ERROR_RATE, HTTP_METHOD_GET, API_AUTH_TOKEN,
 int
 api_alert_rules(struct http_request *req)
 {
-	return (api_serve(req, req->method == HTTP_METHOD_POST
-		? &ep_rules_create
-		: &ep_rules_list));
+	return (api_serve(req,
+	    req->method == HTTP_METHOD_POST ? &ep_rules_create
+					    : &ep_rules_list));
 }
 
 int
 api_alert_rule(struct http_request *req)
 {
-	return (api_serve(
-	    req, req->method == HTTP_METHOD_GET ? &ep_rule_get : &ep_rule_change));
+	return (api_serve(req,
+	    req->method == HTTP_METHOD_GET ? &ep_rule_get : &ep_rule_change));
 }
 
 int

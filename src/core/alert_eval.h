@@ -105,7 +105,7 @@ void alert_sliding_sum(const double *in, size_t n, size_t k, double *out);
 double alert_max_ratio(
     const double *errors, const double *totals, size_t n, double min_volume);
 
-void   alert_calibrate(const double *values, size_t n, double fit_share,
-      double target, struct alert_calibration *);
+void alert_calibrate(const double *values, size_t n, double fit_share,
+    double target, struct alert_calibration *);
 
 #endif

@@ -163,6 +163,15 @@ alert_query_parse(const struct alert_rule *r, const struct alert_plan *p,
 	size_t            i;
 
 	aggs = json_object_get(answer, "aggregations");
+	if (!json_is_object(aggs) &&
+	    json_integer_value(json_object_get(
+		json_object_get(answer, "_shards"), "total")) == 0 &&
+	    json_is_object(json_object_get(answer, "_shards"))) {
+		/* No index yet: no document at all. */
+		if (r->group_by[0] == '\0')
+			(void)alert_table_row(t, "");
+		return (true);
+	}
 	if (!json_is_object(aggs)) {
 		snprintf(err, errlen, "answer without aggregations");
 		return (false);

@@ -50,18 +50,18 @@ struct alerting_actor {
 	long                     now;
 };
 
-void alerting_configure(const struct settings *);
+void                       alerting_configure(const struct settings *);
 const struct alert_limits *alerting_limits(void);
-void alerting_outcome_clear(struct alerting_outcome *);
-bool alerting_id_check(const char *);
+void                       alerting_outcome_clear(struct alerting_outcome *);
+bool                       alerting_id_check(const char *);
 
 /* ---- rules (alerting_rules.c) --------------------------------------------- */
 
 void alert_rules_list(const struct tenant_ctx *, struct alerting_outcome *);
 void alert_rules_get(
     const struct tenant_ctx *, const char *id, struct alerting_outcome *);
-void alert_rules_create(
-    const struct alerting_actor *, const json_t *body, struct alerting_outcome *);
+void alert_rules_create(const struct alerting_actor *, const json_t *body,
+    struct alerting_outcome *);
 /* merge: PATCH (the body's fields over the stored rule), else PUT. */
 void alert_rules_update(const struct alerting_actor *, const char *id,
     const json_t *body, bool merge, struct alerting_outcome *);
@@ -81,8 +81,8 @@ bool alert_rules_of_doc(const json_t *doc, struct alert_rule *r);
  * two workers never evaluate the same rule at once. Returns the number
  * evaluated, or -1 when MongoDB failed (err says why).
  */
-int alert_eval_due(
-    const struct tenant_ctx *, long now, char *err, size_t errlen);
+int
+alert_eval_due(const struct tenant_ctx *, long now, char *err, size_t errlen);
 /*
  * The same for every active tenant. Returns the number of rules
  * evaluated, or -1 when the tenants could not be listed.

@@ -71,21 +71,21 @@ analytics_read(const json_t *hist, long from, long step_s, size_t n,
 	json_array_foreach(json_object_get(hist, "buckets"), i, b)
 	{
 		slot = (long)((json_integer_value(json_object_get(b, "key")) /
-				  1000 -
-			      from) /
+				      1000 -
+				  from) /
 		    step_s);
 		if (slot < 0 || (size_t)slot >= n)
 			continue;
-		totals[slot] = (double)json_integer_value(
-		    json_object_get(b, "doc_count"));
-		errors[slot] = (double)json_integer_value(json_object_get(
-		    json_object_get(b, "errors"), "doc_count"));
+		totals[slot] =
+		    (double)json_integer_value(json_object_get(b, "doc_count"));
+		errors[slot] = (double)json_integer_value(
+		    json_object_get(json_object_get(b, "errors"), "doc_count"));
 	}
 }
 
 static json_t *
-analytics_series(const char *key, long from, long step_s, size_t n,
-    size_t k, const double *totals, const double *errors)
+analytics_series(const char *key, long from, long step_s, size_t n, size_t k,
+    const double *totals, const double *errors)
 {
 	double *wt, *we, sum_t, sum_e;
 	json_t *points;
@@ -104,7 +104,8 @@ analytics_series(const char *key, long from, long step_s, size_t n,
 		text_iso8601(from + (long)(i + 1) * step_s, at, sizeof(at));
 		json_array_append_new(points,
 		    json_pack("{s:s, s:f, s:f, s:f}", "t", at, "total", wt[i],
-			"errors", we[i], "rate", wt[i] > 0 ? we[i] / wt[i] : 0));
+			"errors", we[i], "rate",
+			wt[i] > 0 ? we[i] / wt[i] : 0));
 	}
 	mem_free(wt);
 	mem_free(we);
@@ -118,11 +119,11 @@ alert_analytics_error_rate(const struct tenant_ctx *ctx, const char *by,
     long from, long to, long window_s, long step_s, long min_volume,
     struct alerting_outcome *o)
 {
-	json_t       *body, *aggs, *answer, *series, *b;
-	const char   *field;
-	double       *totals, *errors;
-	char          err[512], key[ALERT_GROUP_LEN], w[16], s[16];
-	size_t        n, i;
+	json_t     *body, *aggs, *answer, *series, *b;
+	const char *field;
+	double     *totals, *errors;
+	char        err[512], key[ALERT_GROUP_LEN], w[16], s[16];
+	size_t      n, i;
 
 	memset(o, 0, sizeof(*o));
 	field = strcmp(by, "url") == 0 ? "url.path"
@@ -155,8 +156,8 @@ alert_analytics_error_rate(const struct tenant_ctx *ctx, const char *by,
 	series = json_array();
 	aggs = json_object_get(answer, "aggregations");
 	if (field == NULL) {
-		analytics_read(
-		    json_object_get(aggs, "h"), from, step_s, n, totals, errors);
+		analytics_read(json_object_get(aggs, "h"), from, step_s, n,
+		    totals, errors);
 		json_array_append_new(series,
 		    analytics_series("global", from, step_s, n,
 			(size_t)(window_s / step_s), totals, errors));
@@ -165,8 +166,8 @@ alert_analytics_error_rate(const struct tenant_ctx *ctx, const char *by,
 		    json_object_get(json_object_get(aggs, "g"), "buckets"), i,
 		    b)
 		{
-			if (json_integer_value(json_object_get(b, "doc_count")) <
-				min_volume ||
+			if (json_integer_value(
+				json_object_get(b, "doc_count")) < min_volume ||
 			    !alert_key_text(
 				json_object_get(b, "key"), key, sizeof(key)))
 				continue;
@@ -225,9 +226,10 @@ calib_group_ratio(const json_t *terms, long min_volume)
 	{
 		if (n == ANALYTICS_GROUPS)
 			break;
-		t[n] = (double)json_integer_value(json_object_get(b, "doc_count"));
-		e[n] = (double)json_integer_value(json_object_get(
-		    json_object_get(b, "errors"), "doc_count"));
+		t[n] =
+		    (double)json_integer_value(json_object_get(b, "doc_count"));
+		e[n] = (double)json_integer_value(
+		    json_object_get(json_object_get(b, "errors"), "doc_count"));
 		n++;
 	}
 	return (alert_max_ratio(e, t, n, (double)min_volume));
@@ -236,8 +238,8 @@ calib_group_ratio(const json_t *terms, long min_volume)
 /* Fetches the windows [from, to) into values[metric][slot]. */
 static bool
 calib_fetch(const struct tenant_ctx *ctx, const json_t *filters, long from,
-    long to, long window_s, long min_volume, double *values[],
-    size_t first, char *err, size_t errlen)
+    long to, long window_s, long min_volume, double *values[], size_t first,
+    char *err, size_t errlen)
 {
 	json_t       *hist, *body, *answer, *grp;
 	const json_t *b;
@@ -261,19 +263,21 @@ calib_fetch(const struct tenant_ctx *ctx, const json_t *filters, long from,
 	json_decref(body);
 	if (answer == NULL)
 		return (false);
-	json_array_foreach(json_object_get(json_object_get(json_object_get(
-					       answer, "aggregations"),
-				       "h"),
-			       "buckets"),
+	json_array_foreach(
+	    json_object_get(
+		json_object_get(json_object_get(answer, "aggregations"), "h"),
+		"buckets"),
 	    i, b)
 	{
-		at = (long)(json_integer_value(json_object_get(b, "key")) / 1000);
+		at = (long)(json_integer_value(json_object_get(b, "key")) /
+		    1000);
 		if (at < from || at >= to)
 			continue;
 		slot = first + (size_t)((at - from) / window_s);
-		total = (double)json_integer_value(json_object_get(b, "doc_count"));
-		errors = (double)json_integer_value(json_object_get(
-		    json_object_get(b, "errors"), "doc_count"));
+		total =
+		    (double)json_integer_value(json_object_get(b, "doc_count"));
+		errors = (double)json_integer_value(
+		    json_object_get(json_object_get(b, "errors"), "doc_count"));
 		values[CALIB_COUNT][slot] = total;
 		values[CALIB_ERRORS][slot] = errors;
 		values[CALIB_RATE][slot] =

@@ -33,8 +33,7 @@
  */
 static bool
 alert_eval_fetch(const struct tenant_ctx *ctx, const struct alert_rule *r,
-    const struct alert_plan *p, struct alert_table *t, char *err,
-    size_t errlen)
+    const struct alert_plan *p, struct alert_table *t, char *err, size_t errlen)
 {
 	json_t *body, *answer;
 	bool    ok;
@@ -68,8 +67,8 @@ alert_eval_urlenc(struct buf *b, const char *s)
 
 /* The search page showing the documents of the alert's window. */
 static char *
-alert_eval_search_url(const struct alert_rule *r, const char *group,
-    long started_s)
+alert_eval_search_url(
+    const struct alert_rule *r, const char *group, long started_s)
 {
 	struct buf b;
 	unsigned   bit;
@@ -128,13 +127,14 @@ alert_eval_notify(const struct tenant_ctx *ctx, const char *rule_id,
 		group = "";
 	snprintf(event_id, sizeof(event_id), "alert:%s:%s", aid, event_suffix);
 	alert_duration_format(r->window_s, window, sizeof(window));
-	snprintf(msg, sizeof(msg), "[%s] %s%s%s: %s, value %g (threshold %g, "
-				   "window %s)",
+	snprintf(msg, sizeof(msg),
+	    "[%s] %s%s%s: %s, value %g (threshold %g, "
+	    "window %s)",
 	    sev != NULL ? sev : alert_severity_name(r->severity), r->name,
 	    group[0] != '\0' ? " / " : "", group,
-	    strcmp(kind, "alert.resolved") == 0 ? "resolved"
-	    : strcmp(kind, "alert.escalated") == 0 ? "escalated"
-						     : "firing",
+	    strcmp(kind, "alert.resolved") == 0        ? "resolved"
+		: strcmp(kind, "alert.escalated") == 0 ? "escalated"
+						       : "firing",
 	    json_number_value(json_object_get(alert, "value")),
 	    json_number_value(json_object_get(alert, "threshold")), window);
 	url = alert_eval_search_url(r, group,
@@ -188,8 +188,8 @@ alert_eval_reached(const struct alert_rule *r, int level,
 	for (i = 0; i < r->nlevels && i < level; i++)
 		for (j = 0; j < r->levels_of[i].nchannels; j++) {
 			for (k = 0; k < n; k++)
-				if (strcmp(out[k], r->levels_of[i].channels[j]) ==
-				    0)
+				if (strcmp(out[k],
+					r->levels_of[i].channels[j]) == 0)
 					break;
 			if (k == n && n < max)
 				memcpy(out[n++], r->levels_of[i].channels[j],
@@ -217,20 +217,21 @@ struct alert_run {
 
 /* Opens an alert for a group, unless a previous one is within cooldown. */
 static void
-alert_eval_open(struct alert_run *run, const char *group,
-    const struct alert_verdict *v)
+alert_eval_open(
+    struct alert_run *run, const char *group, const struct alert_verdict *v)
 {
-	enum metadb_status st;
+	enum metadb_status       st;
 	const struct alert_rule *r = run->rule;
-	json_t            *filter, *sort, *last, *doc;
-	char               err[256], at[32], id[25], ch[ALERT_CHANNELS_MAX][25];
-	long               last_started;
-	int                n;
+	json_t                  *filter, *sort, *last, *doc;
+	char err[256], at[32], id[25], ch[ALERT_CHANNELS_MAX][25];
+	long last_started;
+	int  n;
 
-	filter = json_pack("{s:s, s:s}", "rule_id", run->rule_id, "group", group);
+	filter =
+	    json_pack("{s:s, s:s}", "rule_id", run->rule_id, "group", group);
 	sort = json_pack("{s:i}", "started_s", -1);
-	last = metadb_find(run->ctx, "alerts", filter, sort, 0, 1, &st, err,
-	    sizeof(err));
+	last = metadb_find(
+	    run->ctx, "alerts", filter, sort, 0, 1, &st, err, sizeof(err));
 	json_decref(filter);
 	json_decref(sort);
 	last_started = (long)json_integer_value(
@@ -259,8 +260,8 @@ alert_eval_open(struct alert_run *run, const char *group,
 	if (metadb_insert(run->ctx, "alerts", doc, id, err, sizeof(err)) !=
 	    METADB_OK) {
 		log_emit(LOG_LEVEL_ERROR, "alerts", NULL,
-		    json_pack("{s:s, s:s}", "rule_id", run->rule_id, "error",
-			err),
+		    json_pack(
+			"{s:s, s:s}", "rule_id", run->rule_id, "error", err),
 		    "alert could not be stored");
 		json_decref(doc);
 		return;
@@ -278,8 +279,8 @@ alert_eval_open(struct alert_run *run, const char *group,
 
 /* Keeps an open alert's figures current; escalates it when due. */
 static void
-alert_eval_still(struct alert_run *run, json_t *alert,
-    const struct alert_verdict *v)
+alert_eval_still(
+    struct alert_run *run, json_t *alert, const struct alert_verdict *v)
 {
 	const struct alert_rule *r = run->rule;
 	enum alert_status        status;
@@ -289,13 +290,13 @@ alert_eval_still(struct alert_run *run, json_t *alert,
 	int                      level, to;
 
 	text_iso8601(run->now, at, sizeof(at));
-	filter = json_pack("{s:O, s:b}", "id", json_object_get(alert, "id"),
-	    "open", 1);
+	filter = json_pack(
+	    "{s:O, s:b}", "id", json_object_get(alert, "id"), "open", 1);
 	set = json_pack("{s:f, s:f, s:f, s:f, s:s}", "value", v->value,
 	    "threshold", v->threshold, "volume", v->volume, "score", v->score,
 	    "last_seen_at", at);
-	(void)metadb_update(run->ctx, "alerts", filter, set, &matched, err,
-	    sizeof(err));
+	(void)metadb_update(
+	    run->ctx, "alerts", filter, set, &matched, err, sizeof(err));
 	json_decref(filter);
 	json_decref(set);
 	json_object_set_new(alert, "value", json_real(v->value));
@@ -305,12 +306,12 @@ alert_eval_still(struct alert_run *run, json_t *alert,
 	    json_string_value(json_object_get(alert, "status")));
 	level = (int)json_integer_value(json_object_get(alert, "level"));
 	started = (long)json_integer_value(json_object_get(alert, "started_s"));
-	snoozed = (long)json_integer_value(
-	    json_object_get(alert, "snoozed_until_s"));
+	snoozed =
+	    (long)json_integer_value(json_object_get(alert, "snoozed_until_s"));
 	if (!alert_escalate(r, status, level, started, snoozed, run->now, &to))
 		return;
-	filter = json_pack("{s:O, s:s, s:i}", "id", json_object_get(alert, "id"),
-	    "status", "firing", "level", level);
+	filter = json_pack("{s:O, s:s, s:i}", "id",
+	    json_object_get(alert, "id"), "status", "firing", "level", level);
 	set = json_pack("{s:i, s:s, s:s}", "level", to, "severity",
 	    alert_severity_name(alert_level_severity(r, to)), "updated_at", at);
 	if (metadb_update(run->ctx, "alerts", filter, set, &matched, err,
@@ -326,9 +327,8 @@ alert_eval_still(struct alert_run *run, json_t *alert,
 			alert_severity_name(alert_level_severity(r, to))));
 		snprintf(suffix, sizeof(suffix), "level:%d", to);
 		alert_eval_notify(run->ctx, run->rule_id, r, alert,
-		    "alert.escalated", suffix,
-		    r->levels_of[to - 1].nchannels,
-		    (char(*)[ALERT_ID_LEN + 1])r->levels_of[to - 1].channels,
+		    "alert.escalated", suffix, r->levels_of[to - 1].nchannels,
+		    (char(*)[ALERT_ID_LEN + 1]) r->levels_of[to - 1].channels,
 		    run->now);
 	}
 	json_decref(set);
@@ -346,11 +346,11 @@ alert_eval_clear(struct alert_run *run, json_t *alert)
 	if (!run->rule->auto_resolve)
 		return;
 	text_iso8601(run->now, at, sizeof(at));
-	filter = json_pack("{s:O, s:b}", "id", json_object_get(alert, "id"),
-	    "open", 1);
+	filter = json_pack(
+	    "{s:O, s:b}", "id", json_object_get(alert, "id"), "open", 1);
 	set = json_pack("{s:s, s:b, s:s, s:s, s:I, s:s}", "status", "resolved",
-	    "open", 0, "resolved_at", at, "resolved_by", "system",
-	    "resolved_s", (json_int_t)run->now, "updated_at", at);
+	    "open", 0, "resolved_at", at, "resolved_by", "system", "resolved_s",
+	    (json_int_t)run->now, "updated_at", at);
 	if (metadb_update(run->ctx, "alerts", filter, set, &matched, err,
 		sizeof(err)) == METADB_OK &&
 	    matched == 1) {
@@ -361,8 +361,8 @@ alert_eval_clear(struct alert_run *run, json_t *alert)
 		    run->rule_id, "system", "resolved", run->now,
 		    json_pack("{s:s}", "reason", "the condition cleared"));
 		n = alert_eval_reached(run->rule,
-		    (int)json_integer_value(json_object_get(alert, "level")), ch,
-		    ALERT_CHANNELS_MAX);
+		    (int)json_integer_value(json_object_get(alert, "level")),
+		    ch, ALERT_CHANNELS_MAX);
 		alert_eval_notify(run->ctx, run->rule_id, run->rule, alert,
 		    "alert.resolved", "resolved", n, ch, run->now);
 	}
@@ -385,14 +385,15 @@ alert_eval_notify_resolved(
 	if (rule_id == NULL || !alerting_id_check(rule_id))
 		return;
 	filter = json_pack("{s:s}", "id", rule_id);
-	doc = metadb_find_one(ctx, "alert_rules", filter, &st, err, sizeof(err));
+	doc =
+	    metadb_find_one(ctx, "alert_rules", filter, &st, err, sizeof(err));
 	json_decref(filter);
 	if (doc == NULL)
 		return;
 	if (alert_rules_of_doc(doc, &r)) {
 		n = alert_eval_reached(&r,
-		    (int)json_integer_value(json_object_get(alert, "level")), ch,
-		    ALERT_CHANNELS_MAX);
+		    (int)json_integer_value(json_object_get(alert, "level")),
+		    ch, ALERT_CHANNELS_MAX);
 		alert_eval_notify(ctx, rule_id, &r, alert, "alert.resolved",
 		    "resolved", n, ch, now);
 	}
@@ -440,10 +441,12 @@ alert_eval_apply(struct alert_run *run, const struct alert_plan *p,
 	}
 	seen = json_object();
 	for (row = 0; row < t->nrows; row++) {
-		alert_verdict_of(run->rule, p, &t->rows[row], p->npoints - 1, &v);
+		alert_verdict_of(
+		    run->rule, p, &t->rows[row], p->npoints - 1, &v);
 		json_object_set_new(seen, t->rows[row].key, json_true());
 		if (!v.fire) {
-			json_object_set_new(seen, t->rows[row].key, json_false());
+			json_object_set_new(
+			    seen, t->rows[row].key, json_false());
 			continue;
 		}
 		run->firing++;
@@ -489,8 +492,8 @@ alert_eval_record(const struct tenant_ctx *ctx, const char *rule_id,
 	    "escalated", run->escalated, "suppressed", run->suppressed,
 	    "truncated", truncated);
 	if (ok)
-		json_object_set_new(json_object_get(set, "eval"), "error",
-		    json_null());
+		json_object_set_new(
+		    json_object_get(set, "eval"), "error", json_null());
 	else
 		json_object_set(json_object_get(set, "eval"), "last_error_at",
 		    json_object_get(json_object_get(set, "eval"), "at"));
@@ -532,8 +535,8 @@ alert_eval_rule(const struct tenant_ctx *ctx, const json_t *doc, long now)
 		    "the stored rule is no longer valid", 0, false);
 		return;
 	}
-	if (!alert_plan_build(&r, (int64_t)now * 1000, r.interval_s * 1000, 1,
-		&p)) {
+	if (!alert_plan_build(
+		&r, (int64_t)now * 1000, r.interval_s * 1000, 1, &p)) {
 		alert_eval_record(
 		    ctx, rule_id, doc, &run, false, "rule too large", 0, false);
 		return;
@@ -573,10 +576,11 @@ alert_eval_due(const struct tenant_ctx *ctx, long now, char *err, size_t errlen)
 		    interval < 1)
 			interval = 60;
 		/* Claim: only the worker that moves next_eval_s evaluates. */
-		claim = json_pack("{s:O, s:O}", "id", json_object_get(doc, "id"),
-		    "next_eval_s", json_object_get(doc, "next_eval_s"));
-		set = json_pack("{s:I}", "next_eval_s",
-		    (json_int_t)(now + interval));
+		claim =
+		    json_pack("{s:O, s:O}", "id", json_object_get(doc, "id"),
+			"next_eval_s", json_object_get(doc, "next_eval_s"));
+		set = json_pack(
+		    "{s:I}", "next_eval_s", (json_int_t)(now + interval));
 		if (metadb_update(ctx, "alert_rules", claim, set, &matched, err,
 			errlen) == METADB_OK &&
 		    matched == 1) {
@@ -661,9 +665,9 @@ alert_eval_replay(const struct alert_rule *r, const struct alert_plan *p,
 		if (firing > 0)
 			(*nfiring)++;
 		text_iso8601((long)(p->point_ms[i] / 1000), at, sizeof(at));
-		json_array_append_new(timeline, json_pack("{s:s, s:b, s:o}", "t",
-						    at, "fire", firing > 0,
-						    "groups", groups));
+		json_array_append_new(timeline,
+		    json_pack("{s:s, s:b, s:o}", "t", at, "fire", firing > 0,
+			"groups", groups));
 	}
 	for (row = 0; row < t->nrows; row++) {
 		cur = NULL;
@@ -692,7 +696,8 @@ alert_eval_replay(const struct alert_rule *r, const struct alert_plan *p,
 			}
 		}
 	}
-	return (json_pack("{s:o, s:o}", "alerts", alerts, "timeline", timeline));
+	return (
+	    json_pack("{s:o, s:o}", "alerts", alerts, "timeline", timeline));
 }
 
 void
@@ -721,10 +726,12 @@ alert_eval_test(const struct tenant_ctx *ctx, const json_t *rule_body,
 		    ctx, "alert_rules", filter, &st, err, sizeof(err));
 		json_decref(filter);
 		if (doc == NULL) {
-			o->result = st == METADB_NOT_FOUND ? ALERTING_NOT_FOUND
-							   : ALERTING_UNAVAILABLE;
+			o->result = st == METADB_NOT_FOUND
+			    ? ALERTING_NOT_FOUND
+			    : ALERTING_UNAVAILABLE;
 			snprintf(o->message, sizeof(o->message), "%s",
-			    st == METADB_NOT_FOUND ? "no such alert rule" : err);
+			    st == METADB_NOT_FOUND ? "no such alert rule"
+						   : err);
 			return;
 		}
 		if (!alert_rules_of_doc(doc, &r)) {
@@ -741,7 +748,7 @@ alert_eval_test(const struct tenant_ctx *ctx, const json_t *rule_body,
 	/* As many points as fit, one interval apart at least. */
 	per = r.type == ALERT_ANOMALY ? 1 + r.baseline
 	    : (r.type == ALERT_ABSENCE || r.op == ALERT_OP_BELOW) ? 2
-								 : 1;
+								  : 1;
 	npoints = ALERT_RANGES_MAX / per;
 	if (npoints > ALERT_POINTS_MAX)
 		npoints = ALERT_POINTS_MAX;
@@ -751,8 +758,8 @@ alert_eval_test(const struct tenant_ctx *ctx, const json_t *rule_body,
 	npoints = (int)(range_s / step) + 1;
 	if (npoints > ALERT_POINTS_MAX)
 		npoints = ALERT_POINTS_MAX;
-	if (!alert_plan_build(&r, (int64_t)now * 1000, (int64_t)step * 1000,
-		npoints, &p)) {
+	if (!alert_plan_build(
+		&r, (int64_t)now * 1000, (int64_t)step * 1000, npoints, &p)) {
 		o->result = ALERTING_INVALID;
 		snprintf(o->message, sizeof(o->message),
 		    "the range needs too many evaluations");
@@ -762,8 +769,8 @@ alert_eval_test(const struct tenant_ctx *ctx, const json_t *rule_body,
 		o->result = strncmp(err, "elasticsearch unreachable", 25) == 0
 		    ? ALERTING_UNAVAILABLE
 		    : ALERTING_INVALID;
-		snprintf(o->message, sizeof(o->message), "evaluation failed: %s",
-		    err);
+		snprintf(o->message, sizeof(o->message),
+		    "evaluation failed: %s", err);
 		o->details = json_pack("{s:s}", "field", "query");
 		alert_table_free(&t);
 		alert_plan_free(&p);

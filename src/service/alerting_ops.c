@@ -15,9 +15,9 @@
 #include "service/alerting.h"
 #include "store/metadb.h"
 
-#define ALERT_STATS_MAX  10000
-#define ALERT_EVENTS_MAX 500
-#define ALERT_SNOOZE_MAX (30L * 86400)
+#define ALERT_STATS_MAX   10000
+#define ALERT_EVENTS_MAX  500
+#define ALERT_SNOOZE_MAX  (30L * 86400)
 #define ALERT_COMMENT_MAX 2000
 
 static void
@@ -107,8 +107,8 @@ alert_ops_list(const struct tenant_ctx *ctx, const struct alert_filter *f,
 }
 
 static json_t *
-alert_ops_load(const struct tenant_ctx *ctx, const char *id,
-    struct alerting_outcome *o)
+alert_ops_load(
+    const struct tenant_ctx *ctx, const char *id, struct alerting_outcome *o)
 {
 	enum metadb_status st;
 	json_t            *filter, *doc;
@@ -129,8 +129,8 @@ alert_ops_load(const struct tenant_ctx *ctx, const char *id,
 }
 
 void
-alert_ops_get(const struct tenant_ctx *ctx, const char *id,
-    struct alerting_outcome *o)
+alert_ops_get(
+    const struct tenant_ctx *ctx, const char *id, struct alerting_outcome *o)
 {
 	enum metadb_status st;
 	json_t            *doc, *filter, *sort, *events, *e;
@@ -157,8 +157,8 @@ alert_ops_get(const struct tenant_ctx *ctx, const char *id,
 
 /* "until": an ISO time, or "for": a duration; in the future, bounded. */
 static bool
-alert_ops_snooze_until(const json_t *body, long now, long *until,
-    struct alerting_outcome *o)
+alert_ops_snooze_until(
+    const json_t *body, long now, long *until, struct alerting_outcome *o)
 {
 	const char *s;
 	int64_t     ms;
@@ -303,18 +303,17 @@ alert_ops_act(const struct alerting_actor *a, const char *id,
 		json_decref(doc);
 		return;
 	}
-	details = act == ALERT_ACT_COMMENT
-	    ? json_pack("{s:s}", "text", text)
-	    : act == ALERT_ACT_SNOOZE ? json_pack("{s:O}", "until",
-					    json_object_get(set, "snoozed_until"))
-				      : json_object();
+	details = act == ALERT_ACT_COMMENT ? json_pack("{s:s}", "text", text)
+	    : act == ALERT_ACT_SNOOZE
+	    ? json_pack("{s:O}", "until", json_object_get(set, "snoozed_until"))
+	    : json_object();
 	json_object_set_new(details, "name", json_string(a->name));
 	alert_ops_event(a->tenant, id,
 	    json_string_value(json_object_get(doc, "rule_id")), a->user_id,
-	    act == ALERT_ACT_ACK       ? "acknowledged"
-	    : act == ALERT_ACT_RESOLVE ? "resolved"
-	    : act == ALERT_ACT_SNOOZE  ? "snoozed"
-				       : "commented",
+	    act == ALERT_ACT_ACK           ? "acknowledged"
+		: act == ALERT_ACT_RESOLVE ? "resolved"
+		: act == ALERT_ACT_SNOOZE  ? "snoozed"
+					   : "commented",
 	    a->now, details);
 	if (act == ALERT_ACT_RESOLVE)
 		alert_eval_notify_resolved(a->tenant, doc, a->now);
@@ -322,8 +321,8 @@ alert_ops_act(const struct alerting_actor *a, const char *id,
 	json_decref(doc);
 	alert_ops_get(a->tenant, id, o);
 	if (o->result == ALERTING_OK)
-		o->audit = json_pack("{s:s, s:s}", "alert_id", id, "action",
-		    action);
+		o->audit =
+		    json_pack("{s:s, s:s}", "alert_id", id, "action", action);
 }
 
 /* ---- dashboard figures ---------------------------------------------------- */
@@ -348,12 +347,12 @@ alert_ops_stats(const struct tenant_ctx *ctx, long days, long now,
 {
 	struct alert_ops_rule_count *rules;
 	enum metadb_status           st;
-	json_t *filter, *items, *a, *per_day, *top, *sev;
-	const char *rid, *status;
-	long       *counts, start, day0, d, resolved, open_firing, open_ack;
-	double      mttr_sum;
-	size_t      i, nrules, k;
-	char        err[256], day[32];
+	json_t                      *filter, *items, *a, *per_day, *top, *sev;
+	const char                  *rid, *status;
+	long  *counts, start, day0, d, resolved, open_firing, open_ack;
+	double mttr_sum;
+	size_t i, nrules, k;
+	char   err[256], day[32];
 
 	memset(o, 0, sizeof(*o));
 	day0 = (now / 86400 - (days - 1)) * 86400;
@@ -375,7 +374,8 @@ alert_ops_stats(const struct tenant_ctx *ctx, long days, long now,
 	    0, "critical", 0);
 	json_array_foreach(items, i, a)
 	{
-		start = (long)json_integer_value(json_object_get(a, "started_s"));
+		start =
+		    (long)json_integer_value(json_object_get(a, "started_s"));
 		d = (start - day0) / 86400;
 		if (d >= 0 && d < days)
 			counts[d]++;
@@ -404,8 +404,8 @@ alert_ops_stats(const struct tenant_ctx *ctx, long days, long now,
 			continue;
 		if (k == nrules) {
 			rules[nrules].id = rid;
-			rules[nrules].name = json_string_value(
-			    json_object_get(a, "rule_name"));
+			rules[nrules].name =
+			    json_string_value(json_object_get(a, "rule_name"));
 			nrules++;
 		}
 		rules[k].count++;
@@ -427,10 +427,10 @@ alert_ops_stats(const struct tenant_ctx *ctx, long days, long now,
 			(json_int_t)rules[k].count));
 	o->body = json_pack("{s:I, s:I, s:o, s:o, s:o, s:{s:I, s:I}, s:I, s:b}",
 	    "days", (json_int_t)days, "total",
-	    (json_int_t)json_array_size(items), "per_day", per_day,
-	    "top_rules", top, "by_severity", sev, "open", "firing",
-	    (json_int_t)open_firing, "acknowledged", (json_int_t)open_ack,
-	    "resolved", (json_int_t)resolved, "truncated",
+	    (json_int_t)json_array_size(items), "per_day", per_day, "top_rules",
+	    top, "by_severity", sev, "open", "firing", (json_int_t)open_firing,
+	    "acknowledged", (json_int_t)open_ack, "resolved",
+	    (json_int_t)resolved, "truncated",
 	    json_array_size(items) >= ALERT_STATS_MAX);
 	json_object_set_new(o->body, "mttr_s",
 	    resolved > 0 ? json_real(mttr_sum / (double)resolved)

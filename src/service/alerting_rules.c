@@ -51,8 +51,7 @@ alerting_id_check(const char *s)
 	return (s[24] == '\0');
 }
 
-static void
-alert_rules_set(struct alerting_outcome *o, enum alerting_result r,
+static void alert_rules_set(struct alerting_outcome *o, enum alerting_result r,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static void
@@ -89,8 +88,8 @@ alert_rules_fields(const json_t *doc)
 	static const char *const keep[] = {"name", "description", "enabled",
 	    "severity", "type", "query", "window", "interval", "group_by",
 	    "cooldown", "auto_resolve", "condition", "channels", "escalation"};
-	json_t *out, *v;
-	size_t  i;
+	json_t                  *out, *v;
+	size_t                   i;
 
 	out = json_object();
 	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
@@ -143,8 +142,8 @@ alert_rules_list(const struct tenant_ctx *ctx, struct alerting_outcome *o)
 }
 
 static json_t *
-alert_rules_load(const struct tenant_ctx *ctx, const char *id,
-    struct alerting_outcome *o)
+alert_rules_load(
+    const struct tenant_ctx *ctx, const char *id, struct alerting_outcome *o)
 {
 	enum metadb_status st;
 	json_t            *filter, *doc;
@@ -155,7 +154,8 @@ alert_rules_load(const struct tenant_ctx *ctx, const char *id,
 		return (NULL);
 	}
 	filter = json_pack("{s:s}", "id", id);
-	doc = metadb_find_one(ctx, "alert_rules", filter, &st, err, sizeof(err));
+	doc =
+	    metadb_find_one(ctx, "alert_rules", filter, &st, err, sizeof(err));
 	json_decref(filter);
 	if (st == METADB_NOT_FOUND)
 		alert_rules_set(o, ALERTING_NOT_FOUND, "no such alert rule");
@@ -165,8 +165,8 @@ alert_rules_load(const struct tenant_ctx *ctx, const char *id,
 }
 
 void
-alert_rules_get(const struct tenant_ctx *ctx, const char *id,
-    struct alerting_outcome *o)
+alert_rules_get(
+    const struct tenant_ctx *ctx, const char *id, struct alerting_outcome *o)
 {
 	json_t *doc;
 
@@ -251,7 +251,8 @@ alert_rules_update(const struct alerting_actor *a, const char *id,
 		doc = old;
 		json_object_update(doc, set);
 		old = NULL;
-		o->audit = json_pack("{s:s, s:s}", "rule_id", id, "name", r.name);
+		o->audit =
+		    json_pack("{s:s, s:s}", "rule_id", id, "name", r.name);
 		o->body = alert_rules_view(doc);
 	}
 	json_decref(filter);
@@ -264,8 +265,8 @@ alert_rules_update(const struct alerting_actor *a, const char *id,
  * deleted it) so that nothing stays firing without a rule.
  */
 void
-alert_rules_delete(const struct alerting_actor *a, const char *id,
-    struct alerting_outcome *o)
+alert_rules_delete(
+    const struct alerting_actor *a, const char *id, struct alerting_outcome *o)
 {
 	json_t *filter, *set;
 	char    err[256], at[32];
@@ -293,8 +294,8 @@ alert_rules_delete(const struct alerting_actor *a, const char *id,
 	set = json_pack("{s:s, s:b, s:s, s:s, s:I}", "status", "resolved",
 	    "open", 0, "resolved_at", at, "resolved_by", a->user_id,
 	    "resolved_s", (json_int_t)a->now);
-	(void)metadb_update(a->tenant, "alerts", filter, set, &matched, err,
-	    sizeof(err));
+	(void)metadb_update(
+	    a->tenant, "alerts", filter, set, &matched, err, sizeof(err));
 	json_decref(filter);
 	json_decref(set);
 	o->audit = json_pack("{s:s}", "rule_id", id);

@@ -19,12 +19,13 @@ es_alias_reason(const struct es_response *r, char *err, size_t errlen)
 	if (reason == NULL)
 		reason = json_string_value(json_object_get(e, "reason"));
 	if (reason != NULL)
-		snprintf(err, errlen, "elasticsearch refused the query "
-				      "(HTTP %ld): %s",
+		snprintf(err, errlen,
+		    "elasticsearch refused the query "
+		    "(HTTP %ld): %s",
 		    r->status, reason);
 	else
-		snprintf(err, errlen, "elasticsearch answered HTTP %ld",
-		    r->status);
+		snprintf(
+		    err, errlen, "elasticsearch answered HTTP %ld", r->status);
 	json_decref(doc);
 }
 
