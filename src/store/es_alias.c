@@ -29,6 +29,31 @@ es_alias_reason(const struct es_response *r, char *err, size_t errlen)
 	json_decref(doc);
 }
 
+/*
+ * Whether some shards failed (a partial answer is no answer for an
+ * alert: it would read as fewer documents); err gets the first reason.
+ */
+static bool
+es_alias_partial(const json_t *doc, char *err, size_t errlen)
+{
+	const json_t *shards;
+	const char   *reason;
+
+	shards = json_object_get(doc, "_shards");
+	if (json_integer_value(json_object_get(shards, "failed")) <= 0)
+		return (false);
+	reason = json_string_value(json_object_get(
+	    json_object_get(json_array_get(json_object_get(shards, "failures"),
+				0),
+		"reason"),
+	    "reason"));
+	snprintf(err, errlen,
+	    "elasticsearch refused the query on %lld shard(s): %s",
+	    (long long)json_integer_value(json_object_get(shards, "failed")),
+	    reason != NULL ? reason : "no reason given");
+	return (true);
+}
+
 json_t *
 es_alias_search(const struct tenant_ctx *ctx, const json_t *body,
     long timeout_ms, char *err, size_t errlen)
@@ -56,6 +81,10 @@ es_alias_search(const struct tenant_ctx *ctx, const json_t *body,
 		es_alias_reason(&r, err, errlen);
 	else if ((doc = json_loadb(r.body.data, r.body.len, 0, NULL)) == NULL)
 		snprintf(err, errlen, "elasticsearch answer is not JSON");
+	else if (es_alias_partial(doc, err, errlen)) {
+		json_decref(doc);
+		doc = NULL;
+	}
 	free(text);
 	es_response_free(&r);
 	return (doc);
