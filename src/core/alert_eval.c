@@ -281,15 +281,18 @@ alert_exceed_rate(const double *v, size_t n, double threshold)
 }
 
 /*
- * With the values sorted, the element at n - 1 - floor(target * n): at
- * most floor(target * n) values lie above it (fewer when it is tied).
+ * With the values sorted, the element t0 at n - 1 - floor(target * n):
+ * at most floor(target * n) values lie above it (fewer when it is tied).
+ * When ties make that share fall short of target, the next lower
+ * distinct value is taken instead if its share is closer to target.
  * *rate is the share of values strictly above the threshold.
  */
 double
-alert_quantile_threshold(const double *v, size_t n, double target, double *rate)
+alert_quantile_threshold(
+    const double *v, size_t n, double target, double *rate)
 {
-	double *s, t;
-	size_t  allowed;
+	double *s, t, r0, r1;
+	size_t  allowed, i, j;
 
 	if (n == 0) {
 		*rate = 0;
@@ -301,7 +304,17 @@ alert_quantile_threshold(const double *v, size_t n, double target, double *rate)
 	allowed = (size_t)floor(target * (double)n);
 	if (allowed >= n)
 		allowed = n - 1;
-	t = s[n - 1 - allowed];
+	i = n - 1 - allowed;
+	t = s[i];
+	for (j = i; j > 0 && s[j - 1] == t; j--)
+		;
+	if (j > 0) {
+		/* s[j - 1] < t: above it lie n - j values. */
+		r0 = alert_exceed_rate(s, n, t);
+		r1 = (double)(n - j) / (double)n;
+		if (fabs(r1 - target) < fabs(r0 - target))
+			t = s[j - 1];
+	}
 	mem_free(s);
 	*rate = alert_exceed_rate(v, n, t);
 	return (t);

@@ -210,6 +210,16 @@ test_quantile_threshold(void **state)
 	t = alert_quantile_threshold(v, 200, 0.01, &rate);
 	assert_true(t == 7 && rate == 0);
 	assert_true(alert_exceed_rate(v, 200, 6) == 1);
+	/* Ties: 0.5% of the values above 3 beats 5% above 2 ... */
+	for (i = 0; i < 200; i++)
+		v[i] = i < 189 ? 1 : i < 199 ? 3 : 4;
+	t = alert_quantile_threshold(v, 200, 0.01, &rate);
+	assert_true(t == 3 && rate == 0.005);
+	/* ... and 1.5% above 2 beats none above 3. */
+	for (i = 0; i < 200; i++)
+		v[i] = i < 197 ? 2 : 3;
+	t = alert_quantile_threshold(v, 200, 0.01, &rate);
+	assert_true(t == 2 && rate == 0.015);
 }
 
 /*
