@@ -341,6 +341,39 @@ install_browser() {
   fi
 }
 
+# --------------------------------------------------------- web vendor files --
+
+# The web pages' third-party files (Bootstrap, Chart.js): npm ci in assets/
+# from its package-lock.json, then the few files the pages load are copied
+# to the git-ignored assets/vendor/, which Vigie serves itself (no CDN).
+# docker/Dockerfile sources this file and calls install_web too.
+WEB_DIR="$VIGIE_REPO_ROOT/assets"
+WEB_VENDOR_FILES=(
+  bootstrap/dist/css/bootstrap.min.css
+  bootstrap/dist/css/bootstrap.min.css.map
+  bootstrap/dist/js/bootstrap.bundle.min.js
+  bootstrap/dist/js/bootstrap.bundle.min.js.map
+  chart.js/dist/chart.umd.min.js
+  chart.js/dist/chart.umd.min.js.map
+)
+
+web_is_installed() {
+  local stamp="$WEB_DIR/vendor/.installed"
+  [[ -f "$stamp" && ! "$WEB_DIR/package-lock.json" -nt "$stamp" ]]
+}
+
+install_web() {
+  local f
+  command -v npm >/dev/null 2>&1 || die "no npm: install Debian's npm"
+  (cd "$WEB_DIR" && quietly npm ci --no-audit --no-fund)
+  rm -rf "$WEB_DIR/vendor"
+  mkdir -p "$WEB_DIR/vendor"
+  for f in "${WEB_VENDOR_FILES[@]}"; do
+    cp "$WEB_DIR/node_modules/$f" "$WEB_DIR/vendor/$(basename "$f")"
+  done
+  touch "$WEB_DIR/vendor/.installed"
+}
+
 # -------------------------------------------------------------------- main --
 
 # Run one component: silent when it is already there, timed when not.
@@ -364,6 +397,7 @@ install_main() {
   component "FerretDB $FERRETDB_VERSION" ferretdb_is_installed install_ferretdb
   component "Python virtualenv (.venv)" venv_is_installed install_venv
   component "Browser tests (Chromium, npm ci)" browser_is_installed install_browser
+  component "Web vendor files (npm ci in assets)" web_is_installed install_web
   log "all components installed ($((SECONDS - start)) s)"
 }
 

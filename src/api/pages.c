@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "api/call.h"
+#include "core/settings.h"
 #include "api/ingest.h"
 #include "api/pages.h"
 #include "core/buf.h"
@@ -19,7 +20,6 @@ static struct buf page_index_html;
 static struct buf page_404_html;
 static struct buf page_signup_html;
 static struct buf page_login_html;
-static struct buf page_app_html;
 
 static void
 pages_read(const char *path, struct buf *out)
@@ -49,7 +49,6 @@ pages_load(void)
 	pages_read("assets/404.html", &page_404_html);
 	pages_read("assets/signup.html", &page_signup_html);
 	pages_read("assets/login.html", &page_login_html);
-	pages_read("assets/app.html", &page_app_html);
 }
 
 static void
@@ -73,16 +72,59 @@ page_index(struct http_request *req)
 }
 
 /*
- * The application's pages (sign-up, login, the logged-in app) keep access
- * tokens in the page, so they load nothing but our own files, cannot be
- * framed, and are never cached.
+ * The origin (scheme://host[:port]) of VIGIE_KIBANA_URL, which the Kibana
+ * page may frame, or "" when it is unset or not a plain http(s) address.
+ * Only [A-Za-z0-9.:[]-] may follow the scheme, so nothing can leak into
+ * the Content-Security-Policy header.
  */
 static void
-pages_send_app(struct http_request *req, const struct buf *page)
+pages_kibana_origin(char *out, size_t outlen)
 {
-	http_response_header(req, "content-security-policy",
-	    "default-src 'self'; object-src 'none'; base-uri 'none'; "
-	    "form-action 'self'; frame-ancestors 'none'");
+	const char *url, *p;
+	size_t      scheme;
+
+	out[0] = '\0';
+	url = api_settings != NULL ? api_settings->kibana_url : "";
+	if (strncmp(url, "https://", 8) == 0)
+		scheme = 8;
+	else if (strncmp(url, "http://", 7) == 0)
+		scheme = 7;
+	else
+		return;
+	for (p = url + scheme; *p != '\0' && *p != '/'; p++) {
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			(*p >= '0' && *p <= '9') || *p == '.' || *p == '-' ||
+			*p == ':' || *p == '[' || *p == ']'))
+			return;
+	}
+	if (p == url + scheme || (size_t)(p - url) >= outlen)
+		return;
+	memcpy(out, url, (size_t)(p - url));
+	out[p - url] = '\0';
+}
+
+/*
+ * The application's pages (sign-up, login, the logged-in app) keep access
+ * tokens in the page, so they load nothing but our own files (images also
+ * from data: for Bootstrap's icons and blob: for a tenant's logo fetched
+ * with the token), cannot be framed, and are never cached. Only the
+ * Kibana page may frame one other origin, VIGIE_KIBANA_URL's.
+ */
+static void
+pages_send_app(
+    struct http_request *req, const struct buf *page, bool frames_kibana)
+{
+	char origin[300], csp[600];
+
+	origin[0] = '\0';
+	if (frames_kibana)
+		pages_kibana_origin(origin, sizeof(origin));
+	snprintf(csp, sizeof(csp),
+	    "default-src 'self'; img-src 'self' data: blob:; "
+	    "object-src 'none'; base-uri 'none'; form-action 'self'; "
+	    "frame-ancestors 'none'%s%s",
+	    origin[0] != '\0' ? "; frame-src " : "", origin);
+	http_response_header(req, "content-security-policy", csp);
 	http_response_header(req, "x-frame-options", "DENY");
 	http_response_header(req, "x-content-type-options", "nosniff");
 	http_response_header(req, "referrer-policy", "same-origin");
@@ -96,7 +138,7 @@ page_signup(struct http_request *req)
 	(void)api_call_begin(req, ROUTE_PAGE);
 	if (!api_method_or_respond(req, HTTP_METHOD_GET | HTTP_METHOD_HEAD))
 		return (KORE_RESULT_OK);
-	pages_send_app(req, &page_signup_html);
+	pages_send_app(req, &page_signup_html, false);
 	return (KORE_RESULT_OK);
 }
 
@@ -106,18 +148,73 @@ page_login(struct http_request *req)
 	(void)api_call_begin(req, ROUTE_PAGE);
 	if (!api_method_or_respond(req, HTTP_METHOD_GET | HTTP_METHOD_HEAD))
 		return (KORE_RESULT_OK);
-	pages_send_app(req, &page_login_html);
+	pages_send_app(req, &page_login_html, false);
+	return (KORE_RESULT_OK);
+}
+
+/* Reads a whole small file; false when it is absent or not a file. */
+static bool
+pages_read_file(const char *path, struct buf *out)
+{
+	struct stat st;
+	char        chunk[16384];
+	ssize_t     n;
+	int         fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return (false);
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return (false);
+	}
+	buf_init(out, (size_t)st.st_size + 1);
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+		buf_append(out, chunk, (size_t)n);
+	close(fd);
+	return (true);
+}
+
+/*
+ * The pages of the logged-in application: /app is assets/app/dashboard.html
+ * and /app/<name> is assets/app/<name>.html ([a-z0-9-]+, kore.conf's
+ * route), read from disk on each request so that a page is added by adding
+ * its file (docs/WEB.md). A name without a file gets the 404 page.
+ */
+static int
+page_app_file(struct http_request *req, const char *name)
+{
+	struct buf  page;
+	const char *p;
+	char        path[128];
+
+	(void)api_call_begin(req, ROUTE_PAGE);
+	if (!api_method_or_respond(req, HTTP_METHOD_GET | HTTP_METHOD_HEAD))
+		return (KORE_RESULT_OK);
+	for (p = name; *p != '\0'; p++) {
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+			*p == '-'))
+			return (page_not_found(req));
+	}
+	if (p == name ||
+	    snprintf(path, sizeof(path), "assets/app/%s.html", name) >=
+		(int)sizeof(path) ||
+	    !pages_read_file(path, &page))
+		return (page_not_found(req));
+	pages_send_app(req, &page, strcmp(name, "kibana") == 0);
+	buf_free(&page);
 	return (KORE_RESULT_OK);
 }
 
 int
 page_app(struct http_request *req)
 {
-	(void)api_call_begin(req, ROUTE_PAGE);
-	if (!api_method_or_respond(req, HTTP_METHOD_GET | HTTP_METHOD_HEAD))
-		return (KORE_RESULT_OK);
-	pages_send_app(req, &page_app_html);
-	return (KORE_RESULT_OK);
+	return (page_app_file(req, "dashboard"));
+}
+
+int
+page_app_named(struct http_request *req)
+{
+	return (page_app_file(req, req->path + strlen("/app/")));
 }
 
 /* Content types of the files under assets/; others are not served. */
@@ -192,29 +289,19 @@ int
 page_asset(struct http_request *req)
 {
 	const char *rel, *type;
-	struct stat st;
 	struct buf  body;
-	char        path[512], chunk[16384];
-	ssize_t     n;
-	int         fd;
+	char        path[512];
 
 	(void)api_call_begin(req, ROUTE_ASSET);
 	if (!api_method_or_respond(req, HTTP_METHOD_GET | HTTP_METHOD_HEAD))
 		return (KORE_RESULT_OK);
 	rel = req->path + strlen("/assets/");
 	if (!page_asset_path_ok(rel) || (type = page_type(rel)) == NULL ||
-	    snprintf(path, sizeof(path), "assets/%s", rel) >= (int)sizeof(path))
+	    strncmp(rel, "node_modules/", 13) == 0 ||
+	    snprintf(path, sizeof(path), "assets/%s", rel) >=
+		(int)sizeof(path) ||
+	    !pages_read_file(path, &body))
 		return (page_not_found(req));
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return (page_not_found(req));
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return (page_not_found(req));
-	}
-	buf_init(&body, (size_t)st.st_size + 1);
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
-		buf_append(&body, chunk, (size_t)n);
-	close(fd);
 	http_response_header(req, "content-type", type);
 	http_response_header(req, "cache-control", "public, max-age=300");
 	http_response_header(req, "x-content-type-options", "nosniff");

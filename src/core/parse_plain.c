@@ -2,8 +2,9 @@
  * Plain text lines: the whole line is the message. A timestamp at the
  * start (ISO-8601 with 'T' or a space and '.' or ',' before the
  * fraction, 2024/01/15 10:00:00, Apache's ctime form, syslog's
- * "Mmm dd hh:mm:ss", the access log's 10/Oct/2000:13:55:36 -0700, each
- * optionally in brackets) gives @timestamp, else the ingestion time
+ * "Mmm dd hh:mm:ss", the access log's 10/Oct/2000:13:55:36 -0700, the
+ * two-digit-year 17/06/09 20:10:40 and 081109 203615, each optionally in
+ * brackets) gives @timestamp, else the ingestion time
  * does. A level is taken from one of the first words when it is written
  * in capitals (INFO, WARN, ERROR...), in brackets ([info]) or as
  * level=...
@@ -30,7 +31,9 @@ plain_timestamp(
 			 s + off, len - off, tz_offset_s, false, ms)) == 0 &&
 		    (n = timeparse_slashed(
 			 s + off, len - off, tz_offset_s, ms)) == 0 &&
-		    (n = timeparse_access(s + off, len - off, ms)) == 0)
+		    (n = timeparse_access(s + off, len - off, ms)) == 0 &&
+		    (n = timeparse_short_year(
+			 s + off, len - off, tz_offset_s, ms)) == 0)
 			return (0);
 	} else if ((n = timeparse_ctime(s + off, len - off, tz_offset_s, ms)) ==
 		0 &&

@@ -354,6 +354,45 @@ timeparse_slashed(const char *s, size_t len, int tz_offset_s, int64_t *ms)
 	return (i);
 }
 
+static int
+timeparse_pivot(int yy)
+{
+	return (yy < 69 ? 2000 + yy : 1900 + yy);
+}
+
+size_t
+timeparse_short_year(const char *s, size_t len, int tz_offset_s, int64_t *ms)
+{
+	int    y, mo, d, h, mi, sec, msec = 0;
+	size_t i;
+
+	if (len >= 17 && s[2] == '/' && s[5] == '/' && s[8] == ' ') {
+		/* 17/06/09 20:10:40[.123] */
+		if (!timeparse_digits(s, len, 2, &y) ||
+		    !timeparse_digits(s + 3, len - 3, 2, &mo) ||
+		    !timeparse_digits(s + 6, len - 6, 2, &d) ||
+		    timeparse_hms(s + 9, len - 9, &h, &mi, &sec) == 0)
+			return (0);
+		i = 17;
+		i += timeparse_fraction(s + i, len - i, &msec);
+	} else if (len >= 13 && s[6] == ' ') {
+		/* 081109 203615 */
+		if (!timeparse_digits(s, len, 2, &y) ||
+		    !timeparse_digits(s + 2, len - 2, 2, &mo) ||
+		    !timeparse_digits(s + 4, len - 4, 2, &d) ||
+		    !timeparse_digits(s + 7, len - 7, 2, &h) ||
+		    !timeparse_digits(s + 9, len - 9, 2, &mi) ||
+		    !timeparse_digits(s + 11, len - 11, 2, &sec))
+			return (0);
+		i = 13;
+	} else
+		return (0);
+	if (!timeparse_build(
+		timeparse_pivot(y), mo, d, h, mi, sec, msec, tz_offset_s, ms))
+		return (0);
+	return (i);
+}
+
 bool
 timeparse_epoch(const char *s, size_t len, int64_t *ms)
 {

@@ -54,6 +54,14 @@ size_t
 timeparse_slashed(const char *s, size_t len, int tz_offset_s, int64_t *ms);
 
 /*
+ * Two-digit years, as log4j patterns write them: "yy/MM/dd HH:mm:ss[.fff]"
+ * (Spark) and the compact "yyMMdd HHmmss" (Hadoop HDFS). Years 00-68 are
+ * 2000-2068 and 69-99 are 1969-1999 (the POSIX %y rule).
+ */
+size_t
+timeparse_short_year(const char *s, size_t len, int tz_offset_s, int64_t *ms);
+
+/*
  * A number of seconds, milliseconds, microseconds or nanoseconds since
  * the epoch, told apart by magnitude (below 1e11: seconds; below 1e14:
  * milliseconds; below 1e17: microseconds; else nanoseconds); seconds may

@@ -39,7 +39,7 @@ describe("pages as served", () => {
 	});
 
 	test("the scripts are served as JavaScript", async () => {
-		for (const file of ["api.js", "auth.js", "app.js", "rules.js"]) {
+		for (const file of ["api.js", "auth.js", "rules.js", "layout.js", "nav.js", "dom.js", "pages/dashboard.js"]) {
 			const r = await fetch(`${BASE}/assets/js/${file}`);
 			assert.equal(r.status, 200, file);
 			assert.match(r.headers.get("content-type"), /^text\/javascript/, file);

@@ -143,13 +143,25 @@ test_plain_timestamps_and_levels(void **state)
 	PT_STR(r, "@timestamp", "2015-07-29T19:04:29.071Z");
 	PT_STR(r, "log.level", "WARNING");
 	json_decref(r);
-	/* HDFS: no recognizable timestamp, a level in capitals. */
+	/* HDFS: compact two-digit-year stamp, a level in capitals. */
 	r = pt_line(LOG_FORMAT_PLAIN, &o,
 	    "081109 203615 148 INFO dfs.DataNode$PacketResponder: "
 	    "PacketResponder 1 for block blk_38865049064139660 terminating",
 	    &err);
-	PT_STR(r, "@timestamp", "2023-11-14T22:13:20.000Z");
+	PT_STR(r, "@timestamp", "2008-11-09T20:36:15.000Z");
 	PT_STR(r, "log.level", "INFO");
+	json_decref(r);
+	/* Spark (log4j yy/MM/dd). */
+	r = pt_line(LOG_FORMAT_PLAIN, &o,
+	    "17/06/09 20:10:40 INFO executor.CoarseGrainedExecutorBackend: "
+	    "Registered signal handlers for [TERM, HUP, INT]",
+	    &err);
+	PT_STR(r, "@timestamp", "2017-06-09T20:10:40.000Z");
+	PT_STR(r, "log.level", "INFO");
+	json_decref(r);
+	/* Six digits that are no date stay a message: month 13. */
+	r = pt_line(LOG_FORMAT_PLAIN, &o, "081309 203615 INFO x", &err);
+	PT_STR(r, "@timestamp", "2023-11-14T22:13:20.000Z");
 	json_decref(r);
 	/* Bracketed ISO stamp, bracketed lower-case level. */
 	r = pt_line(LOG_FORMAT_PLAIN, &o,

@@ -243,6 +243,30 @@ test_ctime_and_slashed(void **state)
 	    timeparse_slashed("2024/01/15 10:00:00.250", 23, 0, &ms), 23);
 	timeparse_format_iso(ms, out);
 	assert_string_equal(out, "2024-01-15T10:00:00.250Z");
+	assert_int_equal(
+	    timeparse_short_year("17/06/09 20:10:40", 17, 0, &ms), 17);
+	timeparse_format_iso(ms, out);
+	assert_string_equal(out, "2017-06-09T20:10:40.000Z");
+	assert_int_equal(
+	    timeparse_short_year("99/12/31 23:59:59.5 x", 21, 3600, &ms), 19);
+	timeparse_format_iso(ms, out);
+	assert_string_equal(out, "1999-12-31T22:59:59.500Z");
+	assert_int_equal(timeparse_short_year("081109 203615", 13, 0, &ms), 13);
+	timeparse_format_iso(ms, out);
+	assert_string_equal(out, "2008-11-09T20:36:15.000Z");
+	/* 68 is 2068, 69 is 1969. */
+	assert_int_equal(timeparse_short_year("680101 000000", 13, 0, &ms), 13);
+	timeparse_format_iso(ms, out);
+	assert_string_equal(out, "2068-01-01T00:00:00.000Z");
+	assert_int_equal(timeparse_short_year("690101 000000", 13, 0, &ms), 13);
+	timeparse_format_iso(ms, out);
+	assert_string_equal(out, "1969-01-01T00:00:00.000Z");
+	/* Impossible dates and short input. */
+	assert_int_equal(timeparse_short_year("090229 120000", 13, 0, &ms), 0);
+	assert_int_equal(timeparse_short_year("081109 246015", 13, 0, &ms), 0);
+	assert_int_equal(
+	    timeparse_short_year("17/13/09 20:10:40", 17, 0, &ms), 0);
+	assert_int_equal(timeparse_short_year("081109 2036", 11, 0, &ms), 0);
 }
 
 static void
