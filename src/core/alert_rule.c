@@ -1,6 +1,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,9 +167,10 @@ alert_group_field_check(const char *field)
 bool
 alert_pattern_check(const char *pat, char *why, size_t whylen)
 {
-	int    depth, groups, bound;
-	bool   inner_rep[16], last_group_rep, in_class;
-	size_t i, len;
+	regex_t re;
+	int     depth, groups, bound, total_bound;
+	bool    inner_rep[16], last_group_rep, last_quant, in_class;
+	size_t  i, len;
 
 	len = strlen(pat);
 	if (len == 0 || len > ALERT_PATTERN_MAX) {
@@ -180,12 +182,12 @@ alert_pattern_check(const char *pat, char *why, size_t whylen)
 		snprintf(why, whylen, "is not valid UTF-8");
 		return (false);
 	}
-	depth = groups = 0;
-	last_group_rep = in_class = false;
+	depth = groups = total_bound = 0;
+	last_group_rep = last_quant = in_class = false;
 	memset(inner_rep, 0, sizeof(inner_rep));
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)pat[i];
-		bool          closed = false;
+		bool          closed = false, quant = false;
 
 		if (c < 0x20 || c == 0x7f) {
 			snprintf(why, whylen, "holds a control character");
@@ -198,7 +200,7 @@ alert_pattern_check(const char *pat, char *why, size_t whylen)
 				return (false);
 			}
 			i++;
-			last_group_rep = false;
+			last_group_rep = last_quant = false;
 			continue;
 		}
 		if (in_class) {
@@ -255,24 +257,38 @@ alert_pattern_check(const char *pat, char *why, size_t whylen)
 					return (false);
 				}
 			}
-			if (last_group_rep) {
+			if (last_group_rep || last_quant) {
 				snprintf(why, whylen,
-				    "a repeated group may not hold a "
-				    "repetition (catastrophic pattern)");
+				    "a repetition may not be repeated "
+				    "(catastrophic pattern)");
+				return (false);
+			}
+			if ((total_bound += c == '{' ? bound : 1) > 1000) {
+				snprintf(why, whylen,
+				    "repeats too much (bounds add up past "
+				    "1000)");
 				return (false);
 			}
 			inner_rep[depth] = true;
+			quant = true;
 			break;
 		default:
 			break;
 		}
 		if (!closed)
 			last_group_rep = false;
+		last_quant = quant;
 	}
 	if (depth != 0 || in_class) {
 		snprintf(why, whylen, "has an unclosed group or class");
 		return (false);
 	}
+	if (regcomp(&re, pat, REG_EXTENDED | REG_NOSUB) != 0) {
+		snprintf(why, whylen,
+		    "is not a valid POSIX extended regular expression");
+		return (false);
+	}
+	regfree(&re);
 	return (true);
 }
 

@@ -20,9 +20,10 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 OUT="$ROOT/build/fuzz"
 CLANG=${CLANG:-clang}
-TARGETS=(csv json access syslog detect)
+TARGETS=(csv json access syslog detect alertrule)
 CORE=(logparse logsplit detect record timeparse utf8 parse_csv parse_json parse_json_flat
-	parse_access parse_syslog parse_apache_error parse_plain buf mem)
+	parse_access parse_syslog parse_apache_error parse_plain buf mem alert_rule alert_eval
+	alert_query)
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
 CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -I$ROOT/src \
 	$(pkg-config --cflags jansson)"

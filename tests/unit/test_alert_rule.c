@@ -212,6 +212,18 @@ test_patterns(void **state)
 	assert_false(alert_pattern_check("(abc", why, 128));
 	assert_false(alert_pattern_check("abc)", why, 128));
 	assert_false(alert_pattern_check("", why, 128));
+	assert_false(alert_pattern_check("[[:nope:]]", why, 128));
+	assert_false(alert_pattern_check("a{3,1}", why, 128));
+	assert_false(alert_pattern_check("a++", why, 128));
+	assert_false(alert_pattern_check("a*?", why, 128));
+	assert_false(alert_pattern_check("a{2}{3}", why, 128));
+	assert_false(alert_pattern_check(
+	    "a{100}b{100}c{100}d{100}e{100}f{100}g{100}h{100}i{100}j{100}k{1}",
+	    why, 128));
+	/* An escaped '+' is a character: "\++" is one repetition. */
+	assert_true(alert_pattern_check("a\\++", why, 128));
+	assert_true(alert_pattern_check("a\\+b+", why, 128));
+	assert_false(alert_pattern_check("a\\\\++", why, 128));
 	memset(big, 'a', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	assert_false(alert_pattern_check(big, why, 128));
