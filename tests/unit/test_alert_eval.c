@@ -306,6 +306,50 @@ test_aggregation_answers(void **state)
 }
 
 static void
+test_an_organization_without_indices_has_no_documents(void **state)
+{
+	struct alert_rule  r;
+	struct alert_plan  p;
+	struct alert_table t;
+	json_t            *ans;
+	char               err[128];
+
+	(void)state;
+	rule_of("{\"name\":\"a\",\"type\":\"absence\"}", &r);
+	assert_true(alert_plan_build(&r, 1000000, 60000, 1, &p));
+	ans = json_loads("{\"took\":0,\"_shards\":{\"total\":0},"
+			 "\"hits\":{\"hits\":[]}}",
+	    0, NULL);
+	alert_table_init(&t, p.nranges);
+	assert_true(alert_query_parse(&r, &p, ans, &t, err, sizeof(err)));
+	assert_int_equal(t.nrows, 1);
+	assert_true(t.rows[0].count[p.idx[0]] == 0);
+	alert_table_free(&t);
+	json_decref(ans);
+	alert_plan_free(&p);
+}
+
+static void
+test_sliding_sums_and_group_ratios(void **state)
+{
+	const double in[] = {1, 2, 3, 4, 5};
+	const double errors[] = {5, 1, 9, 0};
+	const double totals[] = {10, 1, 10, 0};
+	double       out[5];
+
+	(void)state;
+	alert_sliding_sum(in, 5, 3, out);
+	assert_true(out[0] == 1 && out[1] == 3 && out[2] == 6);
+	assert_true(out[3] == 9 && out[4] == 12);
+	alert_sliding_sum(in, 5, 1, out);
+	assert_true(out[4] == 5);
+	/* The group of 1 document is under the minimum volume. */
+	assert_true(alert_max_ratio(errors, totals, 4, 2) == 0.9);
+	assert_true(alert_max_ratio(errors, totals, 4, 1) == 1);
+	assert_true(alert_max_ratio(errors, totals, 0, 1) == 0);
+}
+
+static void
 test_pattern_matching_on_hits(void **state)
 {
 	struct alert_rule  r;
@@ -421,6 +465,9 @@ main(void)
 	    cmocka_unit_test(test_quantile_threshold),
 	    cmocka_unit_test(test_calibration_holds_on_unseen_windows),
 	    cmocka_unit_test(test_aggregation_answers),
+	    cmocka_unit_test(
+		test_an_organization_without_indices_has_no_documents),
+	    cmocka_unit_test(test_sliding_sums_and_group_ratios),
 	    cmocka_unit_test(test_pattern_matching_on_hits),
 	    cmocka_unit_test(test_life_cycle),
 	    cmocka_unit_test(test_escalation_and_cooldown),
