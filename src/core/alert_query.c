@@ -312,3 +312,62 @@ alert_pattern_parse(const struct alert_rule *r, const struct alert_plan *p,
 		t->truncated = true;
 	return (true);
 }
+
+json_t *
+alert_series_body(const struct alert_rule *r, const char *group, int64_t to_ms)
+{
+	json_t *f;
+	int64_t step, from;
+	char    interval[32];
+
+	step = (int64_t)r->window_s * 2000 / ALERT_SERIES_POINTS;
+	if (step < 1000)
+		step = 1000;
+	to_ms -= to_ms % step;
+	from = to_ms - step * ALERT_SERIES_POINTS;
+	snprintf(interval, sizeof(interval), "%lldms", (long long)step);
+	f = alert_query_filters(r);
+	if (r->group_by[0] != '\0' && group != NULL && group[0] != '\0')
+		json_array_append_new(
+		    f, json_pack("{s:{s:s}}", "term", r->group_by, group));
+	json_array_append_new(f,
+	    json_pack("{s:{s:{s:I, s:I, s:s}}}", "range", "@timestamp", "gte",
+		(json_int_t)from, "lt", (json_int_t)to_ms, "format",
+		"epoch_millis"));
+	return (json_pack("{s:i, s:b, s:{s:{s:o}}, s:{s:{s:{s:s, s:s, s:i, "
+			  "s:{s:I, s:I}}}}}",
+	    "size", 0, "track_total_hits", 0, "query", "bool", "filter", f,
+	    "aggs", "h", "date_histogram", "field", "@timestamp",
+	    "fixed_interval", interval, "min_doc_count", 0, "extended_bounds",
+	    "min", (json_int_t)from, "max", (json_int_t)(to_ms - step)));
+}
+
+json_t *
+alert_series_parse(const json_t *answer)
+{
+	const json_t *b;
+	json_t       *out;
+	size_t        i;
+	char          at[TIMEPARSE_ISO_LEN + 1];
+
+	out = json_array();
+	json_array_foreach(
+	    json_object_get(
+		json_object_get(json_object_get(answer, "aggregations"), "h"),
+		"buckets"),
+	    i, b)
+	{
+		if (!json_is_integer(json_object_get(b, "key")) ||
+		    !timeparse_format_iso(
+			json_integer_value(json_object_get(b, "key")), at))
+			continue;
+		json_array_append_new(out,
+		    json_pack("{s:s, s:I}", "t", at, "count",
+			json_integer_value(json_object_get(b, "doc_count"))));
+	}
+	if (json_array_size(out) == 0) {
+		json_decref(out);
+		return (NULL);
+	}
+	return (out);
+}

@@ -43,6 +43,16 @@ alert_pattern_body(const struct alert_rule *, const struct alert_plan *);
 bool alert_pattern_parse(const struct alert_rule *, const struct alert_plan *,
     const json_t *answer, struct alert_table *, char *err, size_t errlen);
 
+/*
+ * The documents of the rule (and of one group, when the rule groups)
+ * over [to - 2 windows, to) in 12 buckets: the chart of a notification.
+ * alert_series_parse answers [{"t": ISO 8601, "count": n}] or NULL.
+ */
+#define ALERT_SERIES_POINTS 12
+json_t *
+alert_series_body(const struct alert_rule *, const char *group, int64_t to_ms);
+json_t *alert_series_parse(const json_t *answer);
+
 /* A field of a _source, flattened ("a.b": v) or nested ({"a":{"b":v}}). */
 const json_t *alert_source_field(const json_t *source, const char *path);
 /* A group key as text: strings as they are, numbers printed. */

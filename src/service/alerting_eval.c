@@ -102,6 +102,28 @@ alert_eval_search_url(
 }
 
 /*
+ * The counts of the last two windows for the notification's chart, or
+ * NULL (the chart is optional: a failure here never stops a
+ * notification).
+ */
+static json_t *
+alert_eval_series(const struct tenant_ctx *ctx, const struct alert_rule *r,
+    const char *group, long now)
+{
+	json_t *body, *answer, *series;
+	char    err[256];
+
+	body = alert_series_body(r, group, (int64_t)now * 1000);
+	answer = es_alias_search(ctx, body, 5000, err, sizeof(err));
+	json_decref(body);
+	if (answer == NULL)
+		return (NULL);
+	series = alert_series_parse(answer);
+	json_decref(answer);
+	return (series);
+}
+
+/*
  * Pushes one "notify" job per channel for an event of an alert, and
  * records each in the alert's trail. event_id is the same for every
  * channel and every retry of the same event, so that deliveries can be
@@ -114,7 +136,7 @@ alert_eval_notify(const struct tenant_ctx *ctx, const char *rule_id,
     long now)
 {
 	const char *aid, *group, *sev;
-	json_t     *job, *event;
+	json_t     *job, *event, *series;
 	char        event_id[96], msg[512], err[256], window[16], *text, *url;
 	int         i;
 
@@ -139,6 +161,7 @@ alert_eval_notify(const struct tenant_ctx *ctx, const char *rule_id,
 	    json_number_value(json_object_get(alert, "threshold")), window);
 	url = alert_eval_search_url(r, group,
 	    (long)json_integer_value(json_object_get(alert, "started_s")));
+	series = alert_eval_series(ctx, r, group, now);
 	event = json_pack("{s:s, s:{s:s, s:s, s:s}, "
 			  "s:{s:s, s:s, s:O, s:O, s:s, s:O, s:O}, s:s, s:s}",
 	    "kind", kind, "rule", "id", rule_id, "name", r->name, "severity",
@@ -148,6 +171,9 @@ alert_eval_notify(const struct tenant_ctx *ctx, const char *rule_id,
 	    "started_at", json_object_get(alert, "started_at"), "level",
 	    json_object_get(alert, "level"), "search_url", url, "message", msg);
 	mem_free(url);
+	if (series != NULL)
+		json_object_set_new(
+		    json_object_get(event, "alert"), "series", series);
 	for (i = 0; i < nchannels; i++) {
 		job = json_pack("{s:s, s:s, s:s, s:s, s:O}", "type", "notify",
 		    "tenant_id", ctx->id, "channel_id", channels[i], "event_id",

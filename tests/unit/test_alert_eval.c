@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -350,6 +351,46 @@ test_sliding_sums_and_group_ratios(void **state)
 }
 
 static void
+test_the_chart_of_a_notification(void **state)
+{
+	struct alert_rule r;
+	json_t           *body, *ans, *series, *h;
+	char             *text;
+
+	(void)state;
+	rule_of("{\"name\":\"t\",\"type\":\"threshold\",\"window\":\"5m\","
+		"\"group_by\":\"url.path\",\"condition\":{\"threshold\":1}}",
+	    &r);
+	body = alert_series_body(&r, "/pay", 1767226235000LL);
+	h = json_object_get(json_object_get(json_object_get(body, "aggs"), "h"),
+	    "date_histogram");
+	/* Two 5-minute windows in 12 buckets of 50 s, ending on a bucket. */
+	assert_string_equal(
+	    json_string_value(json_object_get(h, "fixed_interval")), "50000ms");
+	assert_int_equal(json_integer_value(json_object_get(
+			     json_object_get(h, "extended_bounds"), "max")),
+	    1767226200000LL - 50000);
+	text = json_dumps(body, JSON_COMPACT);
+	assert_non_null(strstr(text, "{\"term\":{\"url.path\":\"/pay\"}}"));
+	free(text);
+	json_decref(body);
+	ans = json_loads("{\"aggregations\":{\"h\":{\"buckets\":["
+			 "{\"key\":1767225600000,\"doc_count\":3},"
+			 "{\"key\":\"bad\",\"doc_count\":1}]}}}",
+	    0, NULL);
+	series = alert_series_parse(ans);
+	assert_int_equal(json_array_size(series), 1);
+	assert_string_equal(
+	    json_string_value(json_object_get(json_array_get(series, 0), "t")),
+	    "2026-01-01T00:00:00.000Z");
+	json_decref(series);
+	json_decref(ans);
+	ans = json_loads("{\"took\":1}", 0, NULL);
+	assert_null(alert_series_parse(ans));
+	json_decref(ans);
+}
+
+static void
 test_pattern_matching_on_hits(void **state)
 {
 	struct alert_rule  r;
@@ -468,6 +509,7 @@ main(void)
 	    cmocka_unit_test(
 		test_an_organization_without_indices_has_no_documents),
 	    cmocka_unit_test(test_sliding_sums_and_group_ratios),
+	    cmocka_unit_test(test_the_chart_of_a_notification),
 	    cmocka_unit_test(test_pattern_matching_on_hits),
 	    cmocka_unit_test(test_life_cycle),
 	    cmocka_unit_test(test_escalation_and_cooldown),
