@@ -109,6 +109,12 @@ static const struct setting setting_table[] = {
 	0, 86400, NULL, NULL,
 	"how often one vigie-worker checks Elasticsearch from its side, "
 	"seconds (0: never)"},
+    {"VIGIE_SEARCH_CACHE_TTL_S", SETTING_INTEGER, S_OFF(search_cache_ttl_s),
+	"30", 0, 3600, NULL, NULL,
+	"seconds a search or stats answer stays cached in Redis (0: no cache)"},
+    {"VIGIE_EXPORT_MAX_ROWS", SETTING_INTEGER, S_OFF(export_max_rows), "100000",
+	100, 1000000, NULL, NULL,
+	"most rows written by one CSV export of logs"},
     {"VIGIE_ALERT_TICK_S", SETTING_INTEGER, S_OFF(alert_tick_s), "15", 1, 3600,
 	NULL, NULL,
 	"how often the worker looks for alert rules due for evaluation, "

@@ -48,6 +48,8 @@ struct settings {
 	long password_memory_kib;
 	long upload_max_bytes;
 	long probe_interval_s;
+	long search_cache_ttl_s;
+	long export_max_rows;
 	long alert_tick_s;
 	long alert_min_interval_s;
 	long alert_escalate_l2_s;

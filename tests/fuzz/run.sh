@@ -3,7 +3,8 @@
 # Fuzz targets of the log parsers (libFuzzer, clang -fsanitize=fuzzer,
 # address,undefined). One target per parser (csv, json, access, syslog)
 # plus detect, which also parses with the detected format (so the Apache
-# error and plain parsers are covered). Seeds: tests/fuzz/corpus/<target>/.
+# error and plain parsers are covered), and search (the free-text query
+# parser of src/core/search_query.c). Seeds: tests/fuzz/corpus/<target>/.
 #
 #   tests/fuzz/run.sh build        build build/fuzz/fuzz_<target>
 #   tests/fuzz/run.sh smoke        build, replay every seed, then fuzz each
@@ -20,14 +21,14 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 OUT="$ROOT/build/fuzz"
 CLANG=${CLANG:-clang}
-TARGETS=(csv json access syslog detect alertrule)
+TARGETS=(csv json access syslog detect search alertrule)
 CORE=(logparse logsplit detect record timeparse utf8 parse_csv parse_json parse_json_flat
-	parse_access parse_syslog parse_apache_error parse_plain buf mem alert_rule alert_eval
-	alert_query)
+	parse_access parse_syslog parse_apache_error parse_plain buf mem
+	search_query digest trace tenant alert_rule alert_eval alert_query)
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
 CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -I$ROOT/src \
 	$(pkg-config --cflags jansson)"
-LIBS="$(pkg-config --libs jansson)"
+LIBS="$(pkg-config --libs jansson) -lcrypto"
 
 say() { printf '==> fuzz: %s\n' "$*"; }
 
