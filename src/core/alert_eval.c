@@ -288,8 +288,7 @@ alert_exceed_rate(const double *v, size_t n, double threshold)
  * *rate is the share of values strictly above the threshold.
  */
 double
-alert_quantile_threshold(
-    const double *v, size_t n, double target, double *rate)
+alert_quantile_threshold(const double *v, size_t n, double target, double *rate)
 {
 	double *s, t, r0, r1;
 	size_t  allowed, i, j;

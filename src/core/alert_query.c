@@ -5,44 +5,37 @@
 
 #include "core/alert_query.h"
 #include "core/mem.h"
+#include "core/search_query.h"
 #include "core/timeparse.h"
 
 /*
- * The rule's documents. q is free text in the simple query string syntax
- * on the message (Elasticsearch never fails on its syntax: "lenient"),
- * all words required; level and service are exact filters.
+ * The rule's documents: q in Vigie's search language (docs/SEARCH.md)
+ * with the level and service filters, built by search_query_build(), the
+ * same function the search page uses. A filter array of one bool query,
+ * or NULL if q does not parse (alert_rule_parse() refuses such a rule,
+ * so a parsed rule always builds).
  */
 json_t *
 alert_query_filters(const struct alert_rule *r)
 {
-	json_t  *f, *levels, *services;
-	unsigned bit;
-	int      i;
+	struct search_filters f;
+	struct search_error   e;
+	json_t               *q;
+	unsigned              bit;
+	int                   i;
 
-	f = json_array();
-	if (r->q[0] != '\0')
-		json_array_append_new(f,
-		    json_pack("{s:{s:s, s:[s], s:s, s:b}}",
-			"simple_query_string", "query", r->q, "fields",
-			"message", "default_operator", "and", "lenient", 1));
-	if (r->levels != 0) {
-		levels = json_array();
-		for (bit = 1; bit <= ALERT_LEVEL_CRITICAL; bit <<= 1)
-			if (r->levels & bit)
-				json_array_append_new(
-				    levels, json_string(alert_level_name(bit)));
-		json_array_append_new(
-		    f, json_pack("{s:{s:o}}", "terms", "log.level", levels));
-	}
-	if (r->nservices > 0) {
-		services = json_array();
-		for (i = 0; i < r->nservices; i++)
-			json_array_append_new(
-			    services, json_string(r->services[i]));
-		json_array_append_new(f,
-		    json_pack("{s:{s:o}}", "terms", "service.name", services));
-	}
-	return (f);
+	search_filters_init(&f);
+	for (i = 0, bit = ALERT_LEVEL_DEBUG; bit <= ALERT_LEVEL_CRITICAL;
+	     bit <<= 1, i++)
+		if (r->levels & bit)
+			f.levels |= SEARCH_LEVEL_BIT(EVENT_LEVEL_DEBUG + i);
+	for (i = 0; i < r->nservices && i < SEARCH_SERVICES_MAX; i++)
+		snprintf(
+		    f.services[i], sizeof(f.services[i]), "%s", r->services[i]);
+	f.nservices = i;
+	if ((q = search_query_build(r->q, &f, &e)) == NULL)
+		return (NULL);
+	return (json_pack("[o]", q));
 }
 
 json_t *
@@ -62,7 +55,8 @@ alert_query_bool(const struct alert_rule *r, const struct alert_plan *p)
 	int64_t from, to;
 
 	alert_plan_span(p, &from, &to);
-	f = alert_query_filters(r);
+	if ((f = alert_query_filters(r)) == NULL)
+		return (NULL);
 	json_array_append_new(f,
 	    json_pack("{s:{s:{s:I, s:I, s:s}}}", "range", "@timestamp", "gte",
 		(json_int_t)from, "lt", (json_int_t)to, "format",
@@ -98,8 +92,10 @@ alert_query_ranges(const struct alert_rule *r, const struct alert_plan *p)
 json_t *
 alert_query_body(const struct alert_rule *r, const struct alert_plan *p)
 {
-	json_t *aggs;
+	json_t *aggs, *query;
 
+	if ((query = alert_query_bool(r, p)) == NULL)
+		return (NULL);
 	if (r->group_by[0] != '\0')
 		aggs = json_pack("{s:{s:{s:s, s:i}, s:{s:o}}}", "g", "terms",
 		    "field", r->group_by, "size", ALERT_GROUPS_MAX, "aggs", "r",
@@ -107,7 +103,7 @@ alert_query_body(const struct alert_rule *r, const struct alert_plan *p)
 	else
 		aggs = json_pack("{s:o}", "r", alert_query_ranges(r, p));
 	return (json_pack("{s:i, s:b, s:o, s:o}", "size", 0, "track_total_hits",
-	    0, "query", alert_query_bool(r, p), "aggs", aggs));
+	    0, "query", query, "aggs", aggs));
 }
 
 bool
@@ -208,15 +204,16 @@ alert_query_parse(const struct alert_rule *r, const struct alert_plan *p,
 json_t *
 alert_pattern_body(const struct alert_rule *r, const struct alert_plan *p)
 {
-	json_t *src;
+	json_t *src, *query;
 
+	if ((query = alert_query_bool(r, p)) == NULL)
+		return (NULL);
 	src = json_pack("[s, s]", "@timestamp", "message");
 	if (r->group_by[0] != '\0')
 		json_array_append_new(src, json_string(r->group_by));
 	return (json_pack("{s:i, s:b, s:o, s:[{s:s}], s:o}", "size",
-	    ALERT_PATTERN_DOCS, "track_total_hits", 0, "query",
-	    alert_query_bool(r, p), "sort", "@timestamp", "desc", "_source",
-	    src));
+	    ALERT_PATTERN_DOCS, "track_total_hits", 0, "query", query, "sort",
+	    "@timestamp", "desc", "_source", src));
 }
 
 const json_t *
@@ -326,7 +323,8 @@ alert_series_body(const struct alert_rule *r, const char *group, int64_t to_ms)
 	to_ms -= to_ms % step;
 	from = to_ms - step * ALERT_SERIES_POINTS;
 	snprintf(interval, sizeof(interval), "%lldms", (long long)step);
-	f = alert_query_filters(r);
+	if ((f = alert_query_filters(r)) == NULL)
+		return (NULL);
 	if (r->group_by[0] != '\0' && group != NULL && group[0] != '\0')
 		json_array_append_new(
 		    f, json_pack("{s:{s:s}}", "term", r->group_by, group));

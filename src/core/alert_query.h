@@ -29,7 +29,11 @@
 #define ALERT_PATTERN_DOCS 2000
 #define ALERT_PATTERN_MSG  4096
 
-/* The filter clauses of the rule's query (q, levels, services). */
+/*
+ * The filter clauses of the rule's query: q in the search language plus
+ * levels and services (search_query_build()); NULL if q does not parse.
+ * The body builders below answer NULL then too.
+ */
 json_t *alert_query_filters(const struct alert_rule *);
 /* The clause matching error documents (status >= status_min, or level). */
 json_t *alert_query_errors(int status_min);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/alert_rule.h"
+#include "core/search_query.h"
 #include "core/utf8.h"
 
 static const char *const alert_type_names[ALERT_TYPE_COUNT] = {
@@ -456,10 +457,11 @@ static bool
 alert_parse_query(
     const json_t *q, struct alert_rule *r, struct alert_rule_error *e)
 {
-	json_t     *v, *item;
-	size_t      i, k, nlevels;
-	const char *s;
-	char        name[16];
+	struct search_error se;
+	json_t             *v, *item, *parsed;
+	size_t              i, k, nlevels;
+	const char         *s;
+	char                name[16];
 
 	if (q == NULL || json_is_null(q))
 		return (true);
@@ -472,6 +474,10 @@ alert_parse_query(
 	if (!alert_string(json_object_get(q, "q"), "query.q", 0, ALERT_Q_MAX,
 		r->q, sizeof(r->q), e))
 		return (false);
+	/* The search language's own parser: what it refuses, we refuse. */
+	if ((parsed = search_text_parse(r->q, strlen(r->q), &se)) == NULL)
+		return (alert_fail(e, "query.q", "%s", se.message));
+	json_decref(parsed);
 	nlevels = sizeof(alert_level_names) / sizeof(*alert_level_names);
 	if ((v = json_object_get(q, "level")) != NULL && !json_is_null(v)) {
 		if (!json_is_array(v) || json_array_size(v) > nlevels)

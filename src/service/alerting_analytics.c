@@ -322,7 +322,10 @@ alert_analytics_calibrate(const struct tenant_ctx *ctx, long history_s,
 		return;
 	}
 	json_decref(rq);
-	filters = alert_query_filters(&r);
+	if ((filters = alert_query_filters(&r)) == NULL) {
+		analytics_fail(o, ALERTING_INVALID, "query.q cannot be built");
+		return;
+	}
 	to = now - now % window_s;
 	from = to - (long)n * window_s;
 	for (m = 0; m < CALIB_METRICS; m++)

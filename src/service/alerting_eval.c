@@ -41,6 +41,10 @@ alert_eval_fetch(const struct tenant_ctx *ctx, const struct alert_rule *r,
 	alert_table_init(t, p->nranges);
 	body = r->type == ALERT_PATTERN ? alert_pattern_body(r, p)
 					: alert_query_body(r, p);
+	if (body == NULL) {
+		snprintf(err, errlen, "the rule's query cannot be built");
+		return (false);
+	}
 	answer = es_alias_search(ctx, body, 0, err, errlen);
 	json_decref(body);
 	if (answer == NULL)
@@ -113,7 +117,8 @@ alert_eval_series(const struct tenant_ctx *ctx, const struct alert_rule *r,
 	json_t *body, *answer, *series;
 	char    err[256];
 
-	body = alert_series_body(r, group, (int64_t)now * 1000);
+	if ((body = alert_series_body(r, group, (int64_t)now * 1000)) == NULL)
+		return (NULL);
 	answer = es_alias_search(ctx, body, 5000, err, sizeof(err));
 	json_decref(body);
 	if (answer == NULL)

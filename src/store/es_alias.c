@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/search_query.h"
 #include "store/es.h"
 #include "store/es_alias.h"
 
@@ -43,8 +44,8 @@ es_alias_partial(const json_t *doc, char *err, size_t errlen)
 	if (json_integer_value(json_object_get(shards, "failed")) <= 0)
 		return (false);
 	reason = json_string_value(json_object_get(
-	    json_object_get(json_array_get(json_object_get(shards, "failures"),
-				0),
+	    json_object_get(
+		json_array_get(json_object_get(shards, "failures"), 0),
 		"reason"),
 	    "reason"));
 	snprintf(err, errlen,
@@ -60,16 +61,20 @@ es_alias_search(const struct tenant_ctx *ctx, const json_t *body,
 {
 	struct es_response r;
 	json_t            *doc;
-	char               path[128], *text;
+	char               path[160], alias[64], *text;
 
 	err[0] = '\0';
 	if (!tenant_ctx_check(ctx)) {
 		snprintf(err, errlen, "invalid tenant context");
 		return (NULL);
 	}
+	/* The one derivation of the alias, shared with the search API. */
+	if (!search_tenant_alias(ctx, alias, sizeof(alias))) {
+		snprintf(err, errlen, "invalid tenant context");
+		return (NULL);
+	}
 	snprintf(path, sizeof(path),
-	    "/vigie-t-%s/_search?ignore_unavailable=true&allow_no_indices=true",
-	    ctx->id);
+	    "/%s/_search?ignore_unavailable=true&allow_no_indices=true", alias);
 	if ((text = json_dumps(body, JSON_COMPACT)) == NULL) {
 		snprintf(err, errlen, "query could not be serialised");
 		return (NULL);

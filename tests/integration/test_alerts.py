@@ -81,6 +81,8 @@ def test_create_read_update_delete_a_rule(acme):
     ({"channels": ["nope"]}, "channels"),
     ({"query": {"level": ["LOUD"]}}, "query.level"),
     ({"query": {"q": "x" * 2000}}, "query.q"),
+    ({"query": {"q": '"not closed'}}, "query.q"),
+    ({"query": {"q": "(a OR b"}}, "query.q"),
     ({"condition": {"threshold": -3}}, "condition.threshold"),
     ({"type": "error_rate", "condition": {"threshold": 2}},
      "condition.threshold"),

@@ -79,6 +79,11 @@ def test_a_threshold_rule_replays_the_spike(shop):
     a = out["alerts"][0]
     assert 115 <= minutes_from(a, shop["now"]) <= 125
     assert a["resolved_at"] is not None and a["peak"] >= 40
+    # The same in the search language (docs/SEARCH.md).
+    out = replay(shop["api"], rule_body(
+        query={"q": 'service:checkout level:error "card declined"'},
+        condition={"threshold": 20}))
+    assert len(out["alerts"]) == 1
     # A higher threshold would not have fired.
     out = replay(shop["api"], rule_body(
         query={"service": ["checkout"]}, condition={"threshold": 100}))

@@ -145,6 +145,14 @@ test_bad_rules_name_the_field(void **state)
 		"\"condition\":{\"threshold\":1}}",
 	    "channels");
 	refused("{\"name\":\"x\",\"type\":\"threshold\","
+		"\"query\":{\"q\":\"\\\"not closed\"},"
+		"\"condition\":{\"threshold\":1}}",
+	    "query.q");
+	refused("{\"name\":\"x\",\"type\":\"threshold\","
+		"\"query\":{\"q\":\"_id:1\"},"
+		"\"condition\":{\"threshold\":1}}",
+	    "query.q");
+	refused("{\"name\":\"x\",\"type\":\"threshold\","
 		"\"query\":{\"level\":[\"LOUD\"]},"
 		"\"condition\":{\"threshold\":1}}",
 	    "query.level");
