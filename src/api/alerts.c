@@ -13,7 +13,7 @@
 
 #include "api/serve.h"
 #include "core/alert_life.h"
-#include "core/timeparse.h"
+#include "core/search_query.h"
 #include "service/alerting.h"
 #include "store/metadb.h"
 #include "store/queue.h"
@@ -141,34 +141,25 @@ alerts_duration_arg(struct api_work *w, const char *name, long def, long min,
 	return (true);
 }
 
-/* ISO 8601, "now" or "now-<duration>", in seconds; def when absent. */
+/*
+ * ISO 8601, "now" or "now-<duration>" (the search API's times), in
+ * seconds; def when absent.
+ */
 static bool
 alerts_time_arg(struct api_work *w, const char *name, long def, long *out)
 {
 	const char *s;
 	int64_t     ms;
-	long        d;
 
 	*out = def;
 	if (json_object_get(w->query, name) == NULL)
 		return (true);
 	s = alerts_arg(w, name, NULL);
-	if (s != NULL && strcmp(s, "now") == 0) {
-		*out = w->now;
-		return (true);
-	}
-	if (s != NULL && strncmp(s, "now-", 4) == 0 &&
-	    alert_duration_parse(s + 4, &d)) {
-		*out = w->now - d;
-		return (true);
-	}
-	if (s != NULL &&
-	    timeparse_iso8601(s, strlen(s), 0, true, &ms) == strlen(s)) {
-		*out = (long)(ms / 1000);
-		return (true);
-	}
-	return (alerts_bad_query(w, name,
-	    "must be an ISO 8601 time, \"now\" or \"now-<duration>\""));
+	if (s == NULL || !search_time_parse(s, (int64_t)w->now * 1000, &ms))
+		return (alerts_bad_query(w, name,
+		    "must be an ISO 8601 time, \"now\" or \"now-<duration>\""));
+	*out = (long)(ms / 1000);
+	return (true);
 }
 
 /*

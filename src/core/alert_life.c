@@ -16,12 +16,8 @@ alert_status_name(enum alert_status s)
 enum alert_status
 alert_status_parse(const char *s)
 {
-	int i;
-
-	for (i = 0; s != NULL && i < ALERT_STATUS_COUNT; i++)
-		if (strcmp(s, alert_status_names[i]) == 0)
-			return ((enum alert_status)i);
-	return ((enum alert_status) - 1);
+	return ((enum alert_status)alert_name_find(
+	    alert_status_names, ALERT_STATUS_COUNT, s));
 }
 
 const char *
@@ -33,12 +29,8 @@ alert_action_name(enum alert_action a)
 enum alert_action
 alert_action_parse(const char *s)
 {
-	int i;
-
-	for (i = 0; s != NULL && i < ALERT_ACT_COUNT; i++)
-		if (strcmp(s, alert_action_names[i]) == 0)
-			return ((enum alert_action)i);
-	return ((enum alert_action) - 1);
+	return ((enum alert_action)alert_name_find(
+	    alert_action_names, ALERT_ACT_COUNT, s));
 }
 
 bool

@@ -9,6 +9,7 @@
 
 #include "core/alert_rule.h"
 #include "core/search_query.h"
+#include "core/tenant.h"
 #include "core/utf8.h"
 
 static const char *const alert_type_names[ALERT_TYPE_COUNT] = {
@@ -44,15 +45,22 @@ alert_severity_name(enum alert_severity s)
 	return (s >= 0 && s < ALERT_SEV_COUNT ? alert_sev_names[s] : "?");
 }
 
-enum alert_severity
-alert_severity_parse(const char *s)
+int
+alert_name_find(const char *const *names, int n, const char *s)
 {
 	int i;
 
-	for (i = 0; s != NULL && i < ALERT_SEV_COUNT; i++)
-		if (strcmp(alert_sev_names[i], s) == 0)
-			return ((enum alert_severity)i);
-	return ((enum alert_severity) - 1);
+	for (i = 0; s != NULL && i < n; i++)
+		if (strcmp(names[i], s) == 0)
+			return (i);
+	return (-1);
+}
+
+enum alert_severity
+alert_severity_parse(const char *s)
+{
+	return ((enum alert_severity)alert_name_find(
+	    alert_sev_names, ALERT_SEV_COUNT, s));
 }
 
 enum alert_severity
@@ -415,13 +423,7 @@ alert_duration(const json_t *v, const char *field, long def, long min, long max,
 static bool
 alert_id_check(const char *s)
 {
-	size_t i;
-
-	for (i = 0; i < ALERT_ID_LEN; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') ||
-			(s[i] >= 'a' && s[i] <= 'f')))
-			return (false);
-	return (s[ALERT_ID_LEN] == '\0');
+	return (tenant_id_check(s)); /* an ObjectId, like a tenant's */
 }
 
 static bool
@@ -766,10 +768,7 @@ alert_rule_parse(const json_t *in, const struct alert_limits *lim,
 		return (alert_fail(e, "severity",
 		    "must be one of low, medium, high, critical"));
 	s = json_string_value(json_object_get(in, "type"));
-	for (i = 0; s != NULL && i < ALERT_TYPE_COUNT; i++)
-		if (strcmp(s, alert_type_names[i]) == 0)
-			break;
-	if (s == NULL || i == ALERT_TYPE_COUNT)
+	if ((i = alert_name_find(alert_type_names, ALERT_TYPE_COUNT, s)) < 0)
 		return (alert_fail(e, "type",
 		    "must be one of threshold, pattern, absence, error_rate, "
 		    "anomaly"));

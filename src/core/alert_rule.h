@@ -130,8 +130,10 @@ bool alert_window_allowed(long seconds);
 bool alert_group_field_check(const char *field);
 bool alert_pattern_check(const char *pattern, char *why, size_t whylen);
 
-const char         *alert_type_name(enum alert_type);
-const char         *alert_severity_name(enum alert_severity);
+/* The index of s in names[0..n), or -1. */
+int         alert_name_find(const char *const *names, int n, const char *s);
+const char *alert_type_name(enum alert_type);
+const char *alert_severity_name(enum alert_severity);
 enum alert_severity alert_severity_parse(const char *); /* -1 if unknown */
 enum alert_severity alert_severity_raise(enum alert_severity, int steps);
 const char         *alert_level_name(unsigned bit);

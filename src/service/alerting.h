@@ -53,7 +53,17 @@ struct alerting_actor {
 void                       alerting_configure(const struct settings *);
 const struct alert_limits *alerting_limits(void);
 void                       alerting_outcome_clear(struct alerting_outcome *);
-bool                       alerting_id_check(const char *);
+/* Sets o's result and message (printf format). */
+void alerting_fail(struct alerting_outcome *, enum alerting_result,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/*
+ * The tenant's document of coll with that id, or NULL with o set to
+ * ALERTING_NOT_FOUND ("no such <what>") or ALERTING_UNAVAILABLE.
+ */
+json_t *alerting_load(const struct tenant_ctx *, const char *coll,
+    const char *id, const char *what, struct alerting_outcome *);
+/* An object id: 24 lower-case hex digits. */
+bool alerting_id_check(const char *);
 
 /* ---- rules (alerting_rules.c) --------------------------------------------- */
 

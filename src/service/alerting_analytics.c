@@ -19,14 +19,6 @@
 #define CALIBRATE_CHUNK      1000 /* windows per Elasticsearch request */
 #define CALIBRATE_WINDOWS    20000
 
-static void
-analytics_fail(
-    struct alerting_outcome *o, enum alerting_result r, const char *msg)
-{
-	o->result = r;
-	snprintf(o->message, sizeof(o->message), "%s", msg);
-}
-
 /* A date histogram of [from, to) in buckets of step_s, with errors. */
 static json_t *
 analytics_histogram(long from, long to, long step_s)
@@ -132,7 +124,7 @@ alert_analytics_error_rate(const struct tenant_ctx *ctx, const char *by,
 	from -= from % step_s;
 	n = (size_t)((to - from + step_s - 1) / step_s);
 	if (n == 0 || n > ANALYTICS_POINTS_MAX) {
-		analytics_fail(o, ALERTING_INVALID,
+		alerting_fail(o, ALERTING_INVALID,
 		    "too many points: widen the step or narrow the range");
 		o->details = json_pack("{s:s}", "field", "step");
 		return;
@@ -148,7 +140,7 @@ alert_analytics_error_rate(const struct tenant_ctx *ctx, const char *by,
 	answer = es_alias_search(ctx, body, 0, err, sizeof(err));
 	json_decref(body);
 	if (answer == NULL) {
-		analytics_fail(o, ALERTING_UNAVAILABLE, err);
+		alerting_fail(o, ALERTING_UNAVAILABLE, "%s", err);
 		return;
 	}
 	totals = mem_calloc(n, sizeof(*totals));
@@ -309,7 +301,7 @@ alert_analytics_calibrate(const struct tenant_ctx *ctx, long history_s,
 	memset(o, 0, sizeof(*o));
 	n = (size_t)(history_s / window_s);
 	if (n < 100 || n > CALIBRATE_WINDOWS) {
-		analytics_fail(o, ALERTING_INVALID,
+		alerting_fail(o, ALERTING_INVALID,
 		    "the history must hold 100 to 20000 windows");
 		o->details = json_pack("{s:s}", "field", "history");
 		return;
@@ -323,7 +315,7 @@ alert_analytics_calibrate(const struct tenant_ctx *ctx, long history_s,
 	}
 	json_decref(rq);
 	if ((filters = alert_query_filters(&r)) == NULL) {
-		analytics_fail(o, ALERTING_INVALID, "query.q cannot be built");
+		alerting_fail(o, ALERTING_INVALID, "query.q cannot be built");
 		return;
 	}
 	to = now - now % window_s;
@@ -335,11 +327,11 @@ alert_analytics_calibrate(const struct tenant_ctx *ctx, long history_s,
 		if (!calib_fetch(ctx, filters, from + (long)done * window_s,
 			from + (long)(done + chunk) * window_s, window_s,
 			min_volume, values, done, err, sizeof(err))) {
-			analytics_fail(o,
+			alerting_fail(o,
 			    strncmp(err, "elasticsearch unreachable", 25) == 0
 				? ALERTING_UNAVAILABLE
 				: ALERTING_INVALID,
-			    err);
+			    "%s", err);
 			break;
 		}
 	}

@@ -735,40 +735,23 @@ void
 alert_eval_test(const struct tenant_ctx *ctx, const json_t *rule_body,
     const char *rule_id, long range_s, long now, struct alerting_outcome *o)
 {
-	enum metadb_status st;
 	struct alert_rule  r;
 	struct alert_plan  p;
 	struct alert_table t;
-	json_t            *doc, *filter, *out;
+	json_t            *doc, *out;
 	long               step;
 	int                npoints, per, nfiring;
 	char               err[512], d[16];
 
 	memset(o, 0, sizeof(*o));
 	if (rule_body == NULL) {
-		if (!alerting_id_check(rule_id)) {
-			o->result = ALERTING_NOT_FOUND;
-			snprintf(o->message, sizeof(o->message),
-			    "no such alert rule");
+		doc =
+		    alerting_load(ctx, "alert_rules", rule_id, "alert rule", o);
+		if (doc == NULL)
 			return;
-		}
-		filter = json_pack("{s:s}", "id", rule_id);
-		doc = metadb_find_one(
-		    ctx, "alert_rules", filter, &st, err, sizeof(err));
-		json_decref(filter);
-		if (doc == NULL) {
-			o->result = st == METADB_NOT_FOUND
-			    ? ALERTING_NOT_FOUND
-			    : ALERTING_UNAVAILABLE;
-			snprintf(o->message, sizeof(o->message), "%s",
-			    st == METADB_NOT_FOUND ? "no such alert rule"
-						   : err);
-			return;
-		}
 		if (!alert_rules_of_doc(doc, &r)) {
 			json_decref(doc);
-			o->result = ALERTING_INVALID;
-			snprintf(o->message, sizeof(o->message),
+			alerting_fail(o, ALERTING_INVALID,
 			    "the stored rule is no longer valid");
 			return;
 		}

@@ -20,14 +20,6 @@
 #define ALERT_SNOOZE_MAX  (30L * 86400)
 #define ALERT_COMMENT_MAX 2000
 
-static void
-alert_ops_fail(
-    struct alerting_outcome *o, enum alerting_result r, const char *msg)
-{
-	o->result = r;
-	snprintf(o->message, sizeof(o->message), "%s", msg);
-}
-
 void
 alert_ops_event(const struct tenant_ctx *ctx, const char *alert_id,
     const char *rule_id, const char *actor, const char *action, long now,
@@ -97,35 +89,13 @@ alert_ops_list(const struct tenant_ctx *ctx, const struct alert_filter *f,
 	json_decref(filter);
 	if (st != METADB_OK || total < 0) {
 		json_decref(items);
-		alert_ops_fail(o, ALERTING_UNAVAILABLE, "alerts unavailable");
+		alerting_fail(o, ALERTING_UNAVAILABLE, "alerts unavailable");
 		return;
 	}
 	json_array_foreach(items, i, doc) alert_ops_view(doc);
 	o->body = json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total",
 	    (json_int_t)total, "page", (json_int_t)f->page, "size",
 	    (json_int_t)f->size);
-}
-
-static json_t *
-alert_ops_load(
-    const struct tenant_ctx *ctx, const char *id, struct alerting_outcome *o)
-{
-	enum metadb_status st;
-	json_t            *filter, *doc;
-	char               err[256];
-
-	if (!alerting_id_check(id)) {
-		alert_ops_fail(o, ALERTING_NOT_FOUND, "no such alert");
-		return (NULL);
-	}
-	filter = json_pack("{s:s}", "id", id);
-	doc = metadb_find_one(ctx, "alerts", filter, &st, err, sizeof(err));
-	json_decref(filter);
-	if (st == METADB_NOT_FOUND)
-		alert_ops_fail(o, ALERTING_NOT_FOUND, "no such alert");
-	else if (doc == NULL)
-		alert_ops_fail(o, ALERTING_UNAVAILABLE, "alerts unavailable");
-	return (doc);
 }
 
 void
@@ -138,7 +108,7 @@ alert_ops_get(
 	size_t             i;
 
 	memset(o, 0, sizeof(*o));
-	if ((doc = alert_ops_load(ctx, id, o)) == NULL)
+	if ((doc = alerting_load(ctx, "alerts", id, "alert", o)) == NULL)
 		return;
 	filter = json_pack("{s:s}", "alert_id", id);
 	sort = json_pack("{s:i}", "at_s", 1);
@@ -167,7 +137,7 @@ alert_ops_snooze_until(
 	if ((s = json_string_value(json_object_get(body, "until"))) != NULL) {
 		if (timeparse_iso8601(s, strlen(s), 0, false, &ms) !=
 		    strlen(s)) {
-			alert_ops_fail(o, ALERTING_INVALID,
+			alerting_fail(o, ALERTING_INVALID,
 			    "until must be an ISO 8601 time");
 			o->details = json_pack("{s:s}", "field", "until");
 			return (false);
@@ -176,21 +146,21 @@ alert_ops_snooze_until(
 	} else if ((s = json_string_value(json_object_get(body, "for"))) !=
 	    NULL) {
 		if (!alert_duration_parse(s, &d)) {
-			alert_ops_fail(o, ALERTING_INVALID,
+			alerting_fail(o, ALERTING_INVALID,
 			    "for must be a duration such as \"30m\"");
 			o->details = json_pack("{s:s}", "field", "for");
 			return (false);
 		}
 		*until = now + d;
 	} else {
-		alert_ops_fail(o, ALERTING_INVALID,
+		alerting_fail(o, ALERTING_INVALID,
 		    "a snooze needs \"until\" (ISO 8601) or \"for\" "
 		    "(duration)");
 		o->details = json_pack("{s:s}", "field", "until");
 		return (false);
 	}
 	if (*until <= now || *until > now + ALERT_SNOOZE_MAX) {
-		alert_ops_fail(o, ALERTING_INVALID,
+		alerting_fail(o, ALERTING_INVALID,
 		    "a snooze ends in the future, within 30 days");
 		o->details = json_pack("{s:s}", "field", "until");
 		return (false);
@@ -208,7 +178,7 @@ alert_ops_comment_text(
 	if (!json_is_string(v) || json_string_length(v) < 1 ||
 	    json_string_length(v) > ALERT_COMMENT_MAX ||
 	    strlen(json_string_value(v)) != json_string_length(v)) {
-		alert_ops_fail(
+		alerting_fail(
 		    o, ALERTING_INVALID, "text must be 1 to 2000 bytes");
 		o->details = json_pack("{s:s}", "field", "text");
 		return (false);
@@ -260,7 +230,7 @@ alert_ops_act(const struct alerting_actor *a, const char *id,
 	long              until, matched;
 
 	memset(o, 0, sizeof(*o));
-	if ((doc = alert_ops_load(a->tenant, id, o)) == NULL)
+	if ((doc = alerting_load(a->tenant, "alerts", id, "alert", o)) == NULL)
 		return;
 	act = alert_action_parse(action);
 	from = alert_status_parse(
@@ -269,12 +239,12 @@ alert_ops_act(const struct alerting_actor *a, const char *id,
 	text = NULL;
 	if ((int)act < 0) {
 		json_decref(doc);
-		alert_ops_fail(o, ALERTING_NOT_FOUND, "no such action");
+		alerting_fail(o, ALERTING_NOT_FOUND, "no such action");
 		return;
 	}
 	if (!alert_transition(from, act, &to, &why)) {
 		json_decref(doc);
-		alert_ops_fail(o, ALERTING_CONFLICT, why);
+		alerting_fail(o, ALERTING_CONFLICT, "%s", why);
 		return;
 	}
 	if ((act == ALERT_ACT_SNOOZE &&
@@ -288,10 +258,10 @@ alert_ops_act(const struct alerting_actor *a, const char *id,
 	if (set != NULL) {
 		if (metadb_update(a->tenant, "alerts", filter, set, &matched,
 			err, sizeof(err)) != METADB_OK) {
-			alert_ops_fail(
+			alerting_fail(
 			    o, ALERTING_UNAVAILABLE, "alerts unavailable");
 		} else if (matched == 0) {
-			alert_ops_fail(o, ALERTING_CONFLICT,
+			alerting_fail(o, ALERTING_CONFLICT,
 			    "the alert changed meanwhile; reload it");
 		} else {
 			json_object_update(doc, set);
@@ -362,7 +332,7 @@ alert_ops_stats(const struct tenant_ctx *ctx, long days, long now,
 	json_decref(filter);
 	if (st != METADB_OK) {
 		json_decref(items);
-		alert_ops_fail(o, ALERTING_UNAVAILABLE, "alerts unavailable");
+		alerting_fail(o, ALERTING_UNAVAILABLE, "alerts unavailable");
 		return;
 	}
 	counts = mem_calloc((size_t)days, sizeof(*counts));

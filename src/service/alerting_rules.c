@@ -42,20 +42,11 @@ alerting_outcome_clear(struct alerting_outcome *o)
 bool
 alerting_id_check(const char *s)
 {
-	size_t i;
-
-	for (i = 0; i < 24; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') ||
-			(s[i] >= 'a' && s[i] <= 'f')))
-			return (false);
-	return (s[24] == '\0');
+	return (s != NULL && tenant_id_check(s));
 }
 
-static void alert_rules_set(struct alerting_outcome *o, enum alerting_result r,
-    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void
-alert_rules_set(
+void
+alerting_fail(
     struct alerting_outcome *o, enum alerting_result r, const char *fmt, ...)
 {
 	va_list ap;
@@ -64,6 +55,28 @@ alert_rules_set(
 	va_start(ap, fmt);
 	vsnprintf(o->message, sizeof(o->message), fmt, ap);
 	va_end(ap);
+}
+
+json_t *
+alerting_load(const struct tenant_ctx *ctx, const char *coll, const char *id,
+    const char *what, struct alerting_outcome *o)
+{
+	enum metadb_status st;
+	json_t            *filter, *doc;
+	char               err[256];
+
+	if (!alerting_id_check(id)) {
+		alerting_fail(o, ALERTING_NOT_FOUND, "no such %s", what);
+		return (NULL);
+	}
+	filter = json_pack("{s:s}", "id", id);
+	doc = metadb_find_one(ctx, coll, filter, &st, err, sizeof(err));
+	json_decref(filter);
+	if (st == METADB_NOT_FOUND)
+		alerting_fail(o, ALERTING_NOT_FOUND, "no such %s", what);
+	else if (doc == NULL)
+		alerting_fail(o, ALERTING_UNAVAILABLE, "%s: %s", coll, err);
+	return (doc);
 }
 
 bool
@@ -133,35 +146,12 @@ alert_rules_list(const struct tenant_ctx *ctx, struct alerting_outcome *o)
 	    ctx, "alert_rules", NULL, sort, 0, 1000, &st, err, sizeof(err));
 	json_decref(sort);
 	if (items == NULL) {
-		alert_rules_set(o, ALERTING_UNAVAILABLE, "rules: %s", err);
+		alerting_fail(o, ALERTING_UNAVAILABLE, "rules: %s", err);
 		return;
 	}
 	json_array_foreach(items, i, doc) alert_rules_view(doc);
 	o->body = json_pack("{s:o, s:I}", "items", items, "total",
 	    (json_int_t)json_array_size(items));
-}
-
-static json_t *
-alert_rules_load(
-    const struct tenant_ctx *ctx, const char *id, struct alerting_outcome *o)
-{
-	enum metadb_status st;
-	json_t            *filter, *doc;
-	char               err[256];
-
-	if (!alerting_id_check(id)) {
-		alert_rules_set(o, ALERTING_NOT_FOUND, "no such alert rule");
-		return (NULL);
-	}
-	filter = json_pack("{s:s}", "id", id);
-	doc =
-	    metadb_find_one(ctx, "alert_rules", filter, &st, err, sizeof(err));
-	json_decref(filter);
-	if (st == METADB_NOT_FOUND)
-		alert_rules_set(o, ALERTING_NOT_FOUND, "no such alert rule");
-	else if (doc == NULL)
-		alert_rules_set(o, ALERTING_UNAVAILABLE, "rules: %s", err);
-	return (doc);
 }
 
 void
@@ -171,7 +161,8 @@ alert_rules_get(
 	json_t *doc;
 
 	memset(o, 0, sizeof(*o));
-	if ((doc = alert_rules_load(ctx, id, o)) != NULL)
+	if ((doc = alerting_load(ctx, "alert_rules", id, "alert rule", o)) !=
+	    NULL)
 		o->body = alert_rules_view(doc);
 }
 
@@ -198,7 +189,7 @@ alert_rules_create(const struct alerting_actor *a, const json_t *body,
 	if (metadb_insert(a->tenant, "alert_rules", doc, id, err,
 		sizeof(err)) != METADB_OK) {
 		json_decref(doc);
-		alert_rules_set(o, ALERTING_UNAVAILABLE, "rules: %s", err);
+		alerting_fail(o, ALERTING_UNAVAILABLE, "rules: %s", err);
 		return;
 	}
 	json_object_set_new(doc, "id", json_string(id));
@@ -216,11 +207,12 @@ alert_rules_update(const struct alerting_actor *a, const char *id,
 	long              matched;
 
 	memset(o, 0, sizeof(*o));
-	if ((old = alert_rules_load(a->tenant, id, o)) == NULL)
+	if ((old = alerting_load(
+		 a->tenant, "alert_rules", id, "alert rule", o)) == NULL)
 		return;
 	if (!json_is_object(body)) {
 		json_decref(old);
-		alert_rules_set(
+		alerting_fail(
 		    o, ALERTING_INVALID, "the body must be a JSON object");
 		return;
 	}
@@ -244,9 +236,9 @@ alert_rules_update(const struct alerting_actor *a, const char *id,
 	filter = json_pack("{s:s}", "id", id);
 	if (metadb_update(a->tenant, "alert_rules", filter, set, &matched, err,
 		sizeof(err)) != METADB_OK) {
-		alert_rules_set(o, ALERTING_UNAVAILABLE, "rules: %s", err);
+		alerting_fail(o, ALERTING_UNAVAILABLE, "rules: %s", err);
 	} else if (matched == 0) {
-		alert_rules_set(o, ALERTING_NOT_FOUND, "no such alert rule");
+		alerting_fail(o, ALERTING_NOT_FOUND, "no such alert rule");
 	} else {
 		doc = old;
 		json_object_update(doc, set);
@@ -274,19 +266,19 @@ alert_rules_delete(
 
 	memset(o, 0, sizeof(*o));
 	if (!alerting_id_check(id)) {
-		alert_rules_set(o, ALERTING_NOT_FOUND, "no such alert rule");
+		alerting_fail(o, ALERTING_NOT_FOUND, "no such alert rule");
 		return;
 	}
 	filter = json_pack("{s:s}", "id", id);
 	if (metadb_delete(a->tenant, "alert_rules", filter, &deleted, err,
 		sizeof(err)) != METADB_OK) {
 		json_decref(filter);
-		alert_rules_set(o, ALERTING_UNAVAILABLE, "rules: %s", err);
+		alerting_fail(o, ALERTING_UNAVAILABLE, "rules: %s", err);
 		return;
 	}
 	json_decref(filter);
 	if (deleted == 0) {
-		alert_rules_set(o, ALERTING_NOT_FOUND, "no such alert rule");
+		alerting_fail(o, ALERTING_NOT_FOUND, "no such alert rule");
 		return;
 	}
 	text_iso8601(a->now, at, sizeof(at));
