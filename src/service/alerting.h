@@ -94,10 +94,12 @@ bool alert_rules_of_doc(const json_t *doc, struct alert_rule *r);
 int
 alert_eval_due(const struct tenant_ctx *, long now, char *err, size_t errlen);
 /*
- * The same for every active tenant. Returns the number of rules
- * evaluated, or -1 when the tenants could not be listed.
+ * One evaluation tick: the organizations whose rules are due (the set
+ * p:alerts:due), or every active one when this worker (who) wins the
+ * periodic sweep. Returns the number of rules evaluated, or -1 when the
+ * tenants could not be listed.
  */
-int alert_eval_all(long now, char *err, size_t errlen);
+int alert_eval_all(long now, const char *who, char *err, size_t errlen);
 /*
  * Notifies the channels of a resolved alert (resolved by a person): the
  * channels of every level it reached. Best effort.

@@ -20,11 +20,14 @@
 #include "core/mem.h"
 #include "core/text.h"
 #include "service/alerting.h"
+#include "service/account.h"
+#include "store/alert_due.h"
 #include "store/es_alias.h"
 #include "store/metadb.h"
 #include "store/queue.h"
 
-#define ALERT_OPEN_MAX 500
+#define ALERT_OPEN_MAX  500
+#define ALERT_DUE_BATCH 500 /* organizations per tick, at most */
 
 /*
  * Asks Elasticsearch for the numbers of the plan and fills t. Returns
@@ -244,6 +247,8 @@ struct alert_run {
 	int                      resolved;
 	int                      escalated;
 	int                      suppressed;
+	long                     open_before; /* eval.open of the rule, -1 */
+	long                     open_after;
 };
 
 /* Opens an alert for a group, unless a previous one is within cooldown. */
@@ -461,7 +466,22 @@ alert_eval_apply(struct alert_run *run, const struct alert_plan *p,
 	const char          *g;
 	size_t               i;
 	int                  row;
+	bool                 firing;
 
+	/*
+	 * The rule's open alerts. When the last evaluation left none open and
+	 * nothing fires now, there is nothing to look up (only evaluations
+	 * open alerts, so that count is never too low).
+	 */
+	for (row = 0, firing = false; row < t->nrows && !firing; row++) {
+		alert_verdict_of(
+		    run->rule, p, &t->rows[row], p->npoints - 1, &v);
+		firing = v.fire;
+	}
+	if (run->open_before == 0 && !firing) {
+		run->open_after = 0;
+		return (true);
+	}
 	filter = json_pack("{s:s, s:b}", "rule_id", run->rule_id, "open", 1);
 	open = metadb_find(run->ctx, "alerts", filter, NULL, 0, ALERT_OPEN_MAX,
 	    &st, err, errlen);
@@ -496,6 +516,8 @@ alert_eval_apply(struct alert_run *run, const struct alert_plan *p,
 			continue;
 		alert_eval_clear(run, a);
 	}
+	run->open_after =
+	    (long)json_array_size(open) + run->opened - run->resolved;
 	json_decref(seen);
 	json_decref(open);
 	return (true);
@@ -522,6 +544,9 @@ alert_eval_record(const struct tenant_ctx *ctx, const char *rule_id,
 	    run->firing, "opened", run->opened, "resolved", run->resolved,
 	    "escalated", run->escalated, "suppressed", run->suppressed,
 	    "truncated", truncated);
+	/* Unknown after a failure: the next evaluation looks again. */
+	json_object_set_new(json_object_get(set, "eval"), "open",
+	    ok ? json_integer(run->open_after) : json_null());
 	if (ok)
 		json_object_set_new(
 		    json_object_get(set, "eval"), "error", json_null());
@@ -559,6 +584,12 @@ alert_eval_rule(const struct tenant_ctx *ctx, const json_t *doc, long now)
 	run.rule_id = rule_id;
 	run.rule = &r;
 	run.now = now;
+	run.open_before = json_is_integer(json_object_get(
+			      json_object_get(doc, "eval"), "open"))
+	    ? (long)json_integer_value(
+		  json_object_get(json_object_get(doc, "eval"), "open"))
+	    : -1;
+	run.open_after = -1;
 	start = env_monotonic_us();
 	err[0] = '\0';
 	if (!alert_rules_of_doc(doc, &r)) {
@@ -578,6 +609,40 @@ alert_eval_rule(const struct tenant_ctx *ctx, const json_t *doc, long now)
 	    (long)((env_monotonic_us() - start) / 1000), t.truncated);
 	alert_table_free(&t);
 	alert_plan_free(&p);
+}
+
+/*
+ * Records when the tenant's next rule is due (p:alerts:due), or that it
+ * has none enabled. Best effort: the periodic sweep repairs a miss.
+ */
+static void
+alert_eval_next_due(const struct tenant_ctx *ctx)
+{
+	enum metadb_status st;
+	json_t            *filter, *sort, *first;
+	char               err[256];
+	bool               ok;
+
+	filter = json_pack("{s:b}", "enabled", 1);
+	sort = json_pack("{s:i}", "next_eval_s", 1);
+	first = metadb_find(
+	    ctx, "alert_rules", filter, sort, 0, 1, &st, err, sizeof(err));
+	json_decref(filter);
+	json_decref(sort);
+	if (st == METADB_OK && json_array_size(first) == 0)
+		ok = alert_due_forget(ctx->id, err, sizeof(err));
+	else if (st == METADB_OK)
+		ok = alert_due_mark(ctx->id,
+		    (long)json_integer_value(json_object_get(
+			json_array_get(first, 0), "next_eval_s")),
+		    err, sizeof(err));
+	else
+		ok = false;
+	json_decref(first);
+	if (!ok)
+		log_emit(LOG_LEVEL_WARNING, "alerts", NULL,
+		    json_pack("{s:s, s:s}", "tenant_id", ctx->id, "error", err),
+		    "next evaluation time not recorded");
 }
 
 int
@@ -622,11 +687,13 @@ alert_eval_due(const struct tenant_ctx *ctx, long now, char *err, size_t errlen)
 		json_decref(set);
 	}
 	json_decref(rules);
+	alert_eval_next_due(ctx);
 	return (n);
 }
 
-int
-alert_eval_all(long now, char *err, size_t errlen)
+/* Every active organization: the sweep that also rebuilds p:alerts:due. */
+static int
+alert_eval_sweep(long now, char *err, size_t errlen)
 {
 	enum metadb_status st;
 	struct tenant_ctx  ctx;
@@ -659,6 +726,42 @@ alert_eval_all(long now, char *err, size_t errlen)
 			n += got;
 	}
 	json_decref(tenants);
+	return (n);
+}
+
+/*
+ * One tick: the organizations p:alerts:due says are due; once every
+ * ALERT_DUE_SWEEP_S (one worker, by a Redis claim) every active
+ * organization instead, so that a lost or stale set only delays.
+ */
+int
+alert_eval_all(long now, const char *who, char *err, size_t errlen)
+{
+	struct tenant_ctx ctx;
+	char(*ids)[25];
+	bool found;
+	int  n, got, i, count;
+
+	if (alert_due_sweep_claim(who, err, errlen) != 0)
+		return (alert_eval_sweep(now, err, errlen));
+	ids = mem_calloc(ALERT_DUE_BATCH, sizeof(*ids));
+	if ((count = alert_due_list(now, ids, ALERT_DUE_BATCH, err, errlen)) <
+	    0) {
+		mem_free(ids);
+		return (alert_eval_sweep(now, err, errlen));
+	}
+	n = 0;
+	for (i = 0; i < count; i++) {
+		if (!account_tenant_load(ids[i], &ctx, &found, err, errlen))
+			continue;
+		if (!found || !ctx.active) {
+			(void)alert_due_forget(ids[i], err, errlen);
+			continue;
+		}
+		if ((got = alert_eval_due(&ctx, now, err, errlen)) > 0)
+			n += got;
+	}
+	mem_free(ids);
 	return (n);
 }
 

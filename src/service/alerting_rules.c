@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/log.h"
 #include "core/text.h"
 #include "service/alerting.h"
+#include "store/alert_due.h"
 #include "store/metadb.h"
 
 static struct alert_limits alerting_lim = {
@@ -77,6 +79,20 @@ alerting_load(const struct tenant_ctx *ctx, const char *coll, const char *id,
 	else if (doc == NULL)
 		alerting_fail(o, ALERTING_UNAVAILABLE, "%s: %s", coll, err);
 	return (doc);
+}
+
+/* The worker's next tick looks at this organization (best effort). */
+static void
+alert_rules_due_now(const struct alerting_actor *a)
+{
+	char err[256];
+
+	if (!alert_due_mark(a->tenant->id, a->now, err, sizeof(err)))
+		log_emit(LOG_LEVEL_WARNING, "alerts", NULL,
+		    json_pack(
+			"{s:s, s:s}", "tenant_id", a->tenant->id, "error", err),
+		    "rule change not signalled to the evaluator; the next "
+		    "sweep finds it");
 }
 
 bool
@@ -193,6 +209,8 @@ alert_rules_create(const struct alerting_actor *a, const json_t *body,
 		return;
 	}
 	json_object_set_new(doc, "id", json_string(id));
+	if (r.enabled)
+		alert_rules_due_now(a);
 	o->audit = json_pack("{s:s, s:s}", "rule_id", id, "name", r.name);
 	o->body = doc;
 }
@@ -240,6 +258,8 @@ alert_rules_update(const struct alerting_actor *a, const char *id,
 	} else if (matched == 0) {
 		alerting_fail(o, ALERTING_NOT_FOUND, "no such alert rule");
 	} else {
+		if (r.enabled)
+			alert_rules_due_now(a);
 		doc = old;
 		json_object_update(doc, set);
 		old = NULL;

@@ -45,7 +45,8 @@ alerts_job_eval(json_t *job, char *reason, size_t len)
 			return (JOB_DONE);
 		n = alert_eval_due(&ctx, (long)time(NULL), err, sizeof(err));
 	} else {
-		n = alert_eval_all((long)time(NULL), err, sizeof(err));
+		n = alert_eval_all(
+		    (long)time(NULL), jobs_worker_id, err, sizeof(err));
 	}
 	if (n < 0) {
 		/* The next tick tries again; retrying this one adds nothing. */

@@ -41,6 +41,11 @@ before(async () => {
 
 after(async () => {
 	await browser?.close();
+	// The rules stop using the worker's time once the tests are done.
+	const r = await apiCall(org, "GET", "/api/v1/alert-rules");
+	for (const x of r.json?.items || []) {
+		await apiCall(org, "PATCH", `/api/v1/alert-rules/${x.id}`, { enabled: false });
+	}
 });
 
 describe("alerts page", () => {

@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from alerting import (alert_events, alerts_of, channel_id, create_rule,
-                      rule_body)
+                      quiet, rule_body)
 from conftest import wait_for
 from test_users import member
 
@@ -19,12 +19,16 @@ OTHER_IDS = ["000000000000000000000000", "ZZZZZZZZZZZZZZZZZZZZZZZZ", "x",
 
 @pytest.fixture(scope="module")
 def acme(new_tenant):
-    return new_tenant("alerts")
+    t = new_tenant("alerts")
+    yield t
+    quiet(t)
 
 
 @pytest.fixture(scope="module")
 def other(new_tenant):
-    return new_tenant("alertsother")
+    t = new_tenant("alertsother")
+    yield t
+    quiet(t)
 
 
 # ---- rules ------------------------------------------------------------------

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from alerting import (ago, alerts_of, create_rule, ingest, iso,
+from alerting import (ago, alerts_of, create_rule, ingest, iso, quiet,
                       refresh, rule_body)
 from conftest import wait_for
 
@@ -57,7 +57,8 @@ def shop(new_tenant):
     ingest(t["api"], docs)
     refresh(t)
     t["now"] = datetime.now(timezone.utc)
-    return t
+    yield t
+    quiet(t)
 
 
 def replay(api, body, rng="6h"):

@@ -16,8 +16,8 @@ import uuid
 import pytest
 import requests
 
-from alerting import (ES, ago, alert_events, alerts_of, channel_id, create_rule,
-                      ingest, iso, notified, refresh)
+from alerting import (ES, ago, alert_events, alerts_of, channel_id,
+                      create_rule, ingest, iso, notified, quiet, refresh)
 from conftest import wait_for
 
 SPIKE_AGE_S = 240
@@ -35,12 +35,16 @@ def spike(t, service, n=30, marker=None):
 
 @pytest.fixture(scope="module")
 def acme(new_tenant):
-    return new_tenant("scenario")
+    t = new_tenant("scenario")
+    yield t
+    quiet(t)
 
 
 @pytest.fixture(scope="module")
 def other(new_tenant):
-    return new_tenant("scenother")
+    t = new_tenant("scenother")
+    yield t
+    quiet(t)
 
 
 def rule_state(api, rule_id):
