@@ -7,11 +7,13 @@ the windows; on the second half, which it never saw, it fires in 0.5% to
 1.5% of the windows. The same calibration runs as a worker job."""
 import math
 import random
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
+import requests
 
-from alerting import ingest, iso, refresh
+from alerting import ES, ingest, iso, refresh
 from conftest import wait_for
 
 DAYS = 42  # six whole weeks: each half holds three
@@ -58,7 +60,14 @@ def shop(new_tenant):
     end = now - timedelta(seconds=now.timestamp() % WINDOW_S)
     ingest(t["api"], history(end), batch=10000)
     refresh(t)
-    return t
+    yield t
+    # Six weeks are 43 daily indices: give the shards back.
+    r = requests.get(f"{ES}/_cat/indices/logs-{t['slug']}-*",
+                     params={"format": "json", "h": "index"}, timeout=30)
+    own = re.compile(
+        rf"^logs-{re.escape(t['slug'])}-\d{{4}}\.\d{{2}}\.\d{{2}}$")
+    for index in [x["index"] for x in r.json() if own.match(x["index"])]:
+        requests.delete(f"{ES}/{index}", timeout=60)
 
 
 BODY = {"history": f"{DAYS}d", "window": "5m", "target": 0.01,
