@@ -59,6 +59,10 @@ describe("alerts page", () => {
 		// The figures load next to the list: wait for them too.
 		await page.locator("#kpi-firing").filter({ hasText: /^1$/ }).waitFor();
 		await shoot(page, "alerts-firing");
+		// The error rate per URL draws without trouble (no data: no line).
+		const rate = page.waitForResponse((resp) => resp.url().includes("/api/v1/analytics/error-rate?by=url"));
+		await page.getByLabel("Error rate by").selectOption("url");
+		assert.equal((await rate).status(), 200);
 
 		await row.getByRole("button", { name: "Acknowledge" }).click();
 		await page.locator(".alert-success").filter({ hasText: "Alert acknowledged." }).waitFor();

@@ -137,17 +137,24 @@ async function loadStats() {
 }
 
 async function loadRate() {
-	const r = await ctx.api("GET", "/api/v1/analytics/error-rate?by=global&from=now-24h&step=15m&window=15m");
+	const by = byId("rate-by").value;
+	const r = await ctx.api("GET", `/api/v1/analytics/error-rate?by=${by}&from=now-24h&step=15m&window=15m&min_volume=5`);
 	if (!r.ok) {
 		ctx.flash("warning", errorText(r, "Loading the error rate"));
 		return;
 	}
-	const points = r.body.series.length > 0 ? r.body.series[0].points : [];
+	const series = r.body.series.slice(0, 6);
+	const labels = series.length > 0 ? series[0].points.map((p) => formatDate(p.t).slice(11, 16)) : [];
 	drawChart("chart-rate", {
 		type: "line",
 		data: {
-			labels: points.map((p) => formatDate(p.t).slice(11, 16)),
-			datasets: [{ label: "Error rate (%)", data: points.map((p) => Math.round(p.rate * 1000) / 10), pointRadius: 0, tension: 0.2 }],
+			labels,
+			datasets: series.map((s) => ({
+				label: by === "global" ? "Error rate (%)" : `${s.key} (%)`,
+				data: s.points.map((p) => Math.round(p.rate * 1000) / 10),
+				pointRadius: 0,
+				tension: 0.2,
+			})),
 		},
 		options: { maintainAspectRatio: false, animation: false, scales: { y: { beginAtZero: true } } },
 	});
@@ -247,6 +254,7 @@ async function start() {
 			}
 		}
 	});
+	byId("rate-by").addEventListener("change", loadRate);
 	byId("history-form").addEventListener("submit", (event) => {
 		event.preventDefault();
 		history.page = 1;
