@@ -211,26 +211,32 @@ alert_eval_notify(const struct tenant_ctx *ctx, const char *rule_id,
 	json_decref(event);
 }
 
-/* The channels of levels 1..level, each once. */
+/*
+ * The channels of levels first..last (from 1), each once: level 1's for
+ * a new alert, the levels it jumps over and lands on when it escalates
+ * (a snooze may end past two delays), all it reached when it resolves.
+ */
+#define ALERT_NOTIFY_MAX (ALERT_CHANNELS_MAX * ALERT_LEVELS_MAX)
+
 static int
-alert_eval_reached(const struct alert_rule *r, int level,
-    char out[][ALERT_ID_LEN + 1], int max)
+alert_eval_channels(const struct alert_rule *r, int first, int last,
+    char out[][ALERT_ID_LEN + 1])
 {
 	int n, i, j, k;
 
 	n = 0;
-	for (i = 0; i < r->nlevels && i < level; i++)
+	for (i = first - 1; i >= 0 && i < r->nlevels && i < last; i++)
 		for (j = 0; j < r->levels_of[i].nchannels; j++) {
 			for (k = 0; k < n; k++)
 				if (strcmp(out[k],
 					r->levels_of[i].channels[j]) == 0)
 					break;
-			if (k == n && n < max)
+			if (k == n && n < ALERT_NOTIFY_MAX)
 				memcpy(out[n++], r->levels_of[i].channels[j],
 				    ALERT_ID_LEN + 1);
 		}
-	if (r->nlevels == 0)
-		for (n = 0; n < r->nchannels && n < max; n++)
+	if (r->nlevels == 0 && first == 1)
+		for (n = 0; n < r->nchannels; n++)
 			memcpy(out[n], r->channels[n], ALERT_ID_LEN + 1);
 	return (n);
 }
@@ -259,7 +265,7 @@ alert_eval_open(
 	enum metadb_status       st;
 	const struct alert_rule *r = run->rule;
 	json_t                  *filter, *sort, *last, *doc;
-	char err[256], at[32], id[25], ch[ALERT_CHANNELS_MAX][25];
+	char err[256], at[32], id[25], ch[ALERT_NOTIFY_MAX][25];
 	long last_started;
 	int  n;
 
@@ -307,7 +313,7 @@ alert_eval_open(
 	alert_ops_event(run->ctx, id, run->rule_id, "system", "fired", run->now,
 	    json_pack("{s:f, s:f, s:s}", "value", v->value, "threshold",
 		v->threshold, "group", group));
-	n = alert_eval_reached(r, 1, ch, ALERT_CHANNELS_MAX);
+	n = alert_eval_channels(r, 1, 1, ch);
 	alert_eval_notify(run->ctx, run->rule_id, r, doc, "alert.firing",
 	    "firing", n, ch, run->now);
 	json_decref(doc);
@@ -322,8 +328,9 @@ alert_eval_still(
 	enum alert_status        status;
 	json_t                  *filter, *set;
 	char                     err[256], at[32], suffix[16];
+	char                     ch[ALERT_NOTIFY_MAX][25];
 	long                     matched, started, snoozed;
-	int                      level, to;
+	int                      level, to, n;
 
 	text_iso8601(run->now, at, sizeof(at));
 	filter = json_pack(
@@ -362,10 +369,9 @@ alert_eval_still(
 			"severity",
 			alert_severity_name(alert_level_severity(r, to))));
 		snprintf(suffix, sizeof(suffix), "level:%d", to);
+		n = alert_eval_channels(r, level + 1, to, ch);
 		alert_eval_notify(run->ctx, run->rule_id, r, alert,
-		    "alert.escalated", suffix, r->levels_of[to - 1].nchannels,
-		    (char(*)[ALERT_ID_LEN + 1]) r->levels_of[to - 1].channels,
-		    run->now);
+		    "alert.escalated", suffix, n, ch, run->now);
 	}
 	json_decref(set);
 }
@@ -375,7 +381,7 @@ static void
 alert_eval_clear(struct alert_run *run, json_t *alert)
 {
 	json_t *filter, *set;
-	char    err[256], at[32], ch[ALERT_CHANNELS_MAX][25];
+	char    err[256], at[32], ch[ALERT_NOTIFY_MAX][25];
 	long    matched;
 	int     n;
 
@@ -396,9 +402,9 @@ alert_eval_clear(struct alert_run *run, json_t *alert)
 		    json_string_value(json_object_get(alert, "id")),
 		    run->rule_id, "system", "resolved", run->now,
 		    json_pack("{s:s}", "reason", "the condition cleared"));
-		n = alert_eval_reached(run->rule,
+		n = alert_eval_channels(run->rule, 1,
 		    (int)json_integer_value(json_object_get(alert, "level")),
-		    ch, ALERT_CHANNELS_MAX);
+		    ch);
 		alert_eval_notify(run->ctx, run->rule_id, run->rule, alert,
 		    "alert.resolved", "resolved", n, ch, run->now);
 	}
@@ -414,7 +420,7 @@ alert_eval_notify_resolved(
 	struct alert_rule  r;
 	json_t            *filter, *doc;
 	const char        *rule_id;
-	char               err[256], ch[ALERT_CHANNELS_MAX][25];
+	char               err[256], ch[ALERT_NOTIFY_MAX][25];
 	int                n;
 
 	rule_id = json_string_value(json_object_get(alert, "rule_id"));
@@ -427,9 +433,9 @@ alert_eval_notify_resolved(
 	if (doc == NULL)
 		return;
 	if (alert_rules_of_doc(doc, &r)) {
-		n = alert_eval_reached(&r,
+		n = alert_eval_channels(&r, 1,
 		    (int)json_integer_value(json_object_get(alert, "level")),
-		    ch, ALERT_CHANNELS_MAX);
+		    ch);
 		alert_eval_notify(ctx, rule_id, &r, alert, "alert.resolved",
 		    "resolved", n, ch, now);
 	}
