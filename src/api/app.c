@@ -24,6 +24,7 @@
 #include "store/es.h"
 #include "store/kv.h"
 #include "store/metadb.h"
+#include "service/alerting.h"
 #include "service/account.h"
 #include "service/billing.h"
 #include "service/branding.h"
@@ -167,6 +168,7 @@ kore_worker_configure(void)
 	quotas_configure(&app_settings);
 	billing_configure(&app_settings);
 	branding_configure(&app_settings);
+	alerting_configure(&app_settings);
 	if (!kv_configure(&app_settings, err, sizeof(err)) ||
 	    !metadb_open(&app_settings, err, sizeof(err)))
 		fatal("%s", err);

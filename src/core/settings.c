@@ -181,6 +181,21 @@ static const struct setting setting_table[] = {
 	NULL, NULL,
 	"PEM file of the authorities that may sign the SMTP server's "
 	"certificate; empty: the system's"},
+    {"VIGIE_ALERT_TICK_S", SETTING_INTEGER, S_OFF(alert_tick_s), "15", 1, 3600,
+	NULL, NULL,
+	"how often the worker looks for alert rules due for evaluation, "
+	"seconds"},
+    {"VIGIE_ALERT_MIN_INTERVAL_S", SETTING_INTEGER, S_OFF(alert_min_interval_s),
+	"60", 1, 3600, NULL, NULL,
+	"shortest evaluation interval an alert rule may ask for, seconds"},
+    {"VIGIE_ALERT_ESCALATE_L2_S", SETTING_INTEGER, S_OFF(alert_escalate_l2_s),
+	"900", 1, 604800, NULL, NULL,
+	"default delay before an unacknowledged alert escalates to level 2, "
+	"seconds"},
+    {"VIGIE_ALERT_ESCALATE_L3_S", SETTING_INTEGER, S_OFF(alert_escalate_l3_s),
+	"3600", 1, 604800, NULL, NULL,
+	"default delay before an unacknowledged alert escalates to level 3, "
+	"seconds"},
 };
 
 #define SETTING_COUNT (sizeof(setting_table) / sizeof(setting_table[0]))

@@ -78,6 +78,10 @@ struct settings {
 	long smtp_tls;
 	char public_url[SETTINGS_STR_MAX];
 	char smtp_ca_file[SETTINGS_STR_MAX];
+	long alert_tick_s;
+	long alert_min_interval_s;
+	long alert_escalate_l2_s;
+	long alert_escalate_l3_s;
 };
 
 /* Looks a variable up by name; returns NULL when it is not set. */

@@ -588,6 +588,13 @@ static const struct metadb_index metadb_indexes[] = {
 	false},
     {"notification_channels", "tenant_created",
 	"{\"tenant_id\":1,\"created_at\":1}", false},
+    {"alert_rules", "tenant_due",
+	"{\"tenant_id\":1,\"enabled\":1,\"next_eval_s\":1}", false},
+    {"alerts", "tenant_rule_open", "{\"tenant_id\":1,\"rule_id\":1,\"open\":1}",
+	false},
+    {"alerts", "tenant_started", "{\"tenant_id\":1,\"started_s\":-1}", false},
+    {"alert_events", "tenant_alert",
+	"{\"tenant_id\":1,\"alert_id\":1,\"at_s\":1}", false},
 };
 
 /* Creates the indexes that are missing; safe to call at every start. */

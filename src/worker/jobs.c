@@ -7,6 +7,7 @@
 #include "store/es.h"
 #include "store/queue.h"
 #include "worker/billing.h"
+#include "worker/alerts.h"
 #include "worker/ingest.h"
 #include "worker/jobs.h"
 #include "worker/usage_flush.h"
@@ -97,6 +98,8 @@ static const struct job_handler job_handlers[] = {
     {"billing-close", job_billing_close},
     {"retention", job_retention},
     {"notify", job_notify},
+    {"alert-eval", alerts_job_eval},
+    {"alert-calibrate", alerts_job_calibrate},
 };
 
 /*

@@ -24,6 +24,7 @@
 #include "service/account.h"
 #include "service/billing.h"
 #include "service/branding.h"
+#include "service/alerting.h"
 #include "service/files.h"
 #include "service/quotas.h"
 #include "service/members.h"
@@ -209,6 +210,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "vigie-worker: configuration error: %s\n", err);
 		return (1);
 	}
+	alerting_configure(&worker_settings);
 	if (members_plans() == NULL) {
 		fprintf(stderr,
 		    "vigie-worker: tenants/plans.json cannot be used\n");

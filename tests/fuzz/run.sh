@@ -6,8 +6,8 @@
 # error and plain parsers are covered), search (the free-text query
 # parser of src/core/search_query.c), overrides (an administrator's
 # limit overrides, core/quota.c), image (logo headers, core/image.c),
-# netguard (outbound URL and address checks) and notify (notification
-# rendering).
+# netguard (outbound URL and address checks), notify (notification
+# rendering) and alertrule (alert rule definitions).
 # Seeds: tests/fuzz/corpus/<target>/.
 #
 #   tests/fuzz/run.sh build        build build/fuzz/fuzz_<target>
@@ -25,7 +25,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 OUT="$ROOT/build/fuzz"
 CLANG=${CLANG:-clang}
-TARGETS=(csv json access syslog detect search overrides image netguard notify)
+TARGETS=(csv json access syslog detect search overrides image netguard notify alertrule)
 # Every file of src/core: it is pure code; each target links what it uses.
 mapfile -t CORE < <(cd "$ROOT/src/core" && ls -- *.c | sed 's/\.c$//')
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
