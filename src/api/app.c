@@ -75,7 +75,8 @@ static struct settings app_settings;
 static void
 app_rss_timer(void *arg, u_int64_t now)
 {
-	long  pages, rss;
+	char  line[128], *start, *end;
+	long  rss;
 	FILE *fp;
 	int   slot;
 
@@ -83,14 +84,22 @@ app_rss_timer(void *arg, u_int64_t now)
 	(void)now;
 	if ((fp = fopen("/proc/self/statm", "r")) == NULL)
 		return;
-	if (fscanf(fp, "%ld %ld", &pages, &rss) == 2) {
-		slot = worker != NULL ? worker->id + 1 : 0;
-		if (slot < METRICS_PROCS_MAX)
-			__atomic_store_n(&api_metrics->rss_bytes[slot],
-			    (uint64_t)rss * (uint64_t)sysconf(_SC_PAGESIZE),
-			    __ATOMIC_RELAXED);
+	rss = -1;
+	if (fgets(line, sizeof(line), fp) != NULL) {
+		/* "size resident shared ...", in pages: skip the size. */
+		(void)strtol(line, &start, 10);
+		rss = strtol(start, &end, 10);
+		if (start == line || end == start)
+			rss = -1;
 	}
 	fclose(fp);
+	if (rss < 0)
+		return;
+	slot = worker != NULL ? worker->id + 1 : 0;
+	if (slot < METRICS_PROCS_MAX)
+		__atomic_store_n(&api_metrics->rss_bytes[slot],
+		    (uint64_t)rss * (uint64_t)sysconf(_SC_PAGESIZE),
+		    __ATOMIC_RELAXED);
 }
 
 /* Called by Kore when it loads the module (load ./build/vigie.so). */

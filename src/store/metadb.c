@@ -595,6 +595,13 @@ static const struct metadb_index metadb_indexes[] = {
     {"alerts", "tenant_started", "{\"tenant_id\":1,\"started_s\":-1}", false},
     {"alert_events", "tenant_alert",
 	"{\"tenant_id\":1,\"alert_id\":1,\"at_s\":1}", false},
+    /* The file list (newest first by default): without it MongoDB scans
+     * every tenant's files (docs/PERFORMANCE.md, load tests). */
+    {"files", "tenant_created", "{\"tenant_id\":1,\"created_at\":-1}", false},
+    /* A user's history and saved searches, newest first: read, pruned and
+     * written on every search. */
+    {"searches", "tenant_user_kind_created",
+	"{\"tenant_id\":1,\"user_id\":1,\"kind\":1,\"created_at\":-1}", false},
 };
 
 /* Creates the indexes that are missing; safe to call at every start. */
