@@ -51,6 +51,7 @@ APT_PACKAGES=(
   libjansson-dev libjwt-dev libcmocka-dev libhpdf-dev libargon2-dev libssl-dev zlib1g-dev
   pkg-config wrk redis-server clang-format curl unzip ca-certificates
   python3-venv clang libclang-rt-14-dev
+  poppler-utils qpdf
   cppcheck clang-tidy bear shellcheck
 )
 JAVA_MIN_MAJOR=17

@@ -24,10 +24,14 @@
 #include "store/es.h"
 #include "store/kv.h"
 #include "store/metadb.h"
+#include "service/alerting.h"
 #include "service/account.h"
+#include "service/billing.h"
+#include "service/branding.h"
 #include "service/files.h"
 #include "service/quotas.h"
 #include "service/members.h"
+#include "service/notify.h"
 
 /*
  * What libcurl, hiredis and mongo-c-driver do beyond Kore's defaults:
@@ -171,11 +175,16 @@ kore_worker_configure(void)
 	account_configure(&app_settings);
 	files_configure(&app_settings);
 	quotas_configure(&app_settings);
+	billing_configure(&app_settings);
+	branding_configure(&app_settings);
+	alerting_configure(&app_settings);
 	if (!kv_configure(&app_settings, err, sizeof(err)) ||
 	    !metadb_open(&app_settings, err, sizeof(err)))
 		fatal("%s", err);
 	if (members_plans() == NULL)
 		fatal("tenants/plans.json cannot be used (see the log above)");
+	if (!notify_configure(&app_settings, err, sizeof(err)))
+		fatal("%s", err);
 	pages_load();
 	app_rss_timer(NULL, 0);
 	kore_timer_add(app_rss_timer, 2000, NULL, 0);
