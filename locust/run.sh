@@ -123,6 +123,13 @@ timeout --kill-after=10 $((seconds + 60)) \
 	--only-summary || status=$?
 
 curl -fsS -m 5 -o "$out/metrics_after.txt" "$HOST/metrics" || true
+# The run time includes the organizations' set-up: a run too short for it
+# sends nothing, which must not pass for a clean run.
+sent=$(awk -F, '$2 == "Aggregated" {print $3}' "$out/stats_stats.csv" 2>/dev/null || true)
+if [[ ${sent:-0} == 0 && $status == 0 ]]; then
+	printf 'locust/run.sh: no request was sent (set-up longer than --run-time?)\n' >&2
+	status=1
+fi
 if [[ -n $sampler ]]; then
 	kill "$sampler" 2>/dev/null || true
 	wait "$sampler" 2>/dev/null || true
