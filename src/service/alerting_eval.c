@@ -618,58 +618,72 @@ alert_eval_rule(const struct tenant_ctx *ctx, const json_t *doc, long now)
 }
 
 /*
- * Records when the tenant's next rule is due (p:alerts:due), or that it
- * has none enabled. Best effort: the periodic sweep repairs a miss.
+ * Records when the tenant's next rule is due (p:alerts:due), or, when
+ * next is 0, that it has no enabled rule. Best effort: the periodic
+ * sweep repairs a miss.
  */
 static void
-alert_eval_next_due(const struct tenant_ctx *ctx)
+alert_eval_next_due(const struct tenant_ctx *ctx, long next)
 {
-	enum metadb_status st;
-	json_t            *filter, *sort, *first;
-	char               err[256];
-	bool               ok;
+	char err[256];
 
-	filter = json_pack("{s:b}", "enabled", 1);
-	sort = json_pack("{s:i}", "next_eval_s", 1);
-	first = metadb_find(
-	    ctx, "alert_rules", filter, sort, 0, 1, &st, err, sizeof(err));
-	json_decref(filter);
-	json_decref(sort);
-	if (st == METADB_OK && json_array_size(first) == 0)
-		ok = alert_due_forget(ctx->id, err, sizeof(err));
-	else if (st == METADB_OK)
-		ok = alert_due_mark(ctx->id,
-		    (long)json_integer_value(json_object_get(
-			json_array_get(first, 0), "next_eval_s")),
-		    err, sizeof(err));
-	else
-		ok = false;
-	json_decref(first);
-	if (!ok)
-		log_emit(LOG_LEVEL_WARNING, "alerts", NULL,
-		    json_pack("{s:s, s:s}", "tenant_id", ctx->id, "error", err),
-		    "next evaluation time not recorded");
+	if (next > 0 ? alert_due_mark(ctx->id, next, err, sizeof(err))
+		     : alert_due_forget(ctx->id, err, sizeof(err)))
+		return;
+	log_emit(LOG_LEVEL_WARNING, "alerts", NULL,
+	    json_pack("{s:s, s:s}", "tenant_id", ctx->id, "error", err),
+	    "next evaluation time not recorded");
 }
 
+/* Claims one due rule (moves its next_eval_s) and evaluates it. */
+static bool
+alert_eval_claimed(const struct tenant_ctx *ctx, const json_t *doc, long now,
+    long interval, char *err, size_t errlen)
+{
+	json_t *claim, *set;
+	long    matched;
+	bool    won;
+
+	/* Claim: only the worker that moves next_eval_s evaluates. */
+	claim = json_pack("{s:O, s:O}", "id", json_object_get(doc, "id"),
+	    "next_eval_s", json_object_get(doc, "next_eval_s"));
+	set = json_pack("{s:I}", "next_eval_s", (json_int_t)(now + interval));
+	won = metadb_update(ctx, "alert_rules", claim, set, &matched, err,
+		  errlen) == METADB_OK &&
+	    matched == 1;
+	json_decref(claim);
+	json_decref(set);
+	if (won)
+		alert_eval_rule(ctx, doc, now);
+	return (won);
+}
+
+/*
+ * One query gives the tenant's enabled rules, soonest due first: those
+ * due are claimed and evaluated, and the soonest of the next times is
+ * recorded in p:alerts:due.
+ */
 int
 alert_eval_due(const struct tenant_ctx *ctx, long now, char *err, size_t errlen)
 {
 	enum metadb_status st;
-	json_t            *filter, *rules, *doc, *claim, *set;
+	json_t            *filter, *sort, *rules, *doc;
 	size_t             i;
-	long               matched, interval;
+	long               interval, at, next;
 	int                n;
 
-	filter = json_pack("{s:b, s:{s:I}}", "enabled", 1, "next_eval_s",
-	    "$lte", (json_int_t)now);
+	filter = json_pack("{s:b}", "enabled", 1);
+	sort = json_pack("{s:i}", "next_eval_s", 1);
 	rules = metadb_find(
-	    ctx, "alert_rules", filter, NULL, 0, 200, &st, err, errlen);
+	    ctx, "alert_rules", filter, sort, 0, 500, &st, err, errlen);
 	json_decref(filter);
+	json_decref(sort);
 	if (st != METADB_OK) {
 		json_decref(rules);
 		return (-1);
 	}
 	n = 0;
+	next = 0;
 	json_array_foreach(rules, i, doc)
 	{
 		if (!alert_duration_parse(
@@ -677,23 +691,19 @@ alert_eval_due(const struct tenant_ctx *ctx, long now, char *err, size_t errlen)
 			&interval) ||
 		    interval < 1)
 			interval = 60;
-		/* Claim: only the worker that moves next_eval_s evaluates. */
-		claim =
-		    json_pack("{s:O, s:O}", "id", json_object_get(doc, "id"),
-			"next_eval_s", json_object_get(doc, "next_eval_s"));
-		set = json_pack(
-		    "{s:I}", "next_eval_s", (json_int_t)(now + interval));
-		if (metadb_update(ctx, "alert_rules", claim, set, &matched, err,
-			errlen) == METADB_OK &&
-		    matched == 1) {
-			alert_eval_rule(ctx, doc, now);
-			n++;
+		at = (long)json_integer_value(
+		    json_object_get(doc, "next_eval_s"));
+		if (at <= now) {
+			if (alert_eval_claimed(
+				ctx, doc, now, interval, err, errlen))
+				n++;
+			at = now + interval;
 		}
-		json_decref(claim);
-		json_decref(set);
+		if (next == 0 || at < next)
+			next = at;
 	}
 	json_decref(rules);
-	alert_eval_next_due(ctx);
+	alert_eval_next_due(ctx, next);
 	return (n);
 }
 
