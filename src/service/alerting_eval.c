@@ -647,7 +647,8 @@ alert_eval_claimed(const struct tenant_ctx *ctx, const json_t *doc, long now,
 	/* Claim: only the worker that moves next_eval_s evaluates. */
 	claim = json_pack("{s:O, s:O}", "id", json_object_get(doc, "id"),
 	    "next_eval_s", json_object_get(doc, "next_eval_s"));
-	set = json_pack("{s:I}", "next_eval_s", (json_int_t)(now + interval));
+	set = json_pack(
+	    "{s:I}", "next_eval_s", (json_int_t)now + (json_int_t)interval);
 	won = metadb_update(ctx, "alert_rules", claim, set, &matched, err,
 		  errlen) == METADB_OK &&
 	    matched == 1;
