@@ -21,10 +21,10 @@
 #include "core/text.h"
 #include "service/alerting.h"
 #include "service/account.h"
+#include "service/notify.h"
 #include "store/alert_due.h"
 #include "store/es_alias.h"
 #include "store/metadb.h"
-#include "store/queue.h"
 
 #define ALERT_OPEN_MAX  500
 #define ALERT_DUE_BATCH 500 /* organizations per tick, at most */
@@ -144,8 +144,9 @@ alert_eval_notify(const struct tenant_ctx *ctx, const char *rule_id,
     long now)
 {
 	const char *aid, *group, *sev;
-	json_t     *job, *event, *series;
-	char        event_id[96], msg[512], err[256], window[16], *text, *url;
+	json_t     *ids, *event, *series;
+	char        event_id[96], msg[512], err[256], window[16], *url;
+	bool        queued;
 	int         i;
 
 	aid = json_string_value(json_object_get(alert, "id"));
@@ -182,32 +183,22 @@ alert_eval_notify(const struct tenant_ctx *ctx, const char *rule_id,
 	if (series != NULL)
 		json_object_set_new(
 		    json_object_get(event, "alert"), "series", series);
-	for (i = 0; i < nchannels; i++) {
-		job = json_pack("{s:s, s:s, s:s, s:s, s:O}", "type", "notify",
-		    "tenant_id", ctx->id, "channel_id", channels[i], "event_id",
-		    event_id, "event", event);
-		text = json_dumps(job, JSON_COMPACT);
-		json_decref(job);
-		if (text == NULL || !queue_push(text, err, sizeof(err))) {
-			log_emit(LOG_LEVEL_ERROR, "alerts", NULL,
-			    json_pack("{s:s, s:s, s:s}", "tenant_id", ctx->id,
-				"event_id", event_id, "error",
-				text == NULL ? "json" : err),
-			    "notification could not be queued");
-			alert_ops_event(ctx, aid, rule_id, "system",
-			    "notify_failed", now,
-			    json_pack("{s:s, s:s, s:s}", "kind", kind,
-				"channel_id", channels[i], "event_id",
-				event_id));
-		} else {
-			alert_ops_event(ctx, aid, rule_id, "system", "notified",
-			    now,
-			    json_pack("{s:s, s:s, s:s}", "kind", kind,
-				"channel_id", channels[i], "event_id",
-				event_id));
-		}
-		free(text);
-	}
+	/* notify.c queues one job per channel (CONTRACTS.md). */
+	ids = json_array();
+	for (i = 0; i < nchannels; i++)
+		json_array_append_new(ids, json_string(channels[i]));
+	queued = notify_enqueue(ctx, ids, event_id, event, err, sizeof(err));
+	json_decref(ids);
+	if (!queued)
+		log_emit(LOG_LEVEL_ERROR, "alerts", NULL,
+		    json_pack("{s:s, s:s, s:s}", "tenant_id", ctx->id,
+			"event_id", event_id, "error", err),
+		    "notification could not be queued");
+	for (i = 0; i < nchannels; i++)
+		alert_ops_event(ctx, aid, rule_id, "system",
+		    queued ? "notified" : "notify_failed", now,
+		    json_pack("{s:s, s:s, s:s}", "kind", kind, "channel_id",
+			channels[i], "event_id", event_id));
 	json_decref(event);
 }
 

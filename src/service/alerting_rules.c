@@ -12,6 +12,7 @@
 #include "common/log.h"
 #include "core/text.h"
 #include "service/alerting.h"
+#include "service/notify.h"
 #include "store/alert_due.h"
 #include "store/metadb.h"
 
@@ -110,6 +111,47 @@ alert_rules_parse(
 	return (false);
 }
 
+/*
+ * Every channel the rule names (its own and its escalation levels') must
+ * be a notification channel of the tenant: false with o set otherwise.
+ */
+static bool
+alert_rules_channels_exist(const struct tenant_ctx *ctx,
+    const struct alert_rule *r, struct alerting_outcome *o)
+{
+	const char *id;
+	json_t     *doc;
+	char        err[256];
+	bool        found;
+	int         l, i, n;
+
+	for (l = -1; l < r->nlevels; l++) {
+		n = l < 0 ? r->nchannels : r->levels_of[l].nchannels;
+		for (i = 0; i < n; i++) {
+			id = l < 0 ? r->channels[i]
+				   : r->levels_of[l].channels[i];
+			doc = notify_channel_load(
+			    ctx, id, &found, err, sizeof(err));
+			json_decref(doc);
+			if (doc == NULL && !found && err[0] != '\0') {
+				alerting_fail(o, ALERTING_UNAVAILABLE,
+				    "notification channels: %s", err);
+				return (false);
+			}
+			if (!found) {
+				alerting_fail(o, ALERTING_INVALID,
+				    "channels: %s is not a notification channel "
+				    "of this organization",
+				    id);
+				o->details = json_pack("{s:s}", "field",
+				    l < 0 ? "channels" : "escalation.levels");
+				return (false);
+			}
+		}
+	}
+	return (true);
+}
+
 /* The rule fields of a stored document (bookkeeping left out). */
 static json_t *
 alert_rules_fields(const json_t *doc)
@@ -191,7 +233,8 @@ alert_rules_create(const struct alerting_actor *a, const json_t *body,
 	char              err[256], id[25], at[32];
 
 	memset(o, 0, sizeof(*o));
-	if (!alert_rules_parse(body, &r, o))
+	if (!alert_rules_parse(body, &r, o) ||
+	    !alert_rules_channels_exist(a->tenant, &r, o))
 		return;
 	doc = alert_rule_to_json(&r);
 	text_iso8601(a->now, at, sizeof(at));
@@ -240,7 +283,8 @@ alert_rules_update(const struct alerting_actor *a, const char *id,
 	} else {
 		fields = json_deep_copy(body);
 	}
-	if (!alert_rules_parse(fields, &r, o)) {
+	if (!alert_rules_parse(fields, &r, o) ||
+	    !alert_rules_channels_exist(a->tenant, &r, o)) {
 		json_decref(fields);
 		json_decref(old);
 		return;

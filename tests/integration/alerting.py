@@ -18,8 +18,17 @@ def ago(seconds):
 
 
 def channel_id():
-    """A channel id (24 hex); the notify jobs name it, nothing resolves it."""
+    """A well-formed id that names no channel."""
     return uuid.uuid4().hex[:24]
+
+
+def webhook_channel(api, receiver, name="hook"):
+    """A real webhook channel (notification-channels API) to receiver."""
+    r = api.post("/api/v1/notification-channels", json={
+        "name": f"{name} {uuid.uuid4().hex[:6]}", "type": "webhook",
+        "config": {"url": receiver.url(f"/{name}")}})
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
 
 
 def ingest(api, docs, batch=5000):
@@ -43,7 +52,7 @@ def rule_body(**over):
             "severity": "high", "window": "5m", "interval": "1s",
             "query": {"level": ["ERROR"], "service": ["checkout"]},
             "condition": {"op": "above", "threshold": 20},
-            "cooldown": "1h", "channels": [channel_id()]}
+            "cooldown": "1h", "channels": []}
     body.update(over)
     return body
 
