@@ -28,6 +28,8 @@
 
 #define ALERT_OPEN_MAX  500
 #define ALERT_DUE_BATCH 500 /* organizations per tick, at most */
+/* A tick stops starting evaluations after this; the rest stay due. */
+#define ALERT_TICK_BUDGET_MS 5000
 
 /*
  * Asks Elasticsearch for the numbers of the plan and fills t. Returns
@@ -655,8 +657,9 @@ alert_eval_claimed(const struct tenant_ctx *ctx, const json_t *doc, long now,
  * due are claimed and evaluated, and the soonest of the next times is
  * recorded in p:alerts:due.
  */
-int
-alert_eval_due(const struct tenant_ctx *ctx, long now, char *err, size_t errlen)
+static int
+alert_eval_due_by(const struct tenant_ctx *ctx, long now, uint64_t deadline,
+    char *err, size_t errlen)
 {
 	enum metadb_status st;
 	json_t            *filter, *sort, *rules, *doc;
@@ -685,11 +688,14 @@ alert_eval_due(const struct tenant_ctx *ctx, long now, char *err, size_t errlen)
 			interval = 60;
 		at = (long)json_integer_value(
 		    json_object_get(doc, "next_eval_s"));
-		if (at <= now) {
+		/* Past the tick's budget, due rules wait for the next one. */
+		if (at <= now &&
+		    (deadline == 0 || env_monotonic_us() < deadline)) {
 			if (alert_eval_claimed(
 				ctx, doc, now, interval, err, errlen))
 				n++;
 			at = now + interval;
+			alerting_beat();
 		}
 		if (next == 0 || at < next)
 			next = at;
@@ -699,9 +705,15 @@ alert_eval_due(const struct tenant_ctx *ctx, long now, char *err, size_t errlen)
 	return (n);
 }
 
+int
+alert_eval_due(const struct tenant_ctx *ctx, long now, char *err, size_t errlen)
+{
+	return (alert_eval_due_by(ctx, now, 0, err, errlen));
+}
+
 /* Every active organization: the sweep that also rebuilds p:alerts:due. */
 static int
-alert_eval_sweep(long now, char *err, size_t errlen)
+alert_eval_sweep(long now, uint64_t deadline, char *err, size_t errlen)
 {
 	enum metadb_status st;
 	struct tenant_ctx  ctx;
@@ -730,8 +742,10 @@ alert_eval_sweep(long now, char *err, size_t errlen)
 		ctx.active = 1;
 		if (!tenant_ctx_check(&ctx))
 			continue;
-		if ((got = alert_eval_due(&ctx, now, err, errlen)) > 0)
+		if ((got = alert_eval_due_by(
+			 &ctx, now, deadline, err, errlen)) > 0)
 			n += got;
+		alerting_beat();
 	}
 	json_decref(tenants);
 	return (n);
@@ -747,26 +761,29 @@ alert_eval_all(long now, const char *who, char *err, size_t errlen)
 {
 	struct tenant_ctx ctx;
 	char(*ids)[25];
-	bool found;
-	int  n, got, i, count;
+	uint64_t deadline;
+	bool     found;
+	int      n, got, i, count;
 
+	deadline = env_monotonic_us() + ALERT_TICK_BUDGET_MS * 1000ULL;
 	if (alert_due_sweep_claim(who, err, errlen) != 0)
-		return (alert_eval_sweep(now, err, errlen));
+		return (alert_eval_sweep(now, deadline, err, errlen));
 	ids = mem_calloc(ALERT_DUE_BATCH, sizeof(*ids));
 	if ((count = alert_due_list(now, ids, ALERT_DUE_BATCH, err, errlen)) <
 	    0) {
 		mem_free(ids);
-		return (alert_eval_sweep(now, err, errlen));
+		return (alert_eval_sweep(now, deadline, err, errlen));
 	}
 	n = 0;
-	for (i = 0; i < count; i++) {
+	for (i = 0; i < count && env_monotonic_us() < deadline; i++) {
 		if (!account_tenant_load(ids[i], &ctx, &found, err, errlen))
 			continue;
 		if (!found || !ctx.active) {
 			(void)alert_due_forget(ids[i], err, errlen);
 			continue;
 		}
-		if ((got = alert_eval_due(&ctx, now, err, errlen)) > 0)
+		if ((got = alert_eval_due_by(
+			 &ctx, now, deadline, err, errlen)) > 0)
 			n += got;
 	}
 	mem_free(ids);

@@ -19,6 +19,21 @@
 static struct alert_limits alerting_lim = {
     .min_interval_s = 60, .escalate_l2_s = 900, .escalate_l3_s = 3600};
 
+static void (*alerting_beat_fn)(void);
+
+void
+alerting_set_beat(void (*fn)(void))
+{
+	alerting_beat_fn = fn;
+}
+
+void
+alerting_beat(void)
+{
+	if (alerting_beat_fn != NULL)
+		alerting_beat_fn();
+}
+
 void
 alerting_configure(const struct settings *s)
 {
