@@ -19,6 +19,7 @@
 #include "core/buf.h"
 #include "core/mem.h"
 #include "core/text.h"
+#include "core/timeparse.h"
 #include "service/alerting.h"
 #include "service/account.h"
 #include "service/notify.h"
@@ -322,21 +323,37 @@ alert_eval_still(
 	json_t                  *filter, *set;
 	char                     err[256], at[32], suffix[16];
 	char                     ch[ALERT_NOTIFY_MAX][25];
+	const char              *seen;
+	int64_t                  seen_ms;
 	long                     matched, started, snoozed;
 	int                      level, to, n;
 
 	text_iso8601(run->now, at, sizeof(at));
-	filter = json_pack(
-	    "{s:O, s:b}", "id", json_object_get(alert, "id"), "open", 1);
-	set = json_pack("{s:f, s:f, s:f, s:f, s:s}", "value", v->value,
-	    "threshold", v->threshold, "volume", v->volume, "score", v->score,
-	    "last_seen_at", at);
-	(void)metadb_update(
-	    run->ctx, "alerts", filter, set, &matched, err, sizeof(err));
-	json_decref(filter);
-	json_decref(set);
-	json_object_set_new(alert, "value", json_real(v->value));
-	json_object_set_new(alert, "threshold", json_real(v->threshold));
+	/*
+	 * The figures are written when they change (and the time seen once
+	 * a minute): fewer writes to a document people also change, which
+	 * matters where an update rewrites the whole document (FerretDB).
+	 */
+	seen = json_string_value(json_object_get(alert, "last_seen_at"));
+	if (json_number_value(json_object_get(alert, "value")) != v->value ||
+	    json_number_value(json_object_get(alert, "threshold")) !=
+		v->threshold ||
+	    seen == NULL ||
+	    timeparse_iso8601(seen, strlen(seen), 0, false, &seen_ms) == 0 ||
+	    run->now - seen_ms / 1000 >= 60) {
+		filter = json_pack("{s:O, s:b}", "id",
+		    json_object_get(alert, "id"), "open", 1);
+		set = json_pack("{s:f, s:f, s:f, s:f, s:s}", "value", v->value,
+		    "threshold", v->threshold, "volume", v->volume, "score",
+		    v->score, "last_seen_at", at);
+		(void)metadb_update(run->ctx, "alerts", filter, set, &matched,
+		    err, sizeof(err));
+		json_decref(filter);
+		json_decref(set);
+		json_object_set_new(alert, "value", json_real(v->value));
+		json_object_set_new(
+		    alert, "threshold", json_real(v->threshold));
+	}
 
 	status = alert_status_parse(
 	    json_string_value(json_object_get(alert, "status")));

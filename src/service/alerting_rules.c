@@ -126,13 +126,43 @@ alert_rules_parse(
 	return (false);
 }
 
+/* Whether the stored rule before names channel id. */
+static bool
+alert_rules_named(const json_t *before, const char *id)
+{
+	const json_t *v, *lv;
+	size_t        i, j;
+
+	json_array_foreach(json_object_get(before, "channels"), i, v)
+	{
+		if (json_is_string(v) && strcmp(json_string_value(v), id) == 0)
+			return (true);
+	}
+	json_array_foreach(
+	    json_object_get(json_object_get(before, "escalation"), "levels"), i,
+	    lv)
+	{
+		json_array_foreach(json_object_get(lv, "channels"), j, v)
+		{
+			if (json_is_string(v) &&
+			    strcmp(json_string_value(v), id) == 0)
+				return (true);
+		}
+	}
+	return (false);
+}
+
 /*
  * Every channel the rule names (its own and its escalation levels') must
  * be a notification channel of the tenant: false with o set otherwise.
+ * Channels the stored rule (before, NULL for a new rule) already named
+ * are not checked again, so that a rule whose channel was deleted can
+ * still be changed (disabled, or given another channel).
  */
 static bool
 alert_rules_channels_exist(const struct tenant_ctx *ctx,
-    const struct alert_rule *r, struct alerting_outcome *o)
+    const struct alert_rule *r, const json_t *before,
+    struct alerting_outcome *o)
 {
 	const char *id;
 	json_t     *doc;
@@ -145,6 +175,8 @@ alert_rules_channels_exist(const struct tenant_ctx *ctx,
 		for (i = 0; i < n; i++) {
 			id = l < 0 ? r->channels[i]
 				   : r->levels_of[l].channels[i];
+			if (alert_rules_named(before, id))
+				continue; /* kept from before: not checked */
 			doc = notify_channel_load(
 			    ctx, id, &found, err, sizeof(err));
 			json_decref(doc);
@@ -249,7 +281,7 @@ alert_rules_create(const struct alerting_actor *a, const json_t *body,
 
 	memset(o, 0, sizeof(*o));
 	if (!alert_rules_parse(body, &r, o) ||
-	    !alert_rules_channels_exist(a->tenant, &r, o))
+	    !alert_rules_channels_exist(a->tenant, &r, NULL, o))
 		return;
 	doc = alert_rule_to_json(&r);
 	text_iso8601(a->now, at, sizeof(at));
@@ -299,7 +331,7 @@ alert_rules_update(const struct alerting_actor *a, const char *id,
 		fields = json_deep_copy(body);
 	}
 	if (!alert_rules_parse(fields, &r, o) ||
-	    !alert_rules_channels_exist(a->tenant, &r, o)) {
+	    !alert_rules_channels_exist(a->tenant, &r, old, o)) {
 		json_decref(fields);
 		json_decref(old);
 		return;

@@ -136,6 +136,21 @@ def test_channels_must_be_the_organizations_own(acme, other, receiver):
         assert r.json()["error"]["details"]["field"] == "escalation.levels"
 
 
+def test_a_rule_whose_channel_was_deleted_can_still_be_changed(acme,
+                                                              receiver):
+    api = acme["api"]
+    ch = webhook_channel(api, receiver, "gone")
+    rule = create_rule(api, enabled=False, channels=[ch])
+    assert api.delete(
+        f"/api/v1/notification-channels/{ch}").status_code in (200, 204)
+    r = api.patch(f"/api/v1/alert-rules/{rule['id']}",
+                  json={"severity": "low"})
+    assert r.status_code == 200, r.text
+    r = api.patch(f"/api/v1/alert-rules/{rule['id']}",
+                  json={"channels": [ch, channel_id()]})
+    assert r.status_code == 422, r.text
+
+
 def test_a_body_that_is_not_an_object_is_400(acme):
     r = acme["api"].post("/api/v1/alert-rules", data="[1,2]",
                          headers={"Content-Type": "application/json"})
