@@ -404,7 +404,7 @@ notify_link(const char *public_url, const char *path)
 		path = "/app";
 	s = mem_alloc(n + strlen(path) + 1);
 	memcpy(s, public_url, n);
-	strcpy(s + n, path);
+	memcpy(s + n, path, strlen(path) + 1);
 	out = json_string(s);
 	mem_free(s);
 	return (out != NULL ? out : json_string(""));
