@@ -5,7 +5,13 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
-import { BASE, PHONE, assertNoProblems, launch, openPage, shoot, signIn, signupApi } from "./lib.mjs";
+import { BASE, PHONE, apiCall, assertNoProblems, launch, openPage, shoot, signIn, signupApi } from "./lib.mjs";
+
+// A 1x1 PNG.
+const PNG_1X1 = Buffer.from(
+	"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+	"base64",
+);
 
 let browser;
 let org;
@@ -121,11 +127,7 @@ describe("the frame", () => {
 
 	test("the organization's branding sets the colours, the name and the logo", async () => {
 		const { context, page, problems } = await openPage(browser);
-		// A 1x1 PNG.
-		const png = Buffer.from(
-			"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
-			"base64",
-		);
+		const png = PNG_1X1;
 		let logoAuth = null;
 
 		await page.route("**/api/v1/branding", (route) =>
@@ -177,6 +179,44 @@ describe("the frame", () => {
 		);
 		// The aborted request is the test's doing.
 		assertNoProblems(problems.filter((p) => !p.includes("/api/v1/branding")));
+		await context.close();
+	});
+
+	test("branding saved through the API shows on every page (real branding API)", async (t) => {
+		const owner = await signupApi("brand");
+		const put = await apiCall(owner, "PUT", "/api/v1/branding", {
+			display_name: "Brandt & Co <i>",
+			primary_color: "#5f3dc4",
+			accent_color: "#e8590c",
+		});
+		if (put.status === 404 && /no API route/.test(put.text)) {
+			t.skip("this server has no branding API (PUT /api/v1/branding)");
+			return;
+		}
+		assert.equal(put.status, 200, put.text);
+		const logo = await fetch(BASE + "/api/v1/branding/logo", {
+			method: "PUT",
+			headers: { authorization: "Bearer " + owner.tokens.access_token, "content-type": "application/octet-stream" },
+			body: PNG_1X1,
+		});
+		assert.equal(logo.status, 200, await logo.text());
+		const { context, page, problems } = await openPage(browser);
+
+		await signIn(page, owner);
+		await page.locator("#vg-logo:not([hidden])").waitFor();
+		for (const path of ["/app", "/app/search", "/app/files"]) {
+			await page.goto(BASE + path);
+			await page.locator("#user-role").filter({ hasText: /\S/ }).waitFor();
+			await page.locator("#vg-logo:not([hidden])").waitFor();
+			const look = await page.evaluate(() => ({
+				bar: getComputedStyle(document.getElementById("vg-navbar")).backgroundColor,
+				name: document.querySelector(".navbar-brand .vg-brand-name").textContent,
+				logo: document.getElementById("vg-logo").src.startsWith("blob:"),
+			}));
+			assert.deepEqual(look, { bar: "rgb(95, 61, 196)", name: "Brandt & Co <i>", logo: true }, path);
+		}
+		await shoot(page, "shell-branded-real");
+		assertNoProblems(problems);
 		await context.close();
 	});
 
