@@ -19,7 +19,7 @@ export const NAV = [
 	{ id: "history", label: "History", href: "/app/history" },
 	{ id: "alerts", label: "Alerts", href: "/app/alerts", hidden: true },
 	{ id: "rules", label: "Rules", href: "/app/rules", hidden: true },
-	{ id: "usage", label: "Usage", href: "/app/usage", minRole: "admin", hidden: true },
+	{ id: "usage", label: "Usage", href: "/app/usage", minRole: "admin" },
 	{ id: "billing", label: "Billing", href: "/app/billing", minRole: "admin", hidden: true },
 	{ id: "settings", label: "Settings", href: "/app/settings", minRole: "admin", hidden: true },
 	{ id: "kibana", label: "Kibana", href: "/app/kibana" },

@@ -26,6 +26,7 @@
 #include "store/metadb.h"
 #include "service/account.h"
 #include "service/files.h"
+#include "service/quotas.h"
 #include "service/members.h"
 
 /*
@@ -160,6 +161,7 @@ kore_worker_configure(void)
 	es_configure(&app_settings);
 	account_configure(&app_settings);
 	files_configure(&app_settings);
+	quotas_configure(&app_settings);
 	if (!kv_configure(&app_settings, err, sizeof(err)) ||
 	    !metadb_open(&app_settings, err, sizeof(err)))
 		fatal("%s", err);

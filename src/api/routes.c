@@ -41,6 +41,7 @@ const char *const route_names[ROUTE_COUNT] = {
     [ROUTE_SEARCH_RUN] = "search_run",
     [ROUTE_STATS] = "stats",
     [ROUTE_WEB_CONFIG] = "web_config",
+    [ROUTE_USAGE] = "usage",
 };
 
 /* Returns the first route without a label, or -1 when all have one. */

@@ -9,6 +9,7 @@
 
 #include "api/auth.h"
 #include "api/serve.h"
+#include "api/usage.h"
 #include "common/log.h"
 #include "core/mem.h"
 #include "core/query.h"
@@ -263,6 +264,8 @@ serve_work_run(void *arg)
 			    perm_name(w->ep->perm));
 			return;
 		}
+		if (!api_quota_gate(w))
+			return;
 	}
 	w->ep->run(w);
 	if (w->status == 0)

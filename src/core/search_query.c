@@ -1078,12 +1078,21 @@ search_body_build(const struct search_params *p, struct search_error *err)
 
 /* ---- keys and names ------------------------------------------------------ */
 
-bool
-search_cache_key(const char *kind, long long gen, const json_t *what, char *out,
-    size_t outlen)
+void
+search_cache_hash(const json_t *what, char hex[65])
 {
-	char        hex[DIGEST_HEX_LEN + 1];
-	char       *text;
+	char *text;
+
+	text = json_dumps(what, JSON_COMPACT | JSON_SORT_KEYS);
+	digest_sha256_hex(
+	    text != NULL ? text : "", text != NULL ? strlen(text) : 0, hex);
+	free(text);
+}
+
+bool
+search_cache_key_hashed(
+    const char *kind, long long gen, const char *hash, char *out, size_t outlen)
+{
 	const char *k;
 	int         n;
 
@@ -1092,12 +1101,18 @@ search_cache_key(const char *kind, long long gen, const json_t *what, char *out,
 	for (k = kind; *k != '\0'; k++)
 		if (*k < 'a' || *k > 'z')
 			return (false);
-	if ((text = json_dumps(what, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
-		return (false);
-	digest_sha256_hex(text, strlen(text), hex);
-	free(text);
-	n = snprintf(out, outlen, "cache:%s:%lld:%s", kind, gen, hex);
+	n = snprintf(out, outlen, "cache:%s:%lld:%s", kind, gen, hash);
 	return (n > 0 && (size_t)n < outlen);
+}
+
+bool
+search_cache_key(const char *kind, long long gen, const json_t *what, char *out,
+    size_t outlen)
+{
+	char hex[DIGEST_HEX_LEN + 1];
+
+	search_cache_hash(what, hex);
+	return (search_cache_key_hashed(kind, gen, hex, out, outlen));
 }
 
 bool

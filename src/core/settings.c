@@ -115,6 +115,11 @@ static const struct setting setting_table[] = {
     {"VIGIE_EXPORT_MAX_ROWS", SETTING_INTEGER, S_OFF(export_max_rows), "100000",
 	100, 1000000, NULL, NULL,
 	"most rows written by one CSV export of logs"},
+    {"VIGIE_QUOTAS", SETTING_CHOICE, S_OFF(quotas), "on", 0, 0, "on|off", NULL,
+	"enforce the plans' quotas and meter API requests (off: benchmarks)"},
+    {"VIGIE_USAGE_FLUSH_S", SETTING_INTEGER, S_OFF(usage_flush_s), "300", 5,
+	3600, NULL, NULL,
+	"how often usage counters are written to MongoDB usage_daily"},
 };
 
 #define SETTING_COUNT (sizeof(setting_table) / sizeof(setting_table[0]))

@@ -50,6 +50,8 @@ struct settings {
 	long probe_interval_s;
 	long search_cache_ttl_s;
 	long export_max_rows;
+	long quotas; /* 0 on, 1 off */
+	long usage_flush_s;
 };
 
 /* Looks a variable up by name; returns NULL when it is not set. */

@@ -568,6 +568,9 @@ static const struct metadb_index metadb_indexes[] = {
 	false},
     {"platform_admins", "email_unique", "{\"email\":1}", true},
     {"audit", "tenant_time", "{\"tenant_id\":1,\"at\":-1}", false},
+    {"usage_daily", "tenant_day_unique", "{\"tenant_id\":1,\"day\":1}", true},
+    {"quota_warnings", "tenant_created", "{\"tenant_id\":1,\"created_at\":-1}",
+	false},
 };
 
 /* Creates the indexes that are missing; safe to call at every start. */

@@ -8,6 +8,7 @@
 #include "store/queue.h"
 #include "worker/ingest.h"
 #include "worker/jobs.h"
+#include "worker/usage_flush.h"
 
 /* Checks Elasticsearch from the worker's side and logs what it sees. */
 static enum job_result
@@ -90,6 +91,7 @@ job_tenant_queue(json_t *job, char *reason, size_t len)
 static const struct job_handler job_handlers[] = {
     {"probe", job_probe},
     {"tenant-queue", job_tenant_queue},
+    {"usage-flush", usage_flush_job},
 };
 
 /*

@@ -23,6 +23,7 @@
 #include "store/queue.h"
 #include "service/account.h"
 #include "service/files.h"
+#include "service/quotas.h"
 #include "service/members.h"
 #include "worker/jobs.h"
 #include "worker/schedule.h"
@@ -196,6 +197,7 @@ main(int argc, char **argv)
 
 	account_configure(&worker_settings);
 	files_configure(&worker_settings);
+	quotas_configure(&worker_settings);
 	if (members_plans() == NULL) {
 		fprintf(stderr,
 		    "vigie-worker: tenants/plans.json cannot be used\n");

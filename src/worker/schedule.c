@@ -18,9 +18,16 @@ period_probe(void)
 	return (jobs_settings->probe_interval_s);
 }
 
+static long
+period_usage_flush(void)
+{
+	return (jobs_settings->usage_flush_s);
+}
+
 /* One line per periodic job; its handler is in jobs.c's table. */
 static const struct schedule_entry schedule[] = {
     {"probe", period_probe},
+    {"usage-flush", period_usage_flush},
 };
 
 static void
