@@ -275,6 +275,45 @@ describe("the frame", () => {
 		await context.close();
 	});
 
+	test("a real quota warning (every seat of the plan taken) shows as a banner", async (t) => {
+		const full = await signupApi("seats");
+		const usage = await apiCall(full, "GET", "/api/v1/usage");
+		if (usage.status === 404 && /no API route/.test(usage.text)) {
+			t.skip("this server has no usage API (GET /api/v1/usage)");
+			return;
+		}
+		const seats = usage.json.limits.find((l) => l.name === "users");
+		assert.ok(seats && seats.limit > 1 && seats.limit <= 5, `a small seat limit on the free plan: ${usage.text}`);
+		for (let i = seats.used; i < seats.limit; i++) {
+			const r = await apiCall(full, "POST", "/api/v1/users", {
+				email: `seat${i}@${full.slug}.example.com`,
+				name: `Seat ${i}`,
+				role: "viewer",
+				password: "a member's long password",
+			});
+			assert.equal(r.status, 201, r.text);
+		}
+		const { context, page, problems } = await openPage(browser);
+
+		await signIn(page, full);
+		const banner = page.locator("#vg-banners .vg-quota-warning");
+		await banner.first().waitFor();
+		assert.match(await banner.first().textContent(), new RegExp(`${seats.limit} of ${seats.limit}`));
+		assert.match(await banner.first().getAttribute("class"), /alert-danger/);
+		// A viewer does not ask (the endpoint needs billing.read).
+		const viewer = await openPage(browser);
+		const asked = [];
+		viewer.page.on("request", (req) => req.url().includes("/api/v1/usage") && asked.push(req.url()));
+		await signIn(viewer.page, { email: `seat${seats.limit - 1}@${full.slug}.example.com`, password: "a member's long password" });
+		await viewer.page.locator("main[data-ready]").waitFor({ state: "attached" });
+		assert.deepEqual(asked, []);
+		assert.equal(await viewer.page.locator("#vg-banners .vg-quota-warning").count(), 0);
+		assertNoProblems(problems);
+		assertNoProblems(viewer.problems);
+		await viewer.context.close();
+		await context.close();
+	});
+
 	test("flash messages: shown, dismissed, and carried to the next page", async () => {
 		const { context, page, problems } = await openPage(browser);
 
