@@ -366,6 +366,28 @@ describe("the frame", () => {
 		await context.close();
 	});
 
+	test("a server failure is a message on the page, not an exception", async () => {
+		const { context, page, problems, allow } = await openPage(browser);
+
+		await signIn(page, org);
+		allow(503, "/api/v1/me");
+		allow(500, "/api/v1/files");
+		await page.route("**/api/v1/me", (route) =>
+			route.fulfill({ status: 503, contentType: "application/json", body: JSON.stringify({ error: { code: "service_unavailable", message: "MongoDB is not answering" } }) }),
+		);
+		await page.goto(BASE + "/app/files");
+		const alert = page.locator("#vg-flash .alert-danger");
+		await alert.waitFor();
+		assert.match(await alert.textContent(), /Your account could not be loaded: .*MongoDB is not answering/);
+		// With /me back, a failing list is explained the same way.
+		await page.unroute("**/api/v1/me");
+		await page.route("**/api/v1/files?*", (route) => route.fulfill({ status: 500, contentType: "text/plain", body: "boom" }));
+		await page.reload();
+		await page.locator("#vg-flash .alert-danger").filter({ hasText: "Loading the files failed on the server" }).waitFor();
+		assertNoProblems(problems);
+		await context.close();
+	});
+
 	test("without a session every application page goes to /login", async () => {
 		const { context, page, problems } = await openPage(browser);
 
