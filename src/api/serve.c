@@ -323,6 +323,7 @@ serve_respond(
 	if (w->content_type != NULL) {
 		http_response_header(req, "x-trace-id", call->trace.trace_id);
 		http_response_header(req, "content-type", w->content_type);
+		http_response_header(req, "x-content-type-options", "nosniff");
 		http_response(req, w->status, w->raw.data, w->raw.len);
 		return;
 	}

@@ -4,8 +4,11 @@
 # address,undefined). One target per parser (csv, json, access, syslog)
 # plus detect, which also parses with the detected format (so the Apache
 # error and plain parsers are covered), search (the free-text query
-# parser of src/core/search_query.c) and overrides (an administrator's
-# limit overrides, core/quota.c). Seeds: tests/fuzz/corpus/<target>/.
+# parser of src/core/search_query.c), overrides (an administrator's
+# limit overrides, core/quota.c), image (logo headers, core/image.c),
+# netguard (outbound URL and address checks), notify (notification
+# rendering) and alertrule (alert rule definitions).
+# Seeds: tests/fuzz/corpus/<target>/.
 #
 #   tests/fuzz/run.sh build        build build/fuzz/fuzz_<target>
 #   tests/fuzz/run.sh smoke        build, replay every seed, then fuzz each
@@ -22,7 +25,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 OUT="$ROOT/build/fuzz"
 CLANG=${CLANG:-clang}
-TARGETS=(csv json access syslog detect search overrides)
+TARGETS=(csv json access syslog detect search overrides image netguard notify alertrule)
 # Every file of src/core: it is pure code; each target links what it uses.
 mapfile -t CORE < <(cd "$ROOT/src/core" && ls -- *.c | sed 's/\.c$//')
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
