@@ -52,10 +52,12 @@ export function sessionClear() {
 	sessionStorage.removeItem(STORE_KEY);
 }
 
-// Set while logging out: the page's requests still in flight then fail
-// with 401 (the token is revoked), and must not send the browser to
-// /login?reason=expired in the middle of the logout.
+// Set while logging out: the page's requests still in flight would fail
+// with 401 once the token is revoked (and send the browser to
+// /login?reason=expired in the middle of the logout), so they are aborted
+// first, through the controller every request listens to.
 let loggingOut = false;
+let inFlight = new AbortController();
 
 // Where the browser goes when the session is over; reason is shown there.
 function authLost(reason) {
@@ -79,6 +81,7 @@ async function send(method, path, body, token) {
 	}
 	try {
 		response = await fetch(path, {
+			signal: inFlight.signal,
 			method,
 			headers,
 			body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
@@ -87,6 +90,10 @@ async function send(method, path, body, token) {
 		});
 		text = await response.text();
 	} catch (e) {
+		if (loggingOut) {
+			// Aborted by the logout: the page draws nothing more.
+			return { ok: false, status: 0, body: null, authLost: true, error: { code: "logged_out", message: "Signed out." } };
+		}
 		return {
 			ok: false,
 			status: 0,
@@ -208,6 +215,8 @@ export async function login(email, password) {
 export async function logout() {
 	const s = sessionRead();
 	loggingOut = true;
+	inFlight.abort();
+	inFlight = new AbortController();
 	if (s !== null) {
 		await apiRequest("POST", "/api/v1/auth/logout", {
 			auth: true,
