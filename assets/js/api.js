@@ -67,6 +67,12 @@ function authLost(reason) {
 	}
 }
 
+// The answer of a request the logout aborted or kept from being sent: the
+// page draws nothing more.
+function loggedOut() {
+	return { ok: false, status: 0, body: null, authLost: true, error: { code: "logged_out", message: "Signed out." } };
+}
+
 async function send(method, path, body, token) {
 	const headers = { accept: "application/json" };
 	let response, text, parsed;
@@ -91,8 +97,7 @@ async function send(method, path, body, token) {
 		text = await response.text();
 	} catch (e) {
 		if (loggingOut) {
-			// Aborted by the logout: the page draws nothing more.
-			return { ok: false, status: 0, body: null, authLost: true, error: { code: "logged_out", message: "Signed out." } };
+			return loggedOut();
 		}
 		return {
 			ok: false,
@@ -154,8 +159,11 @@ function refreshSession() {
 // options: body (sent as JSON, or as bytes when a Blob), auth (send the access token), redirect
 // (false: on a lost session, answer instead of going to /login).
 export async function apiRequest(method, path, options = {}) {
-	const { body, auth = false, redirect = true } = options;
+	const { body, auth = false, redirect = true, logout: isLogout = false } = options;
 
+	if (loggingOut && !isLogout) {
+		return loggedOut();
+	}
 	if (!auth) {
 		return send(method, path, body, null);
 	}
@@ -201,6 +209,21 @@ export async function freshToken() {
 	return sessionRead().access_token;
 }
 
+// A plain GET with the access token (an image behind the API): the
+// Response, or null when there is no session, the logout has begun, or the
+// request failed. No refresh: the caller does without.
+export async function fetchWithToken(path) {
+	const s = sessionRead();
+	if (s === null || loggingOut) {
+		return null;
+	}
+	try {
+		return await fetch(path, { headers: { authorization: "Bearer " + s.access_token }, signal: inFlight.signal });
+	} catch (e) {
+		return null;
+	}
+}
+
 // Signs in; on success the session is stored.
 export async function login(email, password) {
 	const r = await send("POST", "/api/v1/auth/login", { email, password }, null);
@@ -221,6 +244,7 @@ export async function logout() {
 		await apiRequest("POST", "/api/v1/auth/logout", {
 			auth: true,
 			redirect: false,
+			logout: true,
 			body: { refresh_token: s.refresh_token },
 		});
 	}
