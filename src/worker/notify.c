@@ -131,12 +131,14 @@ notify_record_create(const struct notify_job *j, char *err, size_t errlen)
 			"over the organization's hourly cap of "
 			"notifications"));
 	st = metadb_insert(&j->ctx, DELIVERIES, doc, id, err, errlen);
+	if (st == METADB_OK) {
+		json_object_set_new(doc, "id", json_string(id));
+		return (doc);
+	}
 	json_decref(doc);
 	if (st == METADB_DUPLICATE)
 		return (notify_record_get(j, &st, err, errlen));
-	if (st != METADB_OK)
-		return (NULL);
-	return (notify_record_get(j, &st, err, errlen));
+	return (NULL);
 }
 
 /* The record's attempt log with one more entry (the oldest dropped). */
