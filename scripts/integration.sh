@@ -17,10 +17,19 @@ export VIGIE_ENV=test VIGIE_ACCESS_LOG=all VIGIE_LOG_LEVEL=debug
 export VIGIE_MONGO_DB=${VIGIE_MONGO_DB:-vigie_test}
 export VIGIE_DATA_DIR=${VIGIE_DATA_DIR:-$VIGIE_ROOT/var/test/data-${VIGIE_TEST_PORT:-18080}}
 export VIGIE_WORKER_HEARTBEAT_S=1
+# Alerting on a fast clock: rules evaluated every second, escalation
+# levels 2 and 3 after 3 and 6 seconds (tests/integration/test_alerts*.py).
+export VIGIE_ALERT_TICK_S=${VIGIE_ALERT_TICK_S:-1} VIGIE_ALERT_MIN_INTERVAL_S=${VIGIE_ALERT_MIN_INTERVAL_S:-1}
+export VIGIE_ALERT_ESCALATE_L2_S=${VIGIE_ALERT_ESCALATE_L2_S:-3} VIGIE_ALERT_ESCALATE_L3_S=${VIGIE_ALERT_ESCALATE_L3_S:-6}
 # The platform administrator the worker creates, for the admin API tests.
 export VIGIE_ADMIN_EMAIL=${VIGIE_ADMIN_EMAIL:-admin@vigie.test} VIGIE_ADMIN_PASSWORD=${VIGIE_ADMIN_PASSWORD:-admin-password-for-tests-only}
 # The tests speak for many clients: they name one in X-Forwarded-For.
 export VIGIE_TRUSTED_PROXIES=127.0.0.1
+# The platform's own domain, which no organization may claim (branding).
+export VIGIE_PLATFORM_DOMAINS=${VIGIE_PLATFORM_DOMAINS:-vigie.test}
+# Retention only when a test pushes the job: on its own schedule it would
+# delete the old-dated indices other tests ingest (sample logs of 2015).
+export VIGIE_RETENTION_INTERVAL_S=${VIGIE_RETENTION_INTERVAL_S:-0}
 # One Kore worker, so that tests that check the event loop never stalls
 # cannot be passed by a second worker answering instead.
 export VIGIE_WORKERS=1

@@ -202,8 +202,9 @@ static const struct api_endpoint ep_login = {
     ROUTE_LOGIN, HTTP_METHOD_POST, API_AUTH_NONE, PERM_NONE, 0, login_run};
 static const struct api_endpoint ep_refresh = {
     ROUTE_REFRESH, HTTP_METHOD_POST, API_AUTH_NONE, PERM_NONE, 0, refresh_run};
-static const struct api_endpoint ep_logout = {
-    ROUTE_LOGOUT, HTTP_METHOD_POST, API_AUTH_USER, PERM_NONE, 0, logout_run};
+static const struct api_endpoint ep_logout = {ROUTE_LOGOUT, HTTP_METHOD_POST,
+    API_AUTH_USER, PERM_NONE, 0, logout_run, false,
+    true}; /* never refused by the API-request quota */
 static const struct api_endpoint ep_me = {
     ROUTE_ME, HTTP_METHOD_GET, API_AUTH_TOKEN, PERM_NONE, 0, me_run};
 static const struct api_endpoint ep_admin_login = {ROUTE_ADMIN_LOGIN,

@@ -170,8 +170,10 @@ admin_path_parts(const struct api_work *w, char id[API_CAPTURE_MAX],
 		snprintf(action, API_CAPTURE_MAX, "%s", slash + 1);
 }
 
+/* A plan, overrides of its limits (core/quota.h), or both. */
 static const struct field_rule plan_rules[] = {
-    {"plan", FIELD_STRING, true, 1, 23, NULL},
+    {"plan", FIELD_STRING, false, 1, 23, NULL},
+    {"overrides", FIELD_OBJECT, false, 0, 0, NULL},
 };
 
 static void
@@ -179,6 +181,7 @@ tenant_run(struct api_work *w)
 {
 	struct platform_actor   actor;
 	struct platform_outcome o;
+	json_t                 *plan, *overrides;
 	char                    id[API_CAPTURE_MAX], action[API_CAPTURE_MAX];
 
 	admin_path_parts(w, id, action);
@@ -190,10 +193,21 @@ tenant_run(struct api_work *w)
 	if (!api_work_body_or_error(
 		w, plan_rules, sizeof(plan_rules) / sizeof(plan_rules[0])))
 		return;
+	plan = json_object_get(w->json, "plan");
+	overrides = json_object_get(w->json, "overrides");
+	if ((plan != NULL && !json_is_string(plan)) ||
+	    (overrides != NULL && !json_is_object(overrides)) ||
+	    (plan == NULL && overrides == NULL)) {
+		api_work_error_details(w, 422, "validation_failed",
+		    json_pack("{s:s}", "field",
+			plan != NULL && !json_is_string(plan) ? "plan"
+							      : "overrides"),
+		    "give a plan (a string), overrides (an object), or both");
+		return;
+	}
 	admin_actor(w, &actor);
-	platform_tenant_set_plan(id,
-	    json_string_value(json_object_get(w->json, "plan")), &actor, w->now,
-	    &o);
+	platform_tenant_set_limits(
+	    id, json_string_value(plan), overrides, &actor, w->now, &o);
 	admin_answer(w, &o);
 }
 
@@ -288,8 +302,8 @@ page_admin(struct http_request *req)
 	http_response_header(req, "x-frame-options", "DENY");
 	http_response_header(req, "referrer-policy", "no-referrer");
 	http_response_header(req, "content-security-policy",
-	    "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
-	    "form-action 'self'");
+	    "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
+	    "base-uri 'none'; form-action 'self'");
 	http_response(req, HTTP_STATUS_OK, page.data, page.len);
 	return (KORE_RESULT_OK);
 }

@@ -3,12 +3,15 @@
 #include <strings.h>
 
 #include "api/auth.h"
+#include "api/usage.h"
 #include "common/env.h"
 #include "core/digest.h"
+#include "core/quota.h"
 #include "core/mem.h"
 #include "service/account.h"
 #include "store/metadb.h"
 #include "store/session.h"
+#include "store/usage.h"
 
 static bool
 auth_fail(struct api_work *w, const char *code, const char *message)
@@ -40,29 +43,83 @@ auth_tenant_or_fail(struct api_work *w, const char *tenant_id)
 	return (true);
 }
 
-/* The user behind a token, from cache or MongoDB: still there, role now. */
+/*
+ * The Redis state of the request in one round trip: the cached record of
+ * read_purpose (*doc, NULL on a miss), whether flag_purpose exists
+ * (*flagged) and, unless the endpoint is not counted, the day's API
+ * request counted against the quota (kept in w for api_quota_gate()).
+ */
 static bool
-auth_user_or_fail(struct api_work *w)
+auth_state_or_fail(struct api_work *w, const char *read_purpose,
+    const char *flag_purpose, json_t **doc, bool *flagged)
+{
+	struct usage_request q;
+	char                 day[QUOTA_DAY_LEN], err[256];
+
+	memset(&q, 0, sizeof(q));
+	q.read_purpose = read_purpose;
+	q.flag_purpose = flag_purpose;
+	q.count = api_quota_counts(w);
+	quota_day(w->now, day);
+	q.day = day;
+	q.user_id = w->who.user_id[0] != '\0' ? w->who.user_id : NULL;
+	if (!usage_request_state(&w->who.tenant, &q, err, sizeof(err))) {
+		api_work_store_error(w, "authentication", err);
+		return (false);
+	}
+	*flagged = q.flagged;
+	*doc = q.value != NULL ? session_cache_parse(q.value, strlen(q.value))
+			       : NULL;
+	mem_free(q.value);
+	if (q.count && !q.flagged &&
+	    (q.admit == USAGE_ADMITTED || q.admit == USAGE_REFUSED)) {
+		w->quota_state = q.admit == USAGE_ADMITTED ? 1 : 2;
+		w->quota_before = q.outcome.before;
+		w->quota_after = q.outcome.after;
+		w->quota_max = q.outcome.max;
+	}
+	return (true);
+}
+
+/* Authentication failed after the request was counted: take it back. */
+static bool
+auth_fail_uncount(struct api_work *w, const char *code, const char *message)
+{
+	char day[QUOTA_DAY_LEN], err[256];
+
+	if (w->quota_state == 1) {
+		quota_day(w->now, day);
+		(void)usage_api_refund(&w->who.tenant, day, err, sizeof(err));
+	}
+	w->quota_state = 0;
+	if (code == NULL)
+		return (false); /* the answer is already set */
+	return (auth_fail(w, code, message));
+}
+
+/*
+ * The user behind a token, from the cached record (doc, taken; NULL on a
+ * miss) or MongoDB: still there, role now.
+ */
+static bool
+auth_user_or_fail(struct api_work *w, json_t *doc)
 {
 	enum metadb_status st;
 	char               purpose[40], err[256];
-	json_t            *doc, *filter;
-	bool               failed;
+	json_t            *filter;
 
 	snprintf(purpose, sizeof(purpose), "user:%s", w->who.user_id);
-	doc = session_cache_get(
-	    &w->who.tenant, purpose, &failed, err, sizeof(err));
 	if (doc == NULL) {
 		filter = json_pack("{s:s}", "id", w->who.user_id);
 		doc = metadb_find_one(
 		    &w->who.tenant, "users", filter, &st, err, sizeof(err));
 		json_decref(filter);
 		if (st == METADB_NOT_FOUND)
-			return (auth_fail(w, "invalid_token",
+			return (auth_fail_uncount(w, "invalid_token",
 			    "the credentials are not valid"));
 		if (st != METADB_OK) {
 			api_work_store_error(w, "authentication", err);
-			return (false);
+			return (auth_fail_uncount(w, NULL, NULL));
 		}
 		json_object_del(doc, "password");
 		(void)session_cache_fill(
@@ -76,7 +133,7 @@ auth_user_or_fail(struct api_work *w)
 	    json_string_value(json_object_get(doc, "name")));
 	json_decref(doc);
 	if (w->who.role == ROLE_NONE)
-		return (auth_fail(
+		return (auth_fail_uncount(
 		    w, "invalid_token", "the credentials are not valid"));
 	return (true);
 }
@@ -88,7 +145,7 @@ auth_bearer(struct api_work *w, const char *token)
 	enum token_error    why;
 	enum metadb_status  st;
 	json_t             *filter, *doc;
-	char                err[256];
+	char                err[256], purpose[40], flag[64];
 	bool                admin, revoked;
 
 	admin = w->ep->auth == API_AUTH_ADMIN;
@@ -128,15 +185,16 @@ auth_bearer(struct api_work *w, const char *token)
 	}
 	if (!auth_tenant_or_fail(w, c.tid))
 		return (false);
-	if (!session_jti_revoked(
-		&w->who.tenant, c.jti, &revoked, err, sizeof(err))) {
-		api_work_store_error(w, "authentication", err);
+	snprintf(purpose, sizeof(purpose), "user:%s", w->who.user_id);
+	session_jti_purpose(c.jti, flag, sizeof(flag));
+	if (!auth_state_or_fail(w, purpose, flag, &doc, &revoked))
 		return (false);
-	}
-	if (revoked)
+	if (revoked) {
+		json_decref(doc);
 		return (
 		    auth_fail(w, "token_revoked", "this token was revoked"));
-	if (!auth_user_or_fail(w))
+	}
+	if (!auth_user_or_fail(w, doc))
 		return (false);
 	w->who.kind = WHO_USER;
 	return (true);
@@ -170,26 +228,26 @@ auth_apikey(struct api_work *w, const char *key)
 		return (false);
 	digest_sha256_hex(key, strlen(key), hash);
 	snprintf(purpose, sizeof(purpose), "apikey:%s", hash);
-	doc = session_cache_get(
-	    &w->who.tenant, purpose, &failed, err, sizeof(err));
+	if (!auth_state_or_fail(w, purpose, NULL, &doc, &failed))
+		return (false);
 	if (doc == NULL) {
 		filter = json_pack("{s:s}", "hash", hash);
 		doc = metadb_find_one(
 		    &w->who.tenant, "api_keys", filter, &st, err, sizeof(err));
 		json_decref(filter);
 		if (st == METADB_NOT_FOUND)
-			return (auth_fail(
+			return (auth_fail_uncount(
 			    w, "invalid_api_key", "the API key is not valid"));
 		if (st != METADB_OK) {
 			api_work_store_error(w, "authentication", err);
-			return (false);
+			return (auth_fail_uncount(w, NULL, NULL));
 		}
 		(void)session_cache_fill(
 		    &w->who.tenant, purpose, doc, 300, err, sizeof(err));
 	}
 	if (json_is_string(json_object_get(doc, "revoked_at"))) {
 		json_decref(doc);
-		return (auth_fail(
+		return (auth_fail_uncount(
 		    w, "invalid_api_key", "this API key was revoked"));
 	}
 	w->who.scopes = 0;

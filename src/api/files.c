@@ -9,6 +9,7 @@
 
 #include "api/auth.h"
 #include "api/serve.h"
+#include "api/usage.h"
 #include "service/files.h"
 #include "store/metadb.h"
 
@@ -53,6 +54,8 @@ files_upload_run(struct api_work *w)
 	struct files_upload  in;
 	struct files_outcome o;
 	const char          *name, *type;
+	long                 bytes;
+	bool                 counted;
 
 	name = files_arg(w, "name", "upload");
 	type = files_arg(w, "type", "auto");
@@ -71,7 +74,13 @@ files_upload_run(struct api_work *w)
 	in.mem = w->body.data;
 	in.len = w->body.len;
 	in.now = w->now;
+	bytes = in.fd != -1 ? (long)w->body_length : (long)in.len;
+	if (!api_quota_ingest(w, bytes, false, &counted))
+		return;
 	files_store(&in, &o);
+	/* Its documents are counted by the worker once ingested. */
+	if (o.result != FILES_OK)
+		api_quota_ingest_done(w, counted, bytes, 0);
 	switch (o.result) {
 	case FILES_OK:
 		snprintf(w->location, sizeof(w->location), "/api/v1/files/%s",

@@ -14,6 +14,7 @@
 #include "api/auth.h"
 #include "api/ingest.h"
 #include "api/serve.h"
+#include "api/usage.h"
 #include "service/ingest_api.h"
 
 /*
@@ -106,11 +107,20 @@ ingest_json_run(struct api_work *w)
 {
 	struct ingest_api_result res;
 	struct buf               body;
+	long                     bytes;
+	bool                     counted;
 
 	if (!ingest_body_or_error(w, INGEST_API_BODY_MAX, &body))
 		return;
+	bytes = (long)body.len;
+	if (!api_quota_ingest(w, bytes, false, &counted)) {
+		buf_free(&body);
+		return;
+	}
 	ingest_api_json(&w->who.tenant, body.data, body.len, w->now, &res);
 	buf_free(&body);
+	api_quota_ingest_done(w, counted, bytes,
+	    res.status == INGEST_API_BAD_BODY ? 0 : res.accepted);
 	switch (res.status) {
 	case INGEST_API_OK:
 		api_work_json(w, HTTP_STATUS_OK,
@@ -158,11 +168,20 @@ ingest_bulk_run(struct api_work *w)
 	struct ingest_bulk_result res;
 	struct buf                body;
 	char                      why[320];
+	long                      bytes;
+	bool                      counted;
 
 	if (!ingest_body_or_error(w, INGEST_API_BODY_MAX, &body))
 		return;
+	bytes = (long)body.len;
+	if (!api_quota_ingest(w, bytes, true, &counted)) {
+		buf_free(&body);
+		return;
+	}
 	ingest_api_bulk(&w->who.tenant, body.data, body.len, w->now, &res);
 	buf_free(&body);
+	api_quota_ingest_done(w, counted, bytes,
+	    res.status == INGEST_BULK_BAD_REQUEST ? 0 : res.indexed);
 	switch (res.status) {
 	case INGEST_BULK_OK:
 		api_work_json(w, HTTP_STATUS_OK, json_incref(res.reply));
@@ -266,19 +285,19 @@ ingest_preview_run(struct api_work *w)
 }
 
 static const struct api_endpoint ep_ingest = {ROUTE_INGEST, HTTP_METHOD_POST,
-    API_AUTH_TOKEN, PERM_LOGS_WRITE, INGEST_API_BODY_MAX, ingest_json_run,
+    API_AUTH_TOKEN, PERM_LOGS_WRITE, INGEST_API_BODY_MAX, ingest_json_run, true,
     true};
 static const struct api_endpoint ep_bulk = {ROUTE_BULK,
     HTTP_METHOD_POST | HTTP_METHOD_PUT, API_AUTH_TOKEN, PERM_LOGS_WRITE,
-    INGEST_API_BODY_MAX, ingest_bulk_run, true};
+    INGEST_API_BODY_MAX, ingest_bulk_run, true, true};
 static const struct api_endpoint ep_es_root = {ROUTE_ES_INFO,
     HTTP_METHOD_GET | HTTP_METHOD_HEAD, API_AUTH_TOKEN, PERM_NONE, 0,
-    ingest_es_root_run, false};
+    ingest_es_root_run, false, true};
 static const struct api_endpoint ep_es_license = {ROUTE_ES_INFO,
-    HTTP_METHOD_GET, API_AUTH_TOKEN, PERM_NONE, 0, ingest_es_license_run,
-    false};
+    HTTP_METHOD_GET, API_AUTH_TOKEN, PERM_NONE, 0, ingest_es_license_run, false,
+    true};
 static const struct api_endpoint ep_es_xpack = {ROUTE_ES_INFO, HTTP_METHOD_GET,
-    API_AUTH_TOKEN, PERM_NONE, 0, ingest_es_xpack_run, false};
+    API_AUTH_TOKEN, PERM_NONE, 0, ingest_es_xpack_run, false, true};
 static const struct api_endpoint ep_preview = {ROUTE_FILES_PREVIEW,
     HTTP_METHOD_POST, API_AUTH_TOKEN, PERM_LOGS_WRITE, 0, ingest_preview_run,
     true};

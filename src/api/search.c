@@ -47,7 +47,11 @@ search_api_answer(
 {
 	switch (o->result) {
 	case SEARCH_OK:
-		if (success_status == HTTP_STATUS_NO_CONTENT) {
+		if (o->text != NULL) {
+			w->status = success_status;
+			w->content_type = "application/json; charset=utf-8";
+			buf_append(&w->raw, o->text, o->text_len);
+		} else if (success_status == HTTP_STATUS_NO_CONTENT) {
 			w->status = success_status;
 			w->content_type = "text/plain; charset=utf-8";
 		} else {
@@ -102,37 +106,26 @@ search_api_run_params(struct api_work *w, const struct search_params *p)
 		snprintf(w->cache, sizeof(w->cache), "%s",
 		    o.cached ? "HIT" : "MISS");
 		if (p->page == 1 && w->who.kind == WHO_USER)
-			searches_record(&w->who.tenant, w->who.user_id, p,
-			    json_integer_value(
-				json_object_get(o.body, "total")),
-			    w->now);
+			searches_record(
+			    &w->who.tenant, w->who.user_id, p, o.total, w->now);
 	}
 	search_api_answer(w, &o, HTTP_STATUS_OK);
 }
 
 /*
- * The id after prefix in the path, or NULL after answering 404 (Kore
- * keeps no capture groups; see apikeys.c).
+ * The {id} of the route (serve.c fills the captures), or NULL after 404.
+ * A capture as long as the buffer may have been cut: not found either.
  */
 static const char *
-search_api_id_or_404(struct api_work *w, const char *prefix, const char *suffix)
+search_api_id_or_404(struct api_work *w)
 {
-	static __thread char id[API_CAPTURE_MAX];
-	size_t               plen, len, slen;
-
-	plen = strlen(prefix);
-	slen = strlen(suffix);
-	len = strlen(w->path);
-	if (strncmp(w->path, prefix, plen) != 0 || len < plen + slen ||
-	    strcmp(w->path + len - slen, suffix) != 0 ||
-	    len - plen - slen == 0 || len - plen - slen >= sizeof(id)) {
+	if (w->ncaptures < 1 || w->capture[0][0] == '\0' ||
+	    strlen(w->capture[0]) >= API_CAPTURE_MAX - 1) {
 		api_work_error(
 		    w, HTTP_STATUS_NOT_FOUND, "not_found", "no such resource");
 		return (NULL);
 	}
-	memcpy(id, w->path + plen, len - plen - slen);
-	id[len - plen - slen] = '\0';
-	return (id);
+	return (w->capture[0]);
 }
 
 /* ---- /api/v1/logs ------------------------------------------------------------ */
@@ -152,7 +145,7 @@ logs_get_run(struct api_work *w)
 	struct search_outcome o;
 	const char           *id;
 
-	if ((id = search_api_id_or_404(w, "/api/v1/logs/", "")) == NULL)
+	if ((id = search_api_id_or_404(w)) == NULL)
 		return;
 	search_log_get(&w->who.tenant, id, &o);
 	search_api_answer(w, &o, HTTP_STATUS_OK);
@@ -355,7 +348,7 @@ search_get_run(struct api_work *w)
 	struct search_outcome o;
 	const char           *id;
 
-	if ((id = search_api_id_or_404(w, "/api/v1/searches/", "")) == NULL)
+	if ((id = search_api_id_or_404(w)) == NULL)
 		return;
 	searches_get(&w->who.tenant, w->who.user_id, id, &o);
 	search_api_answer(w, &o, HTTP_STATUS_OK);
@@ -367,7 +360,7 @@ search_delete_run(struct api_work *w)
 	struct search_outcome o;
 	const char           *id;
 
-	if ((id = search_api_id_or_404(w, "/api/v1/searches/", "")) == NULL)
+	if ((id = search_api_id_or_404(w)) == NULL)
 		return;
 	searches_delete(&w->who.tenant, w->who.user_id, id, &o);
 	search_api_answer(w, &o, HTTP_STATUS_NO_CONTENT);
@@ -382,7 +375,7 @@ search_run_run(struct api_work *w)
 	const char           *id, *arg;
 	json_t               *args;
 
-	if ((id = search_api_id_or_404(w, "/api/v1/searches/", "/run")) == NULL)
+	if ((id = search_api_id_or_404(w)) == NULL)
 		return;
 	searches_get(&w->who.tenant, w->who.user_id, id, &o);
 	if (o.result != SEARCH_OK) {

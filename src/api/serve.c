@@ -9,6 +9,7 @@
 
 #include "api/auth.h"
 #include "api/serve.h"
+#include "api/usage.h"
 #include "common/log.h"
 #include "core/mem.h"
 #include "core/query.h"
@@ -263,6 +264,8 @@ serve_work_run(void *arg)
 			    perm_name(w->ep->perm));
 			return;
 		}
+		if (!api_quota_gate(w))
+			return;
 	}
 	w->ep->run(w);
 	if (w->status == 0)
@@ -320,6 +323,7 @@ serve_respond(
 	if (w->content_type != NULL) {
 		http_response_header(req, "x-trace-id", call->trace.trace_id);
 		http_response_header(req, "content-type", w->content_type);
+		http_response_header(req, "x-content-type-options", "nosniff");
 		http_response(req, w->status, w->raw.data, w->raw.len);
 		return;
 	}

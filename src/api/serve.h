@@ -67,6 +67,7 @@ struct api_endpoint {
 	size_t        body_max; /* 0: API_BODY_DEFAULT */
 	void (*run)(struct api_work *);
 	bool raw_body; /* hand the body over as bytes, not JSON */
+	bool quota_exempt; /* not counted as an API request (api/usage.c) */
 };
 
 struct api_work {
@@ -91,6 +92,10 @@ struct api_work {
 
 	/* Who: filled on the task thread before run(). */
 	struct who who;
+	/* The day's API-request count when authentication took it along
+	 * (api/usage.c): 0 not taken, 1 admitted, 2 refused. */
+	int  quota_state;
+	long quota_before, quota_after, quota_max;
 
 	/* Out. */
 	int         status;

@@ -44,6 +44,11 @@ users_answer(struct api_work *w, struct members_outcome *o, int success_status)
 			continue;
 		api_work_error_details(w, map[i].status, map[i].code,
 		    o->details, "%s", o->message);
+		/* A quota refusal also carries its figures in the error
+		 * itself, like every quota_exceeded (CONTRACTS). */
+		if (o->result == MEMBERS_QUOTA && o->details != NULL)
+			json_object_update(
+			    json_object_get(w->resp, "error"), o->details);
 		o->details = NULL;
 		members_outcome_clear(o);
 		return;

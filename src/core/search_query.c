@@ -675,6 +675,9 @@ search_filters_init(struct search_filters *f)
 	memset(f, 0, sizeof(*f));
 }
 
+/* What a NULL filter set means: none (the text alone). */
+static const struct search_filters sq_no_filters;
+
 json_t *
 search_query_build(
     const char *q, const struct search_filters *f, struct search_error *err)
@@ -682,6 +685,9 @@ search_query_build(
 	json_t     *all, *text, *names, *range;
 	const char *name;
 	int         l, i;
+
+	if (f == NULL)
+		f = &sq_no_filters;
 
 	text = search_text_parse(
 	    q != NULL ? q : "", q != NULL ? strlen(q) : 0, err);
@@ -1071,19 +1077,29 @@ search_body_build(const struct search_params *p, struct search_error *err)
 	json_array_append_new(sort,
 	    sb_sort_key("@timestamp",
 		p->sort == SEARCH_SORT_TIME ? order : "desc", "date"));
-	return (json_pack("{s:o, s:o, s:I, s:I, s:i}", "query", query, "sort",
-	    sort, "from", (json_int_t)((p->page - 1) * p->size), "size",
-	    (json_int_t)p->size, "track_total_hits", SEARCH_TOTAL_LIMIT));
+	return (
+	    json_pack("{s:o, s:o, s:I, s:I, s:i}", "query", query, "sort", sort,
+		"from", (json_int_t)(p->page - 1) * (json_int_t)p->size, "size",
+		(json_int_t)p->size, "track_total_hits", SEARCH_TOTAL_LIMIT));
 }
 
 /* ---- keys and names ------------------------------------------------------ */
 
-bool
-search_cache_key(const char *kind, long long gen, const json_t *what, char *out,
-    size_t outlen)
+void
+search_cache_hash(const json_t *what, char hex[65])
 {
-	char        hex[DIGEST_HEX_LEN + 1];
-	char       *text;
+	char *text;
+
+	text = json_dumps(what, JSON_COMPACT | JSON_SORT_KEYS);
+	digest_sha256_hex(
+	    text != NULL ? text : "", text != NULL ? strlen(text) : 0, hex);
+	free(text);
+}
+
+bool
+search_cache_key_hashed(
+    const char *kind, long long gen, const char *hash, char *out, size_t outlen)
+{
 	const char *k;
 	int         n;
 
@@ -1092,12 +1108,18 @@ search_cache_key(const char *kind, long long gen, const json_t *what, char *out,
 	for (k = kind; *k != '\0'; k++)
 		if (*k < 'a' || *k > 'z')
 			return (false);
-	if ((text = json_dumps(what, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
-		return (false);
-	digest_sha256_hex(text, strlen(text), hex);
-	free(text);
-	n = snprintf(out, outlen, "cache:%s:%lld:%s", kind, gen, hex);
+	n = snprintf(out, outlen, "cache:%s:%lld:%s", kind, gen, hash);
 	return (n > 0 && (size_t)n < outlen);
+}
+
+bool
+search_cache_key(const char *kind, long long gen, const json_t *what, char *out,
+    size_t outlen)
+{
+	char hex[DIGEST_HEX_LEN + 1];
+
+	search_cache_hash(what, hex);
+	return (search_cache_key_hashed(kind, gen, hex, out, outlen));
 }
 
 bool

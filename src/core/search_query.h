@@ -135,6 +135,11 @@ json_t *search_body_build(const struct search_params *, struct search_error *);
 bool search_cache_key(const char *kind, long long gen, const json_t *what,
     char *out, size_t outlen);
 
+/* The two halves of search_cache_key(): the hash, then the key from it. */
+void search_cache_hash(const json_t *what, char hex[65]);
+bool search_cache_key_hashed(const char *kind, long long gen, const char *hash,
+    char *out, size_t outlen);
+
 /* "vigie-t-<tenant id>", the only index name searches use. */
 bool search_tenant_alias(const struct tenant_ctx *, char *out, size_t outlen);
 

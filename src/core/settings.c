@@ -115,6 +115,30 @@ static const struct setting setting_table[] = {
     {"VIGIE_EXPORT_MAX_ROWS", SETTING_INTEGER, S_OFF(export_max_rows), "100000",
 	100, 1000000, NULL, NULL,
 	"most rows written by one CSV export of logs"},
+    {"VIGIE_QUOTAS", SETTING_CHOICE, S_OFF(quotas), "on", 0, 0, "on|off", NULL,
+	"enforce the plans' quotas and meter API requests (off: benchmarks)"},
+    {"VIGIE_USAGE_FLUSH_S", SETTING_INTEGER, S_OFF(usage_flush_s), "300", 5,
+	3600, NULL, NULL,
+	"how often usage counters are written to MongoDB usage_daily"},
+    {"VIGIE_BILLING_TAX_BP", SETTING_INTEGER, S_OFF(billing_tax_bp), "2000", 0,
+	10000, NULL, NULL,
+	"tax rate on invoices, basis points of the subtotal (2000 = 20 %)"},
+    {"VIGIE_BILLING_ISSUER", SETTING_STRING, S_OFF(billing_issuer),
+	"Vigie SAS|1 rue des Journaux|75002 Paris, France", 1, 300, NULL, NULL,
+	"the invoices' issuer: name and address, lines separated by |"},
+    {"VIGIE_BILLING_CLOSE_INTERVAL_S", SETTING_INTEGER,
+	S_OFF(billing_close_interval_s), "3600", 0, 86400, NULL, NULL,
+	"how often the worker closes last month's invoices that are still "
+	"open, seconds (0: never)"},
+    {"VIGIE_RETENTION_INTERVAL_S", SETTING_INTEGER, S_OFF(retention_interval_s),
+	"3600", 0, 86400, NULL, NULL,
+	"how often the worker deletes data past each tenant's retention, "
+	"seconds (0: never)"},
+    {"VIGIE_PLATFORM_DOMAINS", SETTING_STRING, S_OFF(platform_domains), "", 0,
+	500, NULL, NULL,
+	"comma-separated domains the platform itself answers on; no "
+	"organization may claim them, or a name under them, as its custom "
+	"domain"},
     {"VIGIE_WEBHOOK_ALLOW_CIDRS", SETTING_STRING, S_OFF(webhook_allow_cidrs),
 	"", 0, 500, NULL, NULL,
 	"addresses or CIDRs (comma-separated) that notification URLs may reach "
@@ -157,6 +181,21 @@ static const struct setting setting_table[] = {
 	NULL, NULL,
 	"PEM file of the authorities that may sign the SMTP server's "
 	"certificate; empty: the system's"},
+    {"VIGIE_ALERT_TICK_S", SETTING_INTEGER, S_OFF(alert_tick_s), "15", 1, 3600,
+	NULL, NULL,
+	"how often the worker looks for alert rules due for evaluation, "
+	"seconds"},
+    {"VIGIE_ALERT_MIN_INTERVAL_S", SETTING_INTEGER, S_OFF(alert_min_interval_s),
+	"60", 1, 3600, NULL, NULL,
+	"shortest evaluation interval an alert rule may ask for, seconds"},
+    {"VIGIE_ALERT_ESCALATE_L2_S", SETTING_INTEGER, S_OFF(alert_escalate_l2_s),
+	"900", 1, 604800, NULL, NULL,
+	"default delay before an unacknowledged alert escalates to level 2, "
+	"seconds"},
+    {"VIGIE_ALERT_ESCALATE_L3_S", SETTING_INTEGER, S_OFF(alert_escalate_l3_s),
+	"3600", 1, 604800, NULL, NULL,
+	"default delay before an unacknowledged alert escalates to level 3, "
+	"seconds"},
 };
 
 #define SETTING_COUNT (sizeof(setting_table) / sizeof(setting_table[0]))

@@ -57,6 +57,13 @@ struct settings {
 	long probe_interval_s;
 	long search_cache_ttl_s;
 	long export_max_rows;
+	long quotas; /* 0 on, 1 off */
+	long usage_flush_s;
+	long billing_tax_bp;
+	char billing_issuer[SETTINGS_STR_MAX];
+	long billing_close_interval_s;
+	long retention_interval_s;
+	char platform_domains[SETTINGS_STR_MAX];
 	/* Notifications (src/service/notify*.c, src/worker/notify.c). */
 	char webhook_allow_cidrs[SETTINGS_STR_MAX];
 	long notify_max_attempts;
@@ -71,6 +78,10 @@ struct settings {
 	long smtp_tls;
 	char public_url[SETTINGS_STR_MAX];
 	char smtp_ca_file[SETTINGS_STR_MAX];
+	long alert_tick_s;
+	long alert_min_interval_s;
+	long alert_escalate_l2_s;
+	long alert_escalate_l3_s;
 };
 
 /* Looks a variable up by name; returns NULL when it is not set. */

@@ -224,16 +224,14 @@ stats_terms(const json_t *agg)
 	return (out);
 }
 
+/* Sets out[key] = doc_count for each bucket of agg; returns out. */
 static json_t *
-stats_levels(const json_t *agg)
+stats_counts_into(json_t *out, const json_t *agg)
 {
 	const json_t *b;
 	const char   *key;
-	json_t       *out;
 	size_t        i;
 
-	out = json_pack("{s:i, s:i, s:i, s:i, s:i}", "DEBUG", 0, "INFO", 0,
-	    "WARNING", 0, "ERROR", 0, "CRITICAL", 0);
 	json_array_foreach(json_object_get(agg, "buckets"), i, b)
 	{
 		if ((key = json_string_value(json_object_get(b, "key"))) !=
@@ -242,6 +240,15 @@ stats_levels(const json_t *agg)
 			    out, key, json_integer(stats_count(b)));
 	}
 	return (out);
+}
+
+static json_t *
+stats_levels(const json_t *agg)
+{
+	return (stats_counts_into(
+	    json_pack("{s:i, s:i, s:i, s:i, s:i}", "DEBUG", 0, "INFO", 0,
+		"WARNING", 0, "ERROR", 0, "CRITICAL", 0),
+	    agg));
 }
 
 static json_t *
@@ -267,26 +274,18 @@ stats_histogram_answer(const json_t *agg)
 static json_t *
 stats_classes_answer(const json_t *agg)
 {
-	const json_t *b, *c;
-	json_t       *out, *row;
-	const char   *key;
-	size_t        i, j;
+	const json_t *b;
+	json_t       *out;
+	size_t        i;
 
 	out = json_array();
 	json_array_foreach(json_object_get(agg, "buckets"), i, b)
 	{
-		row = json_pack("{s:o}", "t",
-		    stats_iso(json_integer_value(json_object_get(b, "key"))));
-		json_array_foreach(
-		    json_object_get(json_object_get(b, "classes"), "buckets"),
-		    j, c)
-		{
-			if ((key = json_string_value(
-				 json_object_get(c, "key"))) != NULL)
-				json_object_set_new(
-				    row, key, json_integer(stats_count(c)));
-		}
-		json_array_append_new(out, row);
+		json_array_append_new(out,
+		    stats_counts_into(json_pack("{s:o}", "t",
+					  stats_iso(json_integer_value(
+					      json_object_get(b, "key")))),
+			json_object_get(b, "classes")));
 	}
 	return (out);
 }
@@ -329,7 +328,7 @@ stats_message_cmp(const void *a, const void *b)
 static json_t *
 stats_top_errors(const json_t *errors, json_int_t *sampled)
 {
-	struct stats_message m[STATS_ERROR_SAMPLE];
+	struct stats_message m[STATS_ERROR_SAMPLE] = {0};
 	const json_t        *hit;
 	const char          *text;
 	json_t              *out;

@@ -12,6 +12,7 @@
 #include "core/password.h"
 #include "service/account.h"
 #include "service/members.h"
+#include "service/quotas.h"
 #include "store/metadb.h"
 #include "store/session.h"
 
@@ -318,37 +319,41 @@ members_user_get(
 }
 
 static void
-members_quota(struct members_outcome *o, long usage, long limit)
+members_quota(struct members_outcome *o, const struct usage_outcome *u)
 {
 	members_set(o, MEMBERS_QUOTA,
-	    "the plan allows %ld users and the organization has %ld", limit,
-	    usage);
-	o->details = json_pack("{s:s, s:I, s:I}", "limit", "users", "usage",
-	    (json_int_t)usage, "limit_value", (json_int_t)limit);
+	    "quota exceeded: the plan allows %ld users and the organization "
+	    "has %ld",
+	    u->max, u->after);
+	o->details =
+	    json_pack("{s:s, s:I, s:I, s:n}", "limit", "users", "usage",
+		(json_int_t)u->after, "max", (json_int_t)u->max, "resets_at");
 }
 
-/* Users of the tenant now, against the plan's limit. */
+/* Users of the tenant now, against its limit (plan and overrides). */
 static bool
-members_quota_allows(const struct tenant_ctx *ctx, long *usage, long *limit,
-    struct members_outcome *o)
+members_quota_allows(
+    const struct tenant_ctx *ctx, long now, struct members_outcome *o)
 {
-	const struct plan *plan;
-	char               err[256];
+	struct usage_outcome u;
+	char                 err[256];
+	long                 usage;
 
-	if ((plan = members_plan_of(ctx)) == NULL) {
-		members_unavailable(o, ctx, "plans", "plans not loaded");
-		return (false);
-	}
-	*limit = plan->limits.users;
-	if ((*usage = metadb_count(ctx, "users", NULL, err, sizeof(err))) < 0) {
+	if ((usage = metadb_count(ctx, "users", NULL, err, sizeof(err))) < 0) {
 		members_unavailable(o, ctx, "users", err);
 		return (false);
 	}
-	if (plans_limit_reached(*limit, *usage)) {
-		members_quota(o, *usage, *limit);
+	switch (quotas_users_check(ctx, usage, now, &u, err, sizeof(err))) {
+	case QUOTAS_OK:
+		return (true);
+	case QUOTAS_EXCEEDED:
+		members_quota(o, &u);
 		return (false);
+	case QUOTAS_UNAVAILABLE:
+		break;
 	}
-	return (true);
+	members_unavailable(o, ctx, "quotas", err);
+	return (false);
 }
 
 /*
@@ -365,7 +370,7 @@ members_user_insert(const struct members_actor *a, const char *email,
 	json_t            *filter, *doc;
 	char               err[256], why[200], when[32], id[25];
 	char               hash[PASSWORD_ENCODED_MAX];
-	long               usage, limit, n;
+	long               n;
 
 	role = perm_role_parse(in->role);
 	if (role == ROLE_NONE) {
@@ -382,7 +387,7 @@ members_user_insert(const struct members_actor *a, const char *email,
 		members_set(o, MEMBERS_INVALID, "password %s", why);
 		return (NULL);
 	}
-	if (!members_quota_allows(a->tenant, &usage, &limit, o))
+	if (!members_quota_allows(a->tenant, a->now, o))
 		return (NULL);
 	filter = json_pack("{s:s}", "email", email);
 	n = metadb_platform_count("users", filter, err, sizeof(err));
@@ -425,7 +430,7 @@ members_user_insert(const struct members_actor *a, const char *email,
 /*
  * Adds a user to the actor's organization. Refuses: a bad role or
  * password (INVALID), an owner made by a non-owner (FORBIDDEN), the
- * plan's user limit reached (QUOTA, details {limit, usage, limit_value}),
+ * user limit reached (QUOTA, details {limit, usage, max, resets_at}),
  * an e-mail used anywhere on the platform (EMAIL_TAKEN).
  *
  * The quota is count-then-insert (no transactions on FerretDB/MongoDB
@@ -438,17 +443,19 @@ void
 members_user_create(const struct members_actor *a,
     const struct members_user_new *in, struct members_outcome *o)
 {
-	const struct plan *plan;
-	json_t            *doc, *filter;
-	char               email[256], err[256];
-	long               usage, limit, n;
+	struct quota_limits  limits;
+	struct usage_outcome u;
+	json_t              *doc, *filter;
+	char                 email[256], err[256];
+	long                 usage, limit, n;
 
 	members_begin(o);
 	text_lower(in->email, email, sizeof(email));
 	if ((doc = members_user_insert(a, email, in, o)) == NULL)
 		return;
-	plan = members_plan_of(a->tenant);
-	limit = plan != NULL ? plan->limits.users : 0;
+	limit = quotas_limits(a->tenant, &limits, err, sizeof(err))
+	    ? limits.max[QUOTA_USERS]
+	    : 0;
 	usage = metadb_count(a->tenant, "users", NULL, err, sizeof(err));
 	if (limit > 0 && usage > limit) {
 		filter = json_pack("{s:O}", "id", json_object_get(doc, "id"));
@@ -461,7 +468,11 @@ members_user_create(const struct members_actor *a,
 			    "user over quota not removed");
 		json_decref(filter);
 		json_decref(doc);
-		members_quota(o, usage - 1, limit);
+		memset(&u, 0, sizeof(u));
+		u.limit = QUOTA_USERS;
+		u.before = u.after = usage - 1;
+		u.max = limit;
+		members_quota(o, &u);
 		return;
 	}
 	o->body = members_user_public(doc);

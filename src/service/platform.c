@@ -6,8 +6,10 @@
 #include "common/log.h"
 #include "core/text.h"
 #include "core/plans.h"
+#include "core/quota.h"
 #include "service/members.h"
 #include "service/platform.h"
+#include "service/quotas.h"
 #include "store/metadb.h"
 #include "store/session.h"
 
@@ -98,6 +100,30 @@ platform_plan_view(const struct plan *p)
 	    "ingest_docs_per_day", (json_int_t)p->limits.ingest_docs_per_day,
 	    "api_requests_per_day", (json_int_t)p->limits.api_requests_per_day,
 	    "retention_days", (json_int_t)p->limits.retention_days));
+}
+
+/*
+ * The overrides an administrator set and the limits in force with them
+ * (volumes in bytes, 0: unlimited), added to a detail view.
+ */
+static void
+platform_effective(json_t *view, const struct plan *p, const json_t *overrides)
+{
+	struct quota_limits l;
+	json_t             *eff;
+	int                 i;
+
+	quota_limits_of(&p->limits, overrides, &l);
+	eff = json_object();
+	for (i = 0; i < QUOTA_COUNT; i++)
+		json_object_set_new(eff, quota_limit_name((enum quota_limit)i),
+		    json_integer(l.max[i]));
+	json_object_set_new(
+	    eff, "retention_days", json_integer(l.retention_days));
+	json_object_set_new(view, "overrides",
+	    json_is_object(overrides) ? json_deep_copy(overrides)
+				      : json_object());
+	json_object_set_new(view, "effective_limits", eff);
 }
 
 /* ---- views ------------------------------------------------------------- */
@@ -357,6 +383,7 @@ platform_detail(const json_t *doc, bool *failed)
 	if (p != NULL) {
 		json_object_update(view, plan = platform_plan_view(p));
 		json_decref(plan);
+		platform_effective(view, p, json_object_get(doc, "overrides"));
 	} else {
 		json_object_set_new(view, "plan_display_name", json_null());
 		json_object_set_new(view, "limits", json_null());
@@ -500,6 +527,7 @@ platform_change(const char *tenant_id, json_t *set, const char *action,
 		platform_unavailable(o, "the session store", err);
 		goto out;
 	}
+	quotas_limits_changed(&ctx);
 	json_object_del(set, "updated_at");
 	platform_audit(&ctx, actor, action,
 	    json_pack("{s:O, s:O}", "from", old, "to", set), now);
@@ -530,25 +558,50 @@ platform_tenant_set_active(const char *tenant_id, bool active,
 	json_decref(set);
 }
 
+/*
+ * Changes the plan and/or the per-tenant overrides of the plan's limits
+ * (plan may be NULL; patch may be NULL: keys set or, with null, removed).
+ */
 void
-platform_tenant_set_plan(const char *tenant_id, const char *plan,
-    const struct platform_actor *actor, long now, struct platform_outcome *o)
+platform_tenant_set_limits(const char *tenant_id, const char *plan,
+    const json_t *patch, const struct platform_actor *actor, long now,
+    struct platform_outcome *o)
 {
 	const struct plans *catalogue;
-	json_t             *set;
-	char                err[256];
+	json_t             *set, *doc;
+	char                err[256], field[64], why[200];
 
 	memset(o, 0, sizeof(*o));
 	if ((catalogue = platform_plans(err, sizeof(err))) == NULL) {
 		platform_unavailable(o, "the plan catalogue", err);
 		return;
 	}
-	if (plans_find(catalogue, plan) == NULL) {
+	if (plan != NULL && plans_find(catalogue, plan) == NULL) {
 		platform_set(o, PLATFORM_INVALID, "plan",
 		    "plan is not one of the platform's plans");
 		return;
 	}
-	set = json_pack("{s:s}", "plan", plan);
-	platform_change(tenant_id, set, "admin.tenant.plan", actor, now, o);
+	if (patch != NULL &&
+	    !quota_overrides_check(
+		patch, field, sizeof(field), why, sizeof(why))) {
+		platform_set(o, PLATFORM_INVALID, field, "%s %s", field, why);
+		return;
+	}
+	set = json_object();
+	if (plan != NULL)
+		json_object_set_new(set, "plan", json_string(plan));
+	if (patch != NULL) {
+		if ((doc = platform_tenant_find(tenant_id, o)) == NULL) {
+			json_decref(set);
+			return;
+		}
+		json_object_set_new(set, "overrides",
+		    quota_overrides_apply(
+			json_object_get(doc, "overrides"), patch));
+		json_decref(doc);
+	}
+	platform_change(tenant_id, set,
+	    patch != NULL ? "admin.tenant.limits" : "admin.tenant.plan", actor,
+	    now, o);
 	json_decref(set);
 }

@@ -56,7 +56,9 @@ void platform_tenants_list(
 void platform_tenant_get(const char *tenant_id, struct platform_outcome *);
 void platform_tenant_set_active(const char *tenant_id, bool active,
     const struct platform_actor *, long now, struct platform_outcome *);
-void platform_tenant_set_plan(const char *tenant_id, const char *plan,
-    const struct platform_actor *, long now, struct platform_outcome *);
+
+void platform_tenant_set_limits(const char *tenant_id, const char *plan,
+    const json_t *overrides_patch, const struct platform_actor *, long now,
+    struct platform_outcome *);
 
 #endif

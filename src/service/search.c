@@ -7,13 +7,13 @@
 #include "common/env.h"
 #include "common/log.h"
 #include "core/buf.h"
+#include "core/digest.h"
 #include "core/export_csv.h"
 #include "core/timeparse.h"
 #include "service/search.h"
 #include "store/cache.h"
 #include "store/es.h"
 #include "store/metadb.h"
-#include "store/session.h"
 
 #define SEARCH_ES_PARAMS   "ignore_unavailable=true&allow_no_indices=true"
 #define SEARCH_EXPORT_PAGE 1000
@@ -24,6 +24,7 @@ void
 search_outcome_clear(struct search_outcome *o)
 {
 	json_decref(o->body);
+	free(o->text);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -121,40 +122,78 @@ search_path(const struct tenant_ctx *ctx, const char *what, char *out,
 /* ---- the answer cache ------------------------------------------------------ */
 
 /*
- * Looks key material up: returns the cached answer, or NULL with key set
- * (empty when the cache is unusable) and *store telling whether a fresh
- * answer may be stored.
+ * The cached answer text for what, or NULL with key set (empty when the
+ * cache is unusable) and *store telling whether a fresh answer may be
+ * stored (not while the generation settles).
  */
-static json_t *
+static char *
 search_cache_lookup(const struct tenant_ctx *ctx, const char *kind,
-    const json_t *what, char *key, size_t keylen, bool *store)
+    const json_t *what, char *key, size_t keylen, bool *store, size_t *len)
 {
-	char      err[192];
+	char      err[192], hash[DIGEST_HEX_LEN + 1];
 	long long gen;
-	bool      settling, failed;
-	json_t   *hit;
+	bool      settling;
+	char     *text;
 
 	key[0] = '\0';
 	*store = false;
-	if (!cache_gen_read(ctx, &gen, &settling, err, sizeof(err)) ||
-	    !search_cache_key(kind, gen, what, key, keylen)) {
+	search_cache_hash(what, hash);
+	if (!cache_answer_lookup(ctx, kind, hash, &gen, &settling, &text, len,
+		err, sizeof(err)) ||
+	    !search_cache_key_hashed(kind, gen, hash, key, keylen)) {
 		key[0] = '\0';
 		return (NULL);
 	}
 	*store = !settling;
-	hit = session_cache_get(ctx, key, &failed, err, sizeof(err));
-	return (hit);
+	if (text != NULL && (*len < 2 || text[*len - 1] != '}')) {
+		free(text); /* not one of ours: recompute */
+		text = NULL;
+	}
+	return (text);
 }
 
+/*
+ * Sets o->text to text (an object's JSON, taken) with the time taken
+ * added as its last member.
+ */
 static void
-search_cache_store(const struct tenant_ctx *ctx, const char *key,
-    const json_t *answer, long ttl_s)
+search_text_finish(
+    struct search_outcome *o, char *text, size_t len, uint64_t start)
 {
-	char err[192];
+	struct buf b;
 
-	if (key[0] != '\0' && ttl_s > 0)
-		(void)session_cache_put(
-		    ctx, key, answer, ttl_s, err, sizeof(err));
+	buf_init(&b, len + 32);
+	buf_append(&b, text, len - 1);
+	buf_appendf(&b, "%s\"took_ms\":%ld}", len > 2 ? "," : "",
+	    search_elapsed_ms(start));
+	free(text);
+	o->text_len = b.len;
+	o->text = buf_release(&b);
+}
+
+/*
+ * Answers body (taken; without took_ms): as text, stored under key
+ * when store and the TTL allow.
+ */
+static void
+search_answer_fresh(const struct tenant_ctx *ctx, struct search_outcome *o,
+    json_t *body, const char *key, bool store, long ttl_s, uint64_t start)
+{
+	char  *text, err[192];
+	size_t len;
+
+	text = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(8));
+	json_decref(body);
+	if (text == NULL) {
+		search_set(
+		    o, SEARCH_UNAVAILABLE, NULL, "the answer was too large");
+		return;
+	}
+	len = strlen(text);
+	if (store && key[0] != '\0' && ttl_s > 0)
+		(void)cache_answer_put(
+		    ctx, key, text, len, ttl_s, err, sizeof(err));
+	search_text_finish(o, text, len, start);
 }
 
 /* ---- search ------------------------------------------------------------------ */
@@ -186,21 +225,24 @@ search_logs(const struct tenant_ctx *ctx, const struct search_params *p,
 	struct search_error err;
 	json_t             *body, *reply, *what, *total;
 	const char         *relation;
-	char                path[160], key[160];
+	char                path[160], key[160], *text;
 	uint64_t            start;
+	size_t              len;
 	bool                store;
 
 	memset(o, 0, sizeof(*o));
 	start = env_monotonic_us();
 	what = json_pack("{s:o, s:I, s:I}", "query", search_params_to_json(p),
 	    "page", (json_int_t)p->page, "size", (json_int_t)p->size);
-	o->body =
-	    search_cache_lookup(ctx, "search", what, key, sizeof(key), &store);
+	text = search_cache_lookup(
+	    ctx, "search", what, key, sizeof(key), &store, &len);
 	json_decref(what);
-	if (o->body != NULL) {
+	if (text != NULL) {
+		/* The answer starts with its total (see below). */
+		if (strncmp(text, "{\"total\":", 9) == 0)
+			o->total = strtoll(text + 9, NULL, 10);
 		o->cached = true;
-		json_object_set_new(
-		    o->body, "took_ms", json_integer(search_elapsed_ms(start)));
+		search_text_finish(o, text, len, start);
 		return;
 	}
 	if ((body = search_body_build(p, &err)) == NULL) {
@@ -217,16 +259,15 @@ search_logs(const struct tenant_ctx *ctx, const struct search_params *p,
 		return;
 	total = json_object_get(json_object_get(reply, "hits"), "total");
 	relation = json_string_value(json_object_get(total, "relation"));
-	o->body = json_pack("{s:o, s:I, s:s, s:I, s:I, s:I}", "hits",
-	    search_hits(reply), "total",
-	    json_integer_value(json_object_get(total, "value")),
-	    "total_relation",
+	o->total = json_integer_value(json_object_get(total, "value"));
+	/* jansson keeps the order of members: total first. */
+	body = json_pack("{s:I, s:s, s:I, s:I, s:o}", "total",
+	    (json_int_t)o->total, "total_relation",
 	    relation != NULL && strcmp(relation, "gte") == 0 ? "gte" : "eq",
-	    "page", (json_int_t)p->page, "size", (json_int_t)p->size, "took_ms",
-	    (json_int_t)search_elapsed_ms(start));
+	    "page", (json_int_t)p->page, "size", (json_int_t)p->size, "hits",
+	    search_hits(reply));
 	json_decref(reply);
-	if (store)
-		search_cache_store(ctx, key, o->body, ttl_s);
+	search_answer_fresh(ctx, o, body, key, store, ttl_s, start);
 }
 
 /* Document ids: ours (base64url) or a shipper's; never a path. */
@@ -285,9 +326,10 @@ search_stats(const struct tenant_ctx *ctx, const struct stats_params *p,
     int64_t now_ms, long ttl_s, struct search_outcome *o)
 {
 	json_t   *body, *reply, *what;
-	char      path[160], key[160], err[192];
+	char      path[160], key[160], err[192], *text;
 	long long files;
 	uint64_t  start;
+	size_t    len;
 	bool      store;
 
 	memset(o, 0, sizeof(*o));
@@ -295,13 +337,12 @@ search_stats(const struct tenant_ctx *ctx, const struct stats_params *p,
 	/* "today" moves at midnight: the day is part of the key. */
 	what = json_pack("{s:o, s:I}", "stats", stats_params_to_json(p), "day",
 	    (json_int_t)(now_ms / 86400000));
-	o->body =
-	    search_cache_lookup(ctx, "stats", what, key, sizeof(key), &store);
+	text = search_cache_lookup(
+	    ctx, "stats", what, key, sizeof(key), &store, &len);
 	json_decref(what);
-	if (o->body != NULL) {
+	if (text != NULL) {
 		o->cached = true;
-		json_object_set_new(
-		    o->body, "took_ms", json_integer(search_elapsed_ms(start)));
+		search_text_finish(o, text, len, start);
 		return;
 	}
 	if (!search_path(ctx, "_search", path, sizeof(path), o))
@@ -312,12 +353,10 @@ search_stats(const struct tenant_ctx *ctx, const struct stats_params *p,
 	if (reply == NULL)
 		return;
 	files = metadb_count(ctx, "files", NULL, err, sizeof(err));
-	o->body = stats_answer(p, reply, files);
+	body = stats_answer(p, reply, files);
 	json_decref(reply);
-	json_object_set_new(
-	    o->body, "took_ms", json_integer(search_elapsed_ms(start)));
-	if (store && files >= 0)
-		search_cache_store(ctx, key, o->body, ttl_s);
+	search_answer_fresh(
+	    ctx, o, body, key, store && files >= 0, ttl_s, start);
 }
 
 /* ---- export ------------------------------------------------------------------- */
@@ -353,8 +392,10 @@ search_pit_open(
 
 	*failed = true;
 	id = NULL;
-	if (!search_tenant_alias(ctx, alias, sizeof(alias)))
+	if (!search_tenant_alias(ctx, alias, sizeof(alias))) {
+		search_set(o, SEARCH_UNAVAILABLE, NULL, "invalid tenant");
 		return (NULL);
+	}
 	snprintf(path, sizeof(path), "/%s/_pit?keep_alive=%s&%s", alias,
 	    SEARCH_PIT_KEEP, SEARCH_ES_PARAMS);
 	if (!es_request("POST", path, NULL, 0, 0, &r)) {
@@ -486,8 +527,10 @@ search_export_pages(json_t *query, const struct search_params *p, char **pit,
 			    json_object_get(h, "_source"));
 			(*rows)++;
 			if (out.len >= SEARCH_FLUSH_BYTES &&
-			    !search_write_all(fd, &out))
+			    !search_write_all(fd, &out)) {
 				ok = false;
+				break;
+			}
 		}
 		json_decref(after);
 		after = json_incref(json_object_get(

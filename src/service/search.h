@@ -30,10 +30,17 @@ enum search_result {
 	SEARCH_UNAVAILABLE, /* a store failed */
 };
 
-/* body (the answer on success) belongs to the caller. */
+/*
+ * body (the answer on success) belongs to the caller; searches and stats
+ * answer text instead (the JSON as sent, NUL-terminated, free()d by
+ * search_outcome_clear), as cached answers are never parsed again.
+ */
 struct search_outcome {
 	enum search_result result;
 	json_t            *body;
+	char              *text;
+	size_t             text_len;
+	long long          total; /* searches: the total of the answer */
 	bool               cached; /* answered from the cache */
 	char               field[32];
 	char               message[256];

@@ -103,7 +103,7 @@ metadb_check(struct dep_check *dc)
 /* ---- documents --------------------------------------------------------- */
 
 static const char *const metadb_platform_colls[] = {
-    "tenants", "platform_admins", "users", "api_keys"};
+    "tenants", "platform_admins", "users", "api_keys", "custom_domains"};
 
 static bool
 metadb_platform_allowed(const char *coll)
@@ -568,6 +568,19 @@ static const struct metadb_index metadb_indexes[] = {
 	false},
     {"platform_admins", "email_unique", "{\"email\":1}", true},
     {"audit", "tenant_time", "{\"tenant_id\":1,\"at\":-1}", false},
+    {"usage_daily", "tenant_day_unique", "{\"tenant_id\":1,\"day\":1}", true},
+    {"quota_warnings", "tenant_created", "{\"tenant_id\":1,\"created_at\":-1}",
+	false},
+    {"branding", "tenant_unique", "{\"tenant_id\":1}", true},
+    {"branding_logos", "tenant_version", "{\"tenant_id\":1,\"version\":1}",
+	false},
+    {"custom_domains", "domain_unique", "{\"domain\":1}", true},
+    {"custom_domains", "tenant_domain", "{\"tenant_id\":1,\"domain\":1}",
+	false},
+    {"invoices", "tenant_period_unique", "{\"tenant_id\":1,\"period\":1}",
+	true},
+    {"invoices", "tenant_sequence_unique", "{\"tenant_id\":1,\"sequence\":1}",
+	true},
     /* One delivery per channel and event: notify jobs are idempotent. */
     {"notifications", "channel_event_unique",
 	"{\"tenant_id\":1,\"channel_id\":1,\"event_id\":1}", true},
@@ -575,6 +588,20 @@ static const struct metadb_index metadb_indexes[] = {
 	false},
     {"notification_channels", "tenant_created",
 	"{\"tenant_id\":1,\"created_at\":1}", false},
+    {"alert_rules", "tenant_due",
+	"{\"tenant_id\":1,\"enabled\":1,\"next_eval_s\":1}", false},
+    {"alerts", "tenant_rule_open", "{\"tenant_id\":1,\"rule_id\":1,\"open\":1}",
+	false},
+    {"alerts", "tenant_started", "{\"tenant_id\":1,\"started_s\":-1}", false},
+    {"alert_events", "tenant_alert",
+	"{\"tenant_id\":1,\"alert_id\":1,\"at_s\":1}", false},
+    /* The file list (newest first by default): without it MongoDB scans
+     * every tenant's files (docs/PERFORMANCE.md, load tests). */
+    {"files", "tenant_created", "{\"tenant_id\":1,\"created_at\":-1}", false},
+    /* A user's history and saved searches, newest first: read, pruned and
+     * written on every search. */
+    {"searches", "tenant_user_kind_created",
+	"{\"tenant_id\":1,\"user_id\":1,\"kind\":1,\"created_at\":-1}", false},
 };
 
 /* Creates the indexes that are missing; safe to call at every start. */

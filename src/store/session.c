@@ -49,6 +49,22 @@ session_ok(redisReply *r, char *err, size_t errlen)
 	return (ok);
 }
 
+/* A cached value's text as JSON; a tombstone reads as a miss (NULL). */
+json_t *
+session_cache_parse(const char *text, size_t len)
+{
+	json_t *doc;
+
+	if (text == NULL)
+		return (NULL);
+	doc = json_loadb(text, len, 0, NULL);
+	if (json_is_true(json_object_get(doc, "_gone"))) {
+		json_decref(doc);
+		doc = NULL;
+	}
+	return (doc);
+}
+
 json_t *
 session_cache_get(const struct tenant_ctx *ctx, const char *purpose,
     bool *failed, char *err, size_t errlen)
@@ -63,14 +79,10 @@ session_cache_get(const struct tenant_ctx *ctx, const char *purpose,
 	if ((r = session_cmd(err, errlen, 2, "GET", key)) == NULL)
 		return (NULL);
 	*failed = r->type == REDIS_REPLY_ERROR;
-	doc = NULL;
-	if (r->type == REDIS_REPLY_STRING)
-		doc = json_loadb(r->str, r->len, 0, NULL);
+	doc = r->type == REDIS_REPLY_STRING
+	    ? session_cache_parse(r->str, r->len)
+	    : NULL;
 	freeReplyObject(r);
-	if (json_is_true(json_object_get(doc, "_gone"))) {
-		json_decref(doc); /* a tombstone reads as a miss */
-		doc = NULL;
-	}
 	return (doc);
 }
 
@@ -228,13 +240,20 @@ session_set_ttl(const char *key, long ttl_s, char *err, size_t errlen)
 		err, errlen));
 }
 
+/* The purpose of a revoked token's marker, t:<id>:revoked:<jti>. */
+void
+session_jti_purpose(const char *jti, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "revoked:%s", jti);
+}
+
 bool
 session_jti_revoke(const struct tenant_ctx *ctx, const char *jti, long ttl_s,
     char *err, size_t errlen)
 {
 	char key[KEY_MAX], purpose[64];
 
-	snprintf(purpose, sizeof(purpose), "revoked:%s", jti);
+	session_jti_purpose(jti, purpose, sizeof(purpose));
 	if (!session_key(ctx, purpose, key, err, errlen))
 		return (false);
 	return (session_set_ttl(key, ttl_s, err, errlen));
@@ -246,7 +265,7 @@ session_jti_revoked(const struct tenant_ctx *ctx, const char *jti,
 {
 	char key[KEY_MAX], purpose[64];
 
-	snprintf(purpose, sizeof(purpose), "revoked:%s", jti);
+	session_jti_purpose(jti, purpose, sizeof(purpose));
 	if (!session_key(ctx, purpose, key, err, errlen))
 		return (false);
 	return (session_exists(key, revoked, err, errlen));

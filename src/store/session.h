@@ -29,6 +29,7 @@ bool    session_cache_put(const struct tenant_ctx *, const char *purpose,
        const json_t *, long ttl_s, char *err, size_t errlen);
 bool    session_cache_fill(const struct tenant_ctx *, const char *purpose,
        const json_t *, long ttl_s, char *err, size_t errlen);
+json_t *session_cache_parse(const char *text, size_t len);
 bool    session_cache_forget(
        const struct tenant_ctx *, const char *purpose, char *err, size_t errlen);
 
@@ -38,6 +39,7 @@ bool session_tenant_read(const char *tenant_id, struct tenant_ctx *,
 bool session_tenant_write(const struct tenant_ctx *, char *err, size_t);
 bool session_tenant_fill(const struct tenant_ctx *, char *err, size_t);
 
+void session_jti_purpose(const char *jti, char *out, size_t outlen);
 bool session_jti_revoke(const struct tenant_ctx *, const char *jti, long ttl_s,
     char *err, size_t errlen);
 bool session_jti_revoked(const struct tenant_ctx *, const char *jti,

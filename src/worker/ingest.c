@@ -18,6 +18,7 @@
 #include "store/cache.h"
 #include "store/es_bulk.h"
 #include "store/metadb.h"
+#include "service/quotas.h"
 #include "worker/ingest.h"
 
 /* Refused lines kept per file with their reason (counting goes on). */
@@ -417,6 +418,15 @@ ingest_start(struct ingest *in, const char *format)
 		"error_samples", "started_at", when)));
 }
 
+/* The file's documents join the day's usage (once per file). */
+static void
+ingest_meter(const struct ingest *in)
+{
+	if (quotas_enabled())
+		quotas_file_docs(
+		    in->ctx, in->file_id, in->indexed, (long)time(NULL));
+}
+
 static enum job_result
 ingest_finish(struct ingest *in, const char *reason_in)
 {
@@ -427,6 +437,7 @@ ingest_finish(struct ingest *in, const char *reason_in)
 		(void)ingest_update(in,
 		    json_pack("{s:s, s:s}", "status", "failed", "failure",
 			reason_in));
+		ingest_meter(in);
 		return (JOB_DONE);
 	}
 	status = in->rejected == 0 ? "done"
@@ -441,6 +452,7 @@ ingest_finish(struct ingest *in, const char *reason_in)
 		    (json_int_t)in->skipped, "error_samples", in->samples,
 		    "finished_at", when)))
 		return (JOB_RETRY);
+	ingest_meter(in);
 	return (JOB_DONE);
 }
 
@@ -500,7 +512,6 @@ ingest_file(
 	in.batch = &in.batches[0];
 	buf_init(&in.doc, 4096);
 	text_iso8601((long)time(NULL), in.received, sizeof(in.received));
-	res = JOB_DONE;
 
 	if (!ingest_detect(gz, type != NULL ? type : "auto", &fmt, &det, chunk,
 		&nsample, err, sizeof(err))) {

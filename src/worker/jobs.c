@@ -6,8 +6,11 @@
 #include "service/account.h"
 #include "store/es.h"
 #include "store/queue.h"
+#include "worker/billing.h"
+#include "worker/alerts.h"
 #include "worker/ingest.h"
 #include "worker/jobs.h"
+#include "worker/usage_flush.h"
 #include "worker/notify.h"
 
 /* Checks Elasticsearch from the worker's side and logs what it sees. */
@@ -91,7 +94,12 @@ job_tenant_queue(json_t *job, char *reason, size_t len)
 static const struct job_handler job_handlers[] = {
     {"probe", job_probe},
     {"tenant-queue", job_tenant_queue},
+    {"usage-flush", usage_flush_job},
+    {"billing-close", job_billing_close},
+    {"retention", job_retention},
     {"notify", job_notify},
+    {"alert-eval", alerts_job_eval},
+    {"alert-calibrate", alerts_job_calibrate},
 };
 
 /*

@@ -22,7 +22,11 @@
 #include "store/metadb.h"
 #include "store/queue.h"
 #include "service/account.h"
+#include "service/billing.h"
+#include "service/branding.h"
+#include "service/alerting.h"
 #include "service/files.h"
+#include "service/quotas.h"
 #include "service/members.h"
 #include "service/notify.h"
 #include "store/smtp.h"
@@ -198,11 +202,15 @@ main(int argc, char **argv)
 
 	account_configure(&worker_settings);
 	files_configure(&worker_settings);
+	quotas_configure(&worker_settings);
+	billing_configure(&worker_settings);
+	branding_configure(&worker_settings);
 	smtp_configure(&worker_settings);
 	if (!notify_configure(&worker_settings, err, sizeof(err))) {
 		fprintf(stderr, "vigie-worker: configuration error: %s\n", err);
 		return (1);
 	}
+	alerting_configure(&worker_settings);
 	if (members_plans() == NULL) {
 		fprintf(stderr,
 		    "vigie-worker: tenants/plans.json cannot be used\n");

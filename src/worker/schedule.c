@@ -6,6 +6,7 @@
 #include "common/log.h"
 #include "core/settings.h"
 #include "store/queue.h"
+#include "worker/alerts.h"
 #include "worker/jobs.h"
 #include "worker/schedule.h"
 
@@ -18,9 +19,31 @@ period_probe(void)
 	return (jobs_settings->probe_interval_s);
 }
 
+static long
+period_usage_flush(void)
+{
+	return (jobs_settings->usage_flush_s);
+}
+
+static long
+period_billing_close(void)
+{
+	return (jobs_settings->billing_close_interval_s);
+}
+
+static long
+period_retention(void)
+{
+	return (jobs_settings->retention_interval_s);
+}
+
 /* One line per periodic job; its handler is in jobs.c's table. */
 static const struct schedule_entry schedule[] = {
     {"probe", period_probe},
+    {"usage-flush", period_usage_flush},
+    {"billing-close", period_billing_close},
+    {"retention", period_retention},
+    {"alert-eval", alerts_tick_s},
 };
 
 static void

@@ -52,6 +52,14 @@ def es_delete(t, query):
                         params={"refresh": "true"}, timeout=30)
 
 
+def drop_indices(t):
+    """Deletes the tenant's indices: the shared Elasticsearch has a shard
+    limit that every test run would otherwise eat into."""
+    r = requests.get(f"{ES}/_alias/vigie-t-{t['tenant']['id']}", timeout=30)
+    if r.status_code == 200 and r.json():
+        requests.delete(f"{ES}/{','.join(sorted(r.json()))}", timeout=60)
+
+
 def create_key(t, scopes):
     r = t["api"].post("/api/v1/api-keys",
                       json={"name": f"k-{'-'.join(scopes)}",
@@ -116,7 +124,8 @@ def acme(new_tenant):
     ingest(t, t["docs"])
     t["reader"] = create_key(t, ["read"])
     t["ingester"] = create_key(t, ["ingest"])
-    return t
+    yield t
+    drop_indices(t)
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +133,8 @@ def other(new_tenant):
     t = new_tenant("srchother")
     t["marker"] = "o" + uuid.uuid4().hex[:12]
     ingest(t, json_docs(t["marker"], 5))
-    return t
+    yield t
+    drop_indices(t)
 
 
 def search(api, **params):
@@ -295,6 +305,13 @@ def test_cache_hits_then_new_data_invalidates(acme, redis):
     assert keys, "the answer is cached under the tenant's prefix"
     ttl = redis.ttl(keys[0])
     assert 0 < ttl <= 30
+    # The server's local copy is used only while Redis holds the key:
+    # an answer gone from Redis (expired) is never served again.
+    assert acme["api"].get("/api/v1/logs",
+                           params=params).headers["X-Cache"] == "HIT"
+    redis.delete(*keys)
+    assert acme["api"].get("/api/v1/logs",
+                           params=params).headers["X-Cache"] == "MISS"
     extra = {"@timestamp": iso(dt.datetime.now(dt.timezone.utc)),
              "level": "error", "service": "api",
              "message": f"late {acme['marker']}", "marker": acme["marker"]}
@@ -321,6 +338,40 @@ def test_cache_hits_then_new_data_invalidates(acme, redis):
             {"terms": {"message": ["late", "bulk"]}}]}})
         # Deleting behind Vigie's back: bump the generation as ingest does.
         redis.incr(f"t:{acme['tenant']['id']}:gen")
+
+
+def test_a_file_ingested_by_the_worker_invalidates_the_cache(new_tenant):
+    t = new_tenant("srchfile")
+    line = ('10.0.0.{n} - - [17/May/2015:10:05:0{n} +0000] "GET /cache-{m} '
+            'HTTP/1.1" 200 {n}00 "-" "bench"\n')
+    m = uuid.uuid4().hex[:10]
+
+    def upload(first, count):
+        body = "".join(line.format(n=n, m=m)
+                       for n in range(first, first + count))
+        r = t["api"].post("/api/v1/files", params={"name": f"f{first}.log"},
+                          data=body.encode(),
+                          headers={"Content-Type": "application/octet-stream"})
+        assert r.status_code == 201, r.text
+        fid = r.json()["id"]
+
+        def finished():
+            f = t["api"].get(f"/api/v1/files/{fid}").json()
+            return f if f["status"] in ("done", "partial", "failed") \
+                else None
+        f = wait_for(finished, 60, 0.3)
+        assert f and f["status"] == "done", f
+        refresh(t)
+    try:
+        upload(1, 3)
+        params = {"q": f"path:/cache-{m}"}
+        assert wait_hit(t["api"], "/api/v1/logs",
+                        params).json()["total"] == 3
+        upload(4, 2)
+        r = t["api"].get("/api/v1/logs", params=params)
+        assert r.headers["X-Cache"] == "MISS" and r.json()["total"] == 5
+    finally:
+        drop_indices(t)
 
 
 # ---- history and saved searches ----------------------------------------------------

@@ -7,6 +7,9 @@ from pathlib import Path
 
 from conftest import ROOT, log_lines, wait_for
 
+# VIGIE_BUILD_DIR: the build folder under test (build-cov for make coverage).
+BUILD = ROOT / os.environ.get("VIGIE_BUILD_DIR", "build")
+
 
 def test_ping_answers_json(http, base_url):
     r = http.get(f"{base_url}/api/v1/ping")
@@ -80,7 +83,7 @@ def test_every_log_line_is_structured_json():
 
 
 def test_env_example_documents_every_setting():
-    out = subprocess.run([ROOT / "build/vigie-worker", "--settings"],
+    out = subprocess.run([BUILD / "vigie-worker", "--settings"],
                          check=True, capture_output=True, text=True).stdout
     settings = {l.split("=", 1)[0] for l in out.splitlines()
                 if l.startswith("VIGIE_")}
@@ -94,8 +97,9 @@ def test_env_example_documents_every_setting():
 def _start_server_with(tmp_path, env_overrides):
     env = dict(os.environ)
     env.update(env_overrides)
-    for part in ("kore.conf", "build", "assets", "tenants"):
+    for part in ("kore.conf", "assets", "tenants"):
         (tmp_path / part).symlink_to(ROOT / part)
+    (tmp_path / "build").symlink_to(BUILD)
     (tmp_path / "var/tmp").mkdir(parents=True)
     return subprocess.run(["kore", "-c", "kore.conf", "-f", "-n", "-r"],
                           cwd=tmp_path, env=env, capture_output=True,
@@ -131,7 +135,7 @@ def test_assets_refuse_traversal_and_hidden_files(base_url):
     from urllib.parse import urlparse
     url = urlparse(base_url)
     for path in ("/assets/../kore.conf", "/assets/%2e%2e/kore.conf",
-                 "/assets/.hidden.css", "/assets/css//vigie.css",
+                 "/assets/.hidden.css", "/assets/css//shell.css",
                  "/assets/", "/assets/css/vigie.conf"):
         conn = http.client.HTTPConnection(url.hostname, url.port, timeout=5)
         conn.request("GET", path)
@@ -140,7 +144,7 @@ def test_assets_refuse_traversal_and_hidden_files(base_url):
         conn.close()
         assert r.status == 404, path
         assert b"server vigie" not in body, path
-    r = requests_get(f"{base_url}/assets/css/vigie.css")
+    r = requests_get(f"{base_url}/assets/css/shell.css")
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/css")
     assert r.headers["x-content-type-options"] == "nosniff"

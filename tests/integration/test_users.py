@@ -412,8 +412,9 @@ def test_free_plan_allows_three_users(base_url, new_tenant):
     assert r.status_code == 403, r.text
     err = r.json()["error"]
     assert err["code"] == "quota_exceeded"
-    assert err["details"] == {"limit": "users", "usage": 3,
-                              "limit_value": 3}
+    assert err["details"] == {"limit": "users", "usage": 3, "max": 3,
+                              "resets_at": None}
+    assert (err["limit"], err["usage"], err["max"]) == ("users", 3, 3)
     assert len(user_ids(t["api"])) == 3
     assert login(base_url, email).status_code == 401
     # Room again after a removal.
