@@ -564,8 +564,11 @@ alerts_error_rate_run(struct api_work *w)
 /* ---- endpoints ------------------------------------------------------------- */
 
 #define EP(var, r, m, a, p, fn) \
-	static const struct api_endpoint var = { \
-	    .route = r, .methods = m, .auth = a, .perm = p, .run = fn}
+	static const struct api_endpoint var = {.route = (r), \
+	    .methods = (m), \
+	    .auth = (a), \
+	    .perm = (p), \
+	    .run = (fn)}
 
 #define RULES_M (HTTP_METHOD_GET | HTTP_METHOD_POST)
 #define RULE_M \
