@@ -50,6 +50,7 @@ APT_PACKAGES=(
   libjansson-dev libjwt-dev libcmocka-dev libhpdf-dev libargon2-dev libssl-dev zlib1g-dev
   pkg-config wrk redis-server clang-format curl unzip ca-certificates
   python3-venv clang libclang-rt-14-dev
+  poppler-utils qpdf
 )
 JAVA_MIN_MAJOR=17
 JAVA_APT_PACKAGE="openjdk-17-jre-headless"

@@ -21,6 +21,11 @@ export VIGIE_WORKER_HEARTBEAT_S=1
 export VIGIE_ADMIN_EMAIL=${VIGIE_ADMIN_EMAIL:-admin@vigie.test} VIGIE_ADMIN_PASSWORD=${VIGIE_ADMIN_PASSWORD:-admin-password-for-tests-only}
 # The tests speak for many clients: they name one in X-Forwarded-For.
 export VIGIE_TRUSTED_PROXIES=127.0.0.1
+# The platform's own domain, which no organization may claim (branding).
+export VIGIE_PLATFORM_DOMAINS=${VIGIE_PLATFORM_DOMAINS:-vigie.test}
+# Retention only when a test pushes the job: on its own schedule it would
+# delete the old-dated indices other tests ingest (sample logs of 2015).
+export VIGIE_RETENTION_INTERVAL_S=${VIGIE_RETENTION_INTERVAL_S:-0}
 # One Kore worker, so that tests that check the event loop never stalls
 # cannot be passed by a second worker answering instead.
 export VIGIE_WORKERS=1

@@ -158,6 +158,7 @@
 
 	function planSelect(t) {
 		var select = document.createElement("select");
+		select.className = "form-select form-select-sm";
 		var names = state.plans.slice();
 		if (names.indexOf(t.plan) < 0) {
 			names.push(t.plan);
@@ -182,10 +183,10 @@
 		b.type = "button";
 		if (t.status === "active") {
 			b.textContent = "Suspend";
-			b.className = "admin-danger";
+			b.className = "btn btn-sm btn-outline-danger admin-danger";
 		} else {
 			b.textContent = "Reactivate";
-			b.className = "admin-ok";
+			b.className = "btn btn-sm btn-outline-success admin-ok";
 		}
 		b.disabled = t.status === "provisioning";
 		b.setAttribute("aria-label", b.textContent + " " + t.name);

@@ -52,18 +52,27 @@ export function sessionClear() {
 	sessionStorage.removeItem(STORE_KEY);
 }
 
+// Set while logging out: the page's requests still in flight then fail
+// with 401 (the token is revoked), and must not send the browser to
+// /login?reason=expired in the middle of the logout.
+let loggingOut = false;
+
 // Where the browser goes when the session is over; reason is shown there.
 function authLost(reason) {
 	sessionClear();
-	window.location.assign("/login?reason=" + encodeURIComponent(reason));
+	if (!loggingOut) {
+		window.location.assign("/login?reason=" + encodeURIComponent(reason));
+	}
 }
 
 async function send(method, path, body, token) {
 	const headers = { accept: "application/json" };
 	let response, text, parsed;
 
+	// A Blob (a file or a slice of one) is sent as it is.
+	const raw = typeof Blob !== "undefined" && body instanceof Blob;
 	if (body !== undefined) {
-		headers["content-type"] = "application/json";
+		headers["content-type"] = raw ? "application/octet-stream" : "application/json";
 	}
 	if (token) {
 		headers.authorization = "Bearer " + token;
@@ -72,7 +81,7 @@ async function send(method, path, body, token) {
 		response = await fetch(path, {
 			method,
 			headers,
-			body: body === undefined ? undefined : JSON.stringify(body),
+			body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
 			credentials: "same-origin",
 			cache: "no-store",
 		});
@@ -135,7 +144,7 @@ function refreshSession() {
 	return refreshing;
 }
 
-// options: body (sent as JSON), auth (send the access token), redirect
+// options: body (sent as JSON, or as bytes when a Blob), auth (send the access token), redirect
 // (false: on a lost session, answer instead of going to /login).
 export async function apiRequest(method, path, options = {}) {
 	const { body, auth = false, redirect = true } = options;
@@ -169,6 +178,22 @@ export async function apiRequest(method, path, options = {}) {
 	return r;
 }
 
+// The access token, renewed first when it expires within a minute: for
+// requests that cannot go through apiRequest (XMLHttpRequest uploads with
+// progress). null when there is no session or it cannot be renewed.
+export async function freshToken() {
+	const s = sessionRead();
+	if (s === null) {
+		return null;
+	}
+	if (s.expires_at && s.expires_at - Date.now() < 60000) {
+		if (!(await refreshSession())) {
+			return null;
+		}
+	}
+	return sessionRead().access_token;
+}
+
 // Signs in; on success the session is stored.
 export async function login(email, password) {
 	const r = await send("POST", "/api/v1/auth/login", { email, password }, null);
@@ -182,6 +207,7 @@ export async function login(email, password) {
 // token's family are revoked) and forgets it here, whatever the answer.
 export async function logout() {
 	const s = sessionRead();
+	loggingOut = true;
 	if (s !== null) {
 		await apiRequest("POST", "/api/v1/auth/logout", {
 			auth: true,

@@ -2,6 +2,7 @@
 // first, then the API; the server's errors are shown next to the field
 // they concern, or under the form.
 import { apiRequest, login } from "./api.js";
+import { applyPublicBranding } from "./layout.js";
 import { emailProblem, passwordProblem, requiredProblem, slugProblem, slugSuggest } from "./rules.js";
 
 // ---- showing errors ------------------------------------------------------
@@ -300,6 +301,7 @@ async function loginSubmit(form) {
 const signupForm = document.getElementById("signup-form");
 const loginForm = document.getElementById("login-form");
 
+applyPublicBranding();
 if (signupForm !== null) {
 	signupSetup(signupForm);
 }

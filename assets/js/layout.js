@@ -100,7 +100,7 @@ export function errorText(r, what = "This request") {
 		return e.message || "Vigie cannot be reached. Check your connection and try again.";
 	}
 	if (r.status === 404 && typeof e.message === "string" && e.message.startsWith("no API route")) {
-		return `${what} is not available on this server yet.`;
+		return `${what}: this server does not offer it yet.`;
 	}
 	if (r.status === 403 && e.code === "forbidden") {
 		return `${what} is not allowed for your role.`;
@@ -156,7 +156,7 @@ export function brandingClean(b) {
 		primary_color: colour(src.primary_color, DEFAULT_BRANDING.primary_color),
 		accent_color: colour(src.accent_color, DEFAULT_BRANDING.accent_color),
 		// Only a path of our own API: nothing is loaded from elsewhere.
-		logo_url: typeof src.logo_url === "string" && /^\/api\/v1\/[A-Za-z0-9/_.-]+$/.test(src.logo_url) ? src.logo_url : null,
+		logo_url: typeof src.logo_url === "string" && /^\/api\/v1\/[A-Za-z0-9/_.-]+$/.test(src.logo_url) && !src.logo_url.includes("..") ? src.logo_url : null,
 	};
 }
 
@@ -223,6 +223,24 @@ async function loadBranding() {
 	const b = applyBranding(r.body);
 	sessionStorage.setItem(BRAND_KEY, JSON.stringify(b));
 	await loadLogo(b.logo_url);
+}
+
+// The public pages (login, sign-up) of a custom domain: GET
+// /api/v1/branding/public answers the branding of the organization whose
+// domain the page is on (the platform's defaults elsewhere); its logo needs
+// no token, so it is a plain image of our own origin.
+export async function applyPublicBranding() {
+	const r = await apiRequest("GET", "/api/v1/branding/public");
+	if (!r.ok || !r.body) {
+		return;
+	}
+	pageTitle = document.title.split(" — ")[0];
+	const b = applyBranding(r.body);
+	const img = document.getElementById("vg-logo");
+	if (img !== null && b.logo_url !== null && b.logo_url.startsWith("/api/v1/branding/public/")) {
+		img.src = b.logo_url;
+		img.hidden = false;
+	}
 }
 
 // ---- quota banner -------------------------------------------------------------
@@ -420,7 +438,10 @@ export async function startPage(opts) {
 	main.setAttribute("aria-busy", "false");
 	// Optional extras: neither blocks the page nor fails it.
 	loadBranding();
-	loadUsage();
+	// Usage needs billing.read (admins and owners).
+	if (roleAtLeast(user.role, "admin")) {
+		loadUsage();
+	}
 	return {
 		me,
 		user,
@@ -430,6 +451,12 @@ export async function startPage(opts) {
 		can: (minRole) => roleAtLeast(user.role, minRole),
 		api: (method, path, options = {}) => apiRequest(method, path, { ...options, auth: true }),
 	};
+}
+
+// Marks the page as set up (its listeners attached): <main data-ready>.
+// Tests wait for it before acting.
+export function pageReady() {
+	document.getElementById("main").dataset.ready = "true";
 }
 
 // A small spinner with a label for screen readers.

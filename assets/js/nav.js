@@ -13,16 +13,17 @@
 // Adding a page: create its files, then remove its "hidden" (one line).
 export const NAV = [
 	{ id: "dashboard", label: "Dashboard", href: "/app" },
-	{ id: "upload", label: "Upload", href: "/app/upload", minRole: "analyst", hidden: true },
-	{ id: "files", label: "Files", href: "/app/files", hidden: true },
-	{ id: "search", label: "Search", href: "/app/search", hidden: true },
-	{ id: "history", label: "History", href: "/app/history", hidden: true },
+	{ id: "upload", label: "Upload", href: "/app/upload", minRole: "analyst" },
+	{ id: "files", label: "Files", href: "/app/files" },
+	{ id: "search", label: "Search", href: "/app/search" },
+	{ id: "history", label: "History", href: "/app/history" },
 	{ id: "alerts", label: "Alerts", href: "/app/alerts", hidden: true },
 	{ id: "rules", label: "Rules", href: "/app/rules", hidden: true },
 	{ id: "usage", label: "Usage", href: "/app/usage", minRole: "admin" },
-	{ id: "billing", label: "Billing", href: "/app/billing", minRole: "admin", hidden: true },
+	{ id: "billing", label: "Billing", href: "/app/billing", minRole: "admin" },
+	{ id: "branding", label: "Branding", href: "/app/branding", minRole: "admin" },
 	{ id: "settings", label: "Settings", href: "/app/settings", minRole: "admin", hidden: true },
-	{ id: "kibana", label: "Kibana", href: "/app/kibana", hidden: true },
+	{ id: "kibana", label: "Kibana", href: "/app/kibana" },
 ];
 
 export const ROLES = ["viewer", "analyst", "admin", "owner"];

@@ -302,8 +302,8 @@ page_admin(struct http_request *req)
 	http_response_header(req, "x-frame-options", "DENY");
 	http_response_header(req, "referrer-policy", "no-referrer");
 	http_response_header(req, "content-security-policy",
-	    "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
-	    "form-action 'self'");
+	    "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
+	    "base-uri 'none'; form-action 'self'");
 	http_response(req, HTTP_STATUS_OK, page.data, page.len);
 	return (KORE_RESULT_OK);
 }

@@ -25,6 +25,8 @@
 #include "store/kv.h"
 #include "store/metadb.h"
 #include "service/account.h"
+#include "service/billing.h"
+#include "service/branding.h"
 #include "service/files.h"
 #include "service/quotas.h"
 #include "service/members.h"
@@ -162,6 +164,8 @@ kore_worker_configure(void)
 	account_configure(&app_settings);
 	files_configure(&app_settings);
 	quotas_configure(&app_settings);
+	billing_configure(&app_settings);
+	branding_configure(&app_settings);
 	if (!kv_configure(&app_settings, err, sizeof(err)) ||
 	    !metadb_open(&app_settings, err, sizeof(err)))
 		fatal("%s", err);

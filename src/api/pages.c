@@ -51,10 +51,19 @@ pages_load(void)
 	pages_read("assets/login.html", &page_login_html);
 }
 
+/*
+ * Every HTML page runs our own files only, and only the application's
+ * pages may frame anything (the Kibana page, see below).
+ */
+#define PAGES_CSP \
+	"default-src 'self'; img-src 'self' data: blob:; object-src 'none'; " \
+	"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
 static void
 pages_send(struct http_request *req, int status, const struct buf *page)
 {
 	http_response_header(req, "content-type", "text/html; charset=utf-8");
+	http_response_header(req, "x-content-type-options", "nosniff");
 	http_response(req, status, page->data, page->len);
 }
 
@@ -67,6 +76,7 @@ page_index(struct http_request *req)
 	(void)api_call_begin(req, ROUTE_PAGE);
 	if (!api_method_or_respond(req, HTTP_METHOD_GET | HTTP_METHOD_HEAD))
 		return (KORE_RESULT_OK);
+	http_response_header(req, "content-security-policy", PAGES_CSP);
 	pages_send(req, HTTP_STATUS_OK, &page_index_html);
 	return (KORE_RESULT_OK);
 }
@@ -119,14 +129,10 @@ pages_send_app(
 	origin[0] = '\0';
 	if (frames_kibana)
 		pages_kibana_origin(origin, sizeof(origin));
-	snprintf(csp, sizeof(csp),
-	    "default-src 'self'; img-src 'self' data: blob:; "
-	    "object-src 'none'; base-uri 'none'; form-action 'self'; "
-	    "frame-ancestors 'none'%s%s",
+	snprintf(csp, sizeof(csp), PAGES_CSP "%s%s",
 	    origin[0] != '\0' ? "; frame-src " : "", origin);
 	http_response_header(req, "content-security-policy", csp);
 	http_response_header(req, "x-frame-options", "DENY");
-	http_response_header(req, "x-content-type-options", "nosniff");
 	http_response_header(req, "referrer-policy", "same-origin");
 	http_response_header(req, "cache-control", "no-store");
 	pages_send(req, HTTP_STATUS_OK, page);
@@ -324,6 +330,7 @@ page_not_found(struct http_request *req)
 		    req->path);
 		return (KORE_RESULT_OK);
 	}
+	http_response_header(req, "content-security-policy", PAGES_CSP);
 	pages_send(req, HTTP_STATUS_NOT_FOUND, &page_404_html);
 	return (KORE_RESULT_OK);
 }

@@ -23,6 +23,8 @@ serve_work_free(void *arg)
 
 	if (w->body_fd != -1)
 		close(w->body_fd);
+	if (w->file_fd != -1)
+		close(w->file_fd);
 	json_decref(w->query);
 	json_decref(w->json);
 	json_decref(w->resp);
@@ -271,6 +273,35 @@ serve_work_run(void *arg)
 		    "the request was not answered");
 }
 
+/*
+ * Sends w->file_fd with Kore's file references (sendfile on plain TCP):
+ * the descriptor is Kore's from here on, closed when the answer is sent.
+ */
+static void
+serve_respond_file(
+    struct http_request *req, struct api_call *call, struct api_work *w)
+{
+	struct kore_fileref *ref;
+	struct timespec      ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	http_response_header(req, "x-trace-id", call->trace.trace_id);
+	http_response_header(req, "content-type",
+	    w->content_type != NULL ? w->content_type
+				    : "application/octet-stream");
+	ref = req->owner == NULL
+	    ? NULL
+	    : kore_fileref_create(req->owner->owner->server, w->file_name,
+		  w->file_fd, w->file_size, &ts);
+	if (ref == NULL) {
+		api_respond_error(req, HTTP_STATUS_INTERNAL_ERROR,
+		    "internal_error", "the file could not be sent");
+		return;
+	}
+	w->file_fd = -1;
+	http_response_fileref(req, HTTP_STATUS_OK, ref);
+}
+
 static void
 serve_respond(
     struct http_request *req, struct api_call *call, struct api_work *w)
@@ -280,9 +311,19 @@ serve_respond(
 		http_response_header(req, "retry-after", w->retry_after);
 	if (w->location[0] != '\0')
 		http_response_header(req, "location", w->location);
+	if (w->cache[0] != '\0')
+		http_response_header(req, "x-cache", w->cache);
+	if (w->disposition[0] != '\0')
+		http_response_header(
+		    req, "content-disposition", w->disposition);
+	if (w->file_fd != -1 && w->status == HTTP_STATUS_OK) {
+		serve_respond_file(req, call, w);
+		return;
+	}
 	if (w->content_type != NULL) {
 		http_response_header(req, "x-trace-id", call->trace.trace_id);
 		http_response_header(req, "content-type", w->content_type);
+		http_response_header(req, "x-content-type-options", "nosniff");
 		http_response(req, w->status, w->raw.data, w->raw.len);
 		return;
 	}
@@ -303,6 +344,7 @@ api_serve(struct http_request *req, const struct api_endpoint *ep)
 		w = mem_calloc(1, sizeof(*w));
 		w->ep = ep;
 		w->body_fd = -1;
+		w->file_fd = -1;
 		w->trace = call->trace;
 		buf_init(&w->raw, 64);
 		call->state = w;

@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include <jansson.h>
 
@@ -103,6 +104,11 @@ struct api_work {
 	struct buf  raw; /* the body when not JSON */
 	char        retry_after[16];
 	char        location[256];
+	char        cache[8]; /* X-Cache: HIT or MISS, empty for none */
+	char        disposition[160]; /* Content-Disposition, if any */
+	int         file_fd; /* a file to send instead of raw, or -1 */
+	off_t       file_size;
+	char        file_name[256]; /* its (unique) path, for Kore's fileref */
 };
 
 int  api_serve(struct http_request *, const struct api_endpoint *);

@@ -109,11 +109,36 @@ static const struct setting setting_table[] = {
 	0, 86400, NULL, NULL,
 	"how often one vigie-worker checks Elasticsearch from its side, "
 	"seconds (0: never)"},
+    {"VIGIE_SEARCH_CACHE_TTL_S", SETTING_INTEGER, S_OFF(search_cache_ttl_s),
+	"30", 0, 3600, NULL, NULL,
+	"seconds a search or stats answer stays cached in Redis (0: no cache)"},
+    {"VIGIE_EXPORT_MAX_ROWS", SETTING_INTEGER, S_OFF(export_max_rows), "100000",
+	100, 1000000, NULL, NULL,
+	"most rows written by one CSV export of logs"},
     {"VIGIE_QUOTAS", SETTING_CHOICE, S_OFF(quotas), "on", 0, 0, "on|off", NULL,
 	"enforce the plans' quotas and meter API requests (off: benchmarks)"},
     {"VIGIE_USAGE_FLUSH_S", SETTING_INTEGER, S_OFF(usage_flush_s), "300", 5,
 	3600, NULL, NULL,
 	"how often usage counters are written to MongoDB usage_daily"},
+    {"VIGIE_BILLING_TAX_BP", SETTING_INTEGER, S_OFF(billing_tax_bp), "2000", 0,
+	10000, NULL, NULL,
+	"tax rate on invoices, basis points of the subtotal (2000 = 20 %)"},
+    {"VIGIE_BILLING_ISSUER", SETTING_STRING, S_OFF(billing_issuer),
+	"Vigie SAS|1 rue des Journaux|75002 Paris, France", 1, 300, NULL, NULL,
+	"the invoices' issuer: name and address, lines separated by |"},
+    {"VIGIE_BILLING_CLOSE_INTERVAL_S", SETTING_INTEGER,
+	S_OFF(billing_close_interval_s), "3600", 0, 86400, NULL, NULL,
+	"how often the worker closes last month's invoices that are still "
+	"open, seconds (0: never)"},
+    {"VIGIE_RETENTION_INTERVAL_S", SETTING_INTEGER, S_OFF(retention_interval_s),
+	"3600", 0, 86400, NULL, NULL,
+	"how often the worker deletes data past each tenant's retention, "
+	"seconds (0: never)"},
+    {"VIGIE_PLATFORM_DOMAINS", SETTING_STRING, S_OFF(platform_domains), "", 0,
+	500, NULL, NULL,
+	"comma-separated domains the platform itself answers on; no "
+	"organization may claim them, or a name under them, as its custom "
+	"domain"},
 };
 
 #define SETTING_COUNT (sizeof(setting_table) / sizeof(setting_table[0]))

@@ -48,8 +48,15 @@ struct settings {
 	long password_memory_kib;
 	long upload_max_bytes;
 	long probe_interval_s;
+	long search_cache_ttl_s;
+	long export_max_rows;
 	long quotas; /* 0 on, 1 off */
 	long usage_flush_s;
+	long billing_tax_bp;
+	char billing_issuer[SETTINGS_STR_MAX];
+	long billing_close_interval_s;
+	long retention_interval_s;
+	char platform_domains[SETTINGS_STR_MAX];
 };
 
 /* Looks a variable up by name; returns NULL when it is not set. */

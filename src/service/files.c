@@ -58,12 +58,19 @@ files_path(
 		    file_id) < (int)outlen);
 }
 
-static bool
-files_mkdirs(const struct tenant_ctx *ctx, char *err, size_t errlen)
+/*
+ * Makes dir and its missing parents (mode 0700). Also used for the other
+ * stored files (invoices).
+ */
+bool
+files_mkdir_p(const char *path, char *err, size_t errlen)
 {
 	char dir[SETTINGS_STR_MAX + 64], *p;
 
-	snprintf(dir, sizeof(dir), "%s/%s", files_root, ctx->id);
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir)) {
+		snprintf(err, errlen, "path too long");
+		return (false);
+	}
 	for (p = dir + 1; *p != '\0'; p++) {
 		if (*p != '/')
 			continue;
@@ -80,6 +87,15 @@ files_mkdirs(const struct tenant_ctx *ctx, char *err, size_t errlen)
 		return (false);
 	}
 	return (true);
+}
+
+static bool
+files_mkdirs(const struct tenant_ctx *ctx, char *err, size_t errlen)
+{
+	char dir[SETTINGS_STR_MAX + 64];
+
+	snprintf(dir, sizeof(dir), "%s/%s", files_root, ctx->id);
+	return (files_mkdir_p(dir, err, errlen));
 }
 
 /* Keeps a display name printable: no path, no control characters. */

@@ -47,6 +47,7 @@ bool        files_type_known(const char *);
 const char *files_dir(void);
 bool        files_path(
 	   const struct tenant_ctx *, const char *file_id, char *out, size_t outlen);
+bool files_mkdir_p(const char *dir, char *err, size_t errlen);
 bool files_queue_ingest(
     const struct tenant_ctx *, const char *file_id, char *err, size_t errlen);
 

@@ -14,6 +14,7 @@
 #include "core/text.h"
 #include "service/files.h"
 #include "service/ingest_api.h"
+#include "store/cache.h"
 #include "store/es_bulk.h"
 
 /* ------------------------------------------------------------ shared */
@@ -86,13 +87,17 @@ static bool
 ingest_api_flush(struct ingest_run *run)
 {
 	struct es_bulk_result r;
+	enum es_bulk_status   st;
 	char                  why[BULK_REASON_MAX + 64];
 	size_t                i;
 
 	if (run->batch.n == 0)
 		return (true);
 	memset(&r, 0, sizeof(r));
-	if (es_bulk_send(run->ctx, &run->batch, &r) != ES_BULK_DONE) {
+	st = es_bulk_send(run->ctx, &run->batch, &r);
+	if (r.indexed > 0)
+		cache_logs_written(run->ctx);
+	if (st != ES_BULK_DONE) {
 		run->res->accepted += (long)r.indexed;
 		snprintf(run->res->message, sizeof(run->res->message), "%s",
 		    r.error);
@@ -439,13 +444,17 @@ static bool
 bulk_run_flush(struct bulk_run *run, char *why, size_t whylen)
 {
 	struct es_bulk_result r;
+	enum es_bulk_status   st;
 	struct bulk_op       *op;
 	size_t                i;
 
 	if (run->batch.n == 0)
 		return (true);
 	memset(&r, 0, sizeof(r));
-	if (es_bulk_send(run->ctx, &run->batch, &r) != ES_BULK_DONE) {
+	st = es_bulk_send(run->ctx, &run->batch, &r);
+	if (r.indexed > 0)
+		cache_logs_written(run->ctx);
+	if (st != ES_BULK_DONE) {
 		run->indexed += (long)r.indexed;
 		snprintf(why, whylen, "%s", r.error);
 		es_bulk_result_free(&r);

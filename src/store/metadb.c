@@ -103,7 +103,7 @@ metadb_check(struct dep_check *dc)
 /* ---- documents --------------------------------------------------------- */
 
 static const char *const metadb_platform_colls[] = {
-    "tenants", "platform_admins", "users", "api_keys"};
+    "tenants", "platform_admins", "users", "api_keys", "custom_domains"};
 
 static bool
 metadb_platform_allowed(const char *coll)
@@ -571,6 +571,16 @@ static const struct metadb_index metadb_indexes[] = {
     {"usage_daily", "tenant_day_unique", "{\"tenant_id\":1,\"day\":1}", true},
     {"quota_warnings", "tenant_created", "{\"tenant_id\":1,\"created_at\":-1}",
 	false},
+    {"branding", "tenant_unique", "{\"tenant_id\":1}", true},
+    {"branding_logos", "tenant_version", "{\"tenant_id\":1,\"version\":1}",
+	false},
+    {"custom_domains", "domain_unique", "{\"domain\":1}", true},
+    {"custom_domains", "tenant_domain", "{\"tenant_id\":1,\"domain\":1}",
+	false},
+    {"invoices", "tenant_period_unique", "{\"tenant_id\":1,\"period\":1}",
+	true},
+    {"invoices", "tenant_sequence_unique", "{\"tenant_id\":1,\"sequence\":1}",
+	true},
 };
 
 /* Creates the indexes that are missing; safe to call at every start. */

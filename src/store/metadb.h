@@ -55,8 +55,9 @@ long               metadb_count(const struct tenant_ctx *, const char *coll,
 /*
  * Platform scope, for what belongs to no single tenant or finds the
  * tenant in the first place: the "tenants" and "platform_admins"
- * collections, and look-ups of "users" by e-mail and "api_keys" by hash
- * during authentication. Other collections are refused.
+ * collections, look-ups of "users" by e-mail and "api_keys" by hash
+ * during authentication, and of "custom_domains" by host (the branding
+ * of a login page). Other collections are refused.
  */
 enum metadb_status metadb_platform_insert(const char *coll, const json_t *doc,
     char id_out[25], char *err, size_t errlen);

@@ -15,6 +15,7 @@
 #include "core/mem.h"
 #include "core/text.h"
 #include "service/files.h"
+#include "store/cache.h"
 #include "store/es_bulk.h"
 #include "store/metadb.h"
 #include "service/quotas.h"
@@ -236,6 +237,8 @@ ingest_collect(struct ingest *in)
 	in->snd.done = false;
 	pthread_mutex_unlock(&in->snd.mu);
 
+	if (res.indexed > 0)
+		cache_logs_written(in->ctx);
 	if (st != ES_BULK_DONE) {
 		snprintf(in->reason, sizeof(in->reason), "elasticsearch: %s",
 		    res.error);

@@ -6,6 +6,7 @@
 #include "service/account.h"
 #include "store/es.h"
 #include "store/queue.h"
+#include "worker/billing.h"
 #include "worker/ingest.h"
 #include "worker/jobs.h"
 #include "worker/usage_flush.h"
@@ -92,6 +93,8 @@ static const struct job_handler job_handlers[] = {
     {"probe", job_probe},
     {"tenant-queue", job_tenant_queue},
     {"usage-flush", usage_flush_job},
+    {"billing-close", job_billing_close},
+    {"retention", job_retention},
 };
 
 /*

@@ -22,6 +22,8 @@
 #include "store/metadb.h"
 #include "store/queue.h"
 #include "service/account.h"
+#include "service/billing.h"
+#include "service/branding.h"
 #include "service/files.h"
 #include "service/quotas.h"
 #include "service/members.h"
@@ -198,6 +200,8 @@ main(int argc, char **argv)
 	account_configure(&worker_settings);
 	files_configure(&worker_settings);
 	quotas_configure(&worker_settings);
+	billing_configure(&worker_settings);
+	branding_configure(&worker_settings);
 	if (members_plans() == NULL) {
 		fprintf(stderr,
 		    "vigie-worker: tenants/plans.json cannot be used\n");

@@ -24,10 +24,24 @@ period_usage_flush(void)
 	return (jobs_settings->usage_flush_s);
 }
 
+static long
+period_billing_close(void)
+{
+	return (jobs_settings->billing_close_interval_s);
+}
+
+static long
+period_retention(void)
+{
+	return (jobs_settings->retention_interval_s);
+}
+
 /* One line per periodic job; its handler is in jobs.c's table. */
 static const struct schedule_entry schedule[] = {
     {"probe", period_probe},
     {"usage-flush", period_usage_flush},
+    {"billing-close", period_billing_close},
+    {"retention", period_retention},
 };
 
 static void

@@ -3,7 +3,8 @@
 // every page must fit.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { chromium } from "playwright-core";
@@ -58,6 +59,17 @@ export function uniqueOrg(prefix = "web") {
 	};
 }
 
+// Error answers no page is faulted for. The shell's optional calls
+// (assets/js/layout.js): branding and usage answer 404 on a server without
+// those features (public: the login page's), and usage 403 to a role that
+// may not read it; the pages ignore those answers.
+export const ALLOWED_EVERYWHERE = [
+	{ status: 404, path: "/api/v1/branding" },
+	{ status: 404, path: "/api/v1/branding/public" },
+	{ status: 404, path: "/api/v1/usage" },
+	{ status: 403, path: "/api/v1/usage" },
+];
+
 // A page in a context of its own (its own sessionStorage). Every console
 // error and uncaught exception is recorded in problems, except the
 // browser's own "Failed to load resource" line for an API answer the test
@@ -70,14 +82,7 @@ export async function openPage(browser, viewport = DESKTOP) {
 	});
 	const page = await context.newPage();
 	const problems = [];
-	// The shell's optional calls (assets/js/layout.js): branding and usage
-	// answer 404 on a server without those features, and usage 403 to a
-	// role that may not read it; the pages ignore those answers.
-	const allowed = [
-		{ status: 404, path: "/api/v1/branding" },
-		{ status: 404, path: "/api/v1/usage" },
-		{ status: 403, path: "/api/v1/usage" },
-	];
+	const allowed = [...ALLOWED_EVERYWHERE];
 
 	page.on("console", (msg) => {
 		if (msg.type() !== "error") {
@@ -203,4 +208,81 @@ export async function apiCall(org, method, path, body) {
 		json = null;
 	}
 	return { status: r.status, headers: r.headers, text, json };
+}
+
+// The shared test data (never copied into the repository): shared/data
+// beside the repository's root, as CI lays it out, or VIGIE_SHARED_DATA,
+// or the machine's /work/shared/data. null when none exists: tests that
+// need it skip with a message naming the places looked at.
+export const SHARED_DATA_PLACES = [
+	process.env.VIGIE_SHARED_DATA,
+	fileURLToPath(new URL("../../../shared/data/", import.meta.url)),
+	"/work/shared/data/",
+].filter(Boolean);
+
+export function sharedData(name) {
+	for (const dir of SHARED_DATA_PLACES) {
+		const path = join(dir, name);
+		if (existsSync(path)) {
+			return path;
+		}
+	}
+	return null;
+}
+
+export function sharedDataMissing(name) {
+	return `${name} not found in ${SHARED_DATA_PLACES.join(", ")} (set VIGIE_SHARED_DATA)`;
+}
+
+// A link of the main navigation bar.
+export function navLink(page, label) {
+	return page.getByRole("navigation", { name: "Main", exact: true }).getByRole("link", { name: label, exact: true });
+}
+
+// Uploads a file through the API (the test's own requests); its id.
+export async function uploadApi(org, name, content, type = "auto") {
+	const r = await fetch(`${BASE}/api/v1/files?name=${encodeURIComponent(name)}&type=${type}`, {
+		method: "POST",
+		headers: { authorization: "Bearer " + org.tokens.access_token, "content-type": "application/octet-stream" },
+		body: content,
+	});
+	const text = await r.text();
+	assert.equal(r.status, 201, text);
+	return JSON.parse(text).id;
+}
+
+async function sleep(ms) {
+	return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+// Waits until the worker has finished the files (two minutes at most).
+export async function waitFilesDone(org, ids) {
+	for (let i = 0; i < 600; i++) {
+		const r = await apiCall(org, "GET", "/api/v1/files?size=200");
+		const left = r.json.items.filter((f) => ids.includes(f.id) && ["uploaded", "queued", "ingesting"].includes(f.status));
+		if (left.length === 0) {
+			return r.json.items.filter((f) => ids.includes(f.id));
+		}
+		await sleep(200);
+	}
+	throw new Error("the files were not ingested in two minutes");
+}
+
+// Waits until a search finds `total` logs (Elasticsearch shows new
+// documents within a refresh); the last answer.
+export async function waitLogs(org, query, total) {
+	let last = null;
+	for (let i = 0; i < 300; i++) {
+		last = await apiCall(org, "GET", "/api/v1/logs?size=1&" + query);
+		if (last.status === 200 && last.json.total === total) {
+			return last.json;
+		}
+		await sleep(200);
+	}
+	throw new Error(`GET /api/v1/logs?${query} never found ${total} logs: last answer ${last.status} ${last.text.slice(0, 300)}`);
+}
+
+// Waits until the page's module has set it up (layout.js pageReady()).
+export async function waitReady(page) {
+	await page.locator("main[data-ready]").waitFor({ state: "attached" });
 }

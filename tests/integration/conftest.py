@@ -213,3 +213,16 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "faults: stops services of the test stack or kills the "
         "worker (deselect with -m \"not faults\")")
+
+
+# ---- MongoDB -------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def db():
+    """The test database itself, for set-up the API cannot do (back-dated
+    documents, metered usage) and for checking what was stored."""
+    pymongo = pytest.importorskip("pymongo")
+    client = pymongo.MongoClient(os.environ["VIGIE_MONGO_URI"],
+                                 serverSelectionTimeoutMS=5000)
+    yield client[os.environ.get("VIGIE_MONGO_DB", "vigie_test")]
+    client.close()

@@ -458,7 +458,8 @@ def test_console_page_is_served(base_url):
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/html")
     assert "/assets/js/admin.js" in r.text
-    assert "/assets/css/vigie.css" in r.text
+    assert "/assets/vendor/bootstrap.min.css" in r.text
+    assert "/assets/css/shell.css" in r.text
     assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
     assert r.headers["x-frame-options"] == "DENY"
     # No third-party origin: every script and stylesheet is our own.

@@ -131,7 +131,7 @@ def test_assets_refuse_traversal_and_hidden_files(base_url):
     from urllib.parse import urlparse
     url = urlparse(base_url)
     for path in ("/assets/../kore.conf", "/assets/%2e%2e/kore.conf",
-                 "/assets/.hidden.css", "/assets/css//vigie.css",
+                 "/assets/.hidden.css", "/assets/css//shell.css",
                  "/assets/", "/assets/css/vigie.conf"):
         conn = http.client.HTTPConnection(url.hostname, url.port, timeout=5)
         conn.request("GET", path)
@@ -140,7 +140,7 @@ def test_assets_refuse_traversal_and_hidden_files(base_url):
         conn.close()
         assert r.status == 404, path
         assert b"server vigie" not in body, path
-    r = requests_get(f"{base_url}/assets/css/vigie.css")
+    r = requests_get(f"{base_url}/assets/css/shell.css")
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/css")
     assert r.headers["x-content-type-options"] == "nosniff"

@@ -1,0 +1,306 @@
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "store/cache.h"
+#include "store/kv.h"
+
+#define CACHE_KEY_MAX        96
+#define CACHE_ANSWER_KEY_MAX (TENANT_PURPOSE_MAX + 32)
+
+static bool
+cache_keys(const struct tenant_ctx *ctx, char gen[CACHE_KEY_MAX],
+    char settling[CACHE_KEY_MAX], char *err, size_t errlen)
+{
+	if (!tenant_key(ctx, "gen", gen, CACHE_KEY_MAX) ||
+	    !tenant_key(ctx, "gen_settling", settling, CACHE_KEY_MAX)) {
+		snprintf(err, errlen, "invalid tenant key");
+		return (false);
+	}
+	return (true);
+}
+
+bool
+cache_gen_read(const struct tenant_ctx *ctx, long long *gen, bool *settling,
+    char *err, size_t errlen)
+{
+	char        kgen[CACHE_KEY_MAX], kset[CACHE_KEY_MAX];
+	const char *argv[3];
+	redisReply *r;
+	bool        ok;
+
+	*gen = 0;
+	*settling = false;
+	if (!cache_keys(ctx, kgen, kset, err, errlen))
+		return (false);
+	argv[0] = "MGET";
+	argv[1] = kgen;
+	argv[2] = kset;
+	if ((r = kv_commandv(3, argv, NULL, err, errlen)) == NULL)
+		return (false);
+	ok = r->type == REDIS_REPLY_ARRAY && r->elements == 2;
+	if (!ok)
+		snprintf(err, errlen, "unexpected MGET answer");
+	else {
+		if (r->element[0]->type == REDIS_REPLY_STRING)
+			*gen = strtoll(r->element[0]->str, NULL, 10);
+		*settling = r->element[1]->type == REDIS_REPLY_STRING;
+	}
+	freeReplyObject(r);
+	return (ok);
+}
+
+bool
+cache_gen_bump(const struct tenant_ctx *ctx, char *err, size_t errlen)
+{
+	char        kgen[CACHE_KEY_MAX], kset[CACHE_KEY_MAX], ms[24];
+	const char *argv[5];
+	redisReply *r;
+	bool        ok;
+
+	if (!cache_keys(ctx, kgen, kset, err, errlen))
+		return (false);
+	/* Settling first: a reader that sees the new generation sees it. */
+	snprintf(ms, sizeof(ms), "%d", CACHE_SETTLE_MS);
+	argv[0] = "SET";
+	argv[1] = kset;
+	argv[2] = "1";
+	argv[3] = "PX";
+	argv[4] = ms;
+	if ((r = kv_commandv(5, argv, NULL, err, errlen)) == NULL)
+		return (false);
+	ok = r->type != REDIS_REPLY_ERROR;
+	freeReplyObject(r);
+	if (!ok)
+		return (false);
+	argv[0] = "INCR";
+	argv[1] = kgen;
+	if ((r = kv_commandv(2, argv, NULL, err, errlen)) == NULL)
+		return (false);
+	ok = r->type == REDIS_REPLY_INTEGER;
+	if (!ok)
+		snprintf(err, errlen, "INCR refused");
+	freeReplyObject(r);
+	return (ok);
+}
+
+void
+cache_logs_written(const struct tenant_ctx *ctx)
+{
+	char err[192];
+
+	if (!cache_gen_bump(ctx, err, sizeof(err)))
+		log_emit(LOG_LEVEL_WARNING, "cache", NULL,
+		    json_pack("{s:s, s:s}", "tenant_id", ctx->id, "error", err),
+		    "cache generation not bumped: answers may lag until "
+		    "they expire");
+}
+
+/*
+ * Local copies: the Kore worker keeps the last CACHE_LOCAL_N answers it
+ * read (each at most CACHE_LOCAL_MAX bytes), shared by its task threads.
+ * A copy is used only when Redis says, in the same round trip as always,
+ * that the very key (same tenant, generation and hash) still exists: the
+ * copy is then an answer Redis holds, and a hit moves a few bytes instead
+ * of the whole answer.
+ */
+#define CACHE_LOCAL_N   64
+#define CACHE_LOCAL_MAX (256 * 1024)
+
+struct cache_local {
+	char      prefix[CACHE_ANSWER_KEY_MAX]; /* t:<id>:cache:<kind>: */
+	char      hash[72];
+	long long gen;
+	char     *text; /* NULL: a free slot */
+	size_t    len;
+	uint64_t  used;
+};
+
+static struct cache_local cache_locals[CACHE_LOCAL_N];
+static pthread_mutex_t    cache_local_mu = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t           cache_local_clock;
+
+/* The slot of (prefix, hash), or NULL. Called with the mutex held. */
+static struct cache_local *
+cache_local_find(const char *prefix, const char *hash)
+{
+	int i;
+
+	for (i = 0; i < CACHE_LOCAL_N; i++)
+		if (cache_locals[i].text != NULL &&
+		    strcmp(cache_locals[i].hash, hash) == 0 &&
+		    strcmp(cache_locals[i].prefix, prefix) == 0)
+			return (&cache_locals[i]);
+	return (NULL);
+}
+
+/* The generation of the local copy of (prefix, hash), or -1. */
+static long long
+cache_local_gen(const char *prefix, const char *hash)
+{
+	struct cache_local *l;
+	long long           gen;
+
+	pthread_mutex_lock(&cache_local_mu);
+	gen = (l = cache_local_find(prefix, hash)) != NULL ? l->gen : -1;
+	pthread_mutex_unlock(&cache_local_mu);
+	return (gen);
+}
+
+/* A new copy of the local text of (prefix, hash) at gen, or NULL. */
+static char *
+cache_local_take(
+    const char *prefix, const char *hash, long long gen, size_t *len)
+{
+	struct cache_local *l;
+	char               *text;
+
+	text = NULL;
+	pthread_mutex_lock(&cache_local_mu);
+	if ((l = cache_local_find(prefix, hash)) != NULL && l->gen == gen) {
+		if ((text = malloc(l->len + 1)) == NULL)
+			abort();
+		memcpy(text, l->text, l->len + 1);
+		*len = l->len;
+		l->used = ++cache_local_clock;
+	}
+	pthread_mutex_unlock(&cache_local_mu);
+	return (text);
+}
+
+/* Keeps a copy of text at gen, in place of the least recently used. */
+static void
+cache_local_keep(const char *prefix, const char *hash, long long gen,
+    const char *text, size_t len)
+{
+	struct cache_local *l;
+	char               *copy;
+	int                 i;
+
+	if (len > CACHE_LOCAL_MAX || strlen(prefix) >= sizeof(l->prefix) ||
+	    strlen(hash) >= sizeof(l->hash))
+		return;
+	if ((copy = malloc(len + 1)) == NULL)
+		abort();
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	pthread_mutex_lock(&cache_local_mu);
+	if ((l = cache_local_find(prefix, hash)) == NULL) {
+		l = &cache_locals[0];
+		for (i = 1; i < CACHE_LOCAL_N && l->text != NULL; i++)
+			if (cache_locals[i].text == NULL ||
+			    cache_locals[i].used < l->used)
+				l = &cache_locals[i];
+		snprintf(l->prefix, sizeof(l->prefix), "%s", prefix);
+		snprintf(l->hash, sizeof(l->hash), "%s", hash);
+	}
+	free(l->text);
+	l->text = copy;
+	l->len = len;
+	l->gen = gen;
+	l->used = ++cache_local_clock;
+	pthread_mutex_unlock(&cache_local_mu);
+}
+
+/*
+ * ARGV[3] is the generation of the caller's local copy: when it is the
+ * current one, only whether the key still exists comes back (1 or 0).
+ */
+static const char cache_lookup_lua[] =
+    "local g = redis.call('GET', KEYS[1]) or '0'\n"
+    "local s = redis.call('EXISTS', KEYS[2])\n"
+    "local k = ARGV[1] .. g .. ':' .. ARGV[2]\n"
+    "if g == ARGV[3] then return {g, s, redis.call('EXISTS', k)} end\n"
+    "return {g, s, redis.call('GET', k)}\n";
+
+bool
+cache_answer_lookup(const struct tenant_ctx *ctx, const char *kind,
+    const char *hash, long long *gen, bool *settling, char **text, size_t *len,
+    char *err, size_t errlen)
+{
+	char        kgen[CACHE_KEY_MAX], kset[CACHE_KEY_MAX], held[24];
+	char        purpose[48], prefix[CACHE_ANSWER_KEY_MAX];
+	const char *argv[8];
+	redisReply *r, *v;
+	bool        ok;
+
+	*gen = 0;
+	*settling = false;
+	*text = NULL;
+	*len = 0;
+	snprintf(purpose, sizeof(purpose), "cache:%s:", kind);
+	if (!cache_keys(ctx, kgen, kset, err, errlen) ||
+	    !tenant_key(ctx, purpose, prefix, sizeof(prefix))) {
+		snprintf(err, errlen, "invalid cache key");
+		return (false);
+	}
+	snprintf(held, sizeof(held), "%lld", cache_local_gen(prefix, hash));
+	argv[0] = "EVAL";
+	argv[1] = cache_lookup_lua;
+	argv[2] = "2";
+	argv[3] = kgen;
+	argv[4] = kset;
+	argv[5] = prefix;
+	argv[6] = hash;
+	argv[7] = held;
+	if ((r = kv_commandv(8, argv, NULL, err, errlen)) == NULL)
+		return (false);
+	ok = r->type == REDIS_REPLY_ARRAY && r->elements == 3 &&
+	    r->element[0]->type == REDIS_REPLY_STRING &&
+	    r->element[1]->type == REDIS_REPLY_INTEGER;
+	if (!ok) {
+		snprintf(err, errlen, "unexpected cache look-up answer");
+		freeReplyObject(r);
+		return (false);
+	}
+	*gen = strtoll(r->element[0]->str, NULL, 10);
+	*settling = r->element[1]->integer != 0;
+	v = r->element[2];
+	if (v->type == REDIS_REPLY_INTEGER && v->integer == 1) {
+		*text = cache_local_take(prefix, hash, *gen, len);
+	} else if (v->type == REDIS_REPLY_STRING && v->len > 0) {
+		if ((*text = malloc(v->len + 1)) == NULL)
+			abort();
+		memcpy(*text, v->str, v->len);
+		(*text)[v->len] = '\0';
+		*len = v->len;
+		cache_local_keep(prefix, hash, *gen, *text, *len);
+	}
+	freeReplyObject(r);
+	return (true);
+}
+
+bool
+cache_answer_put(const struct tenant_ctx *ctx, const char *purpose,
+    const char *text, size_t len, long ttl_s, char *err, size_t errlen)
+{
+	char        key[CACHE_ANSWER_KEY_MAX], ttl[24];
+	const char *argv[5];
+	size_t      lens[5];
+	redisReply *r;
+	bool        ok;
+
+	if (!tenant_key(ctx, purpose, key, sizeof(key))) {
+		snprintf(err, errlen, "invalid cache key");
+		return (false);
+	}
+	snprintf(ttl, sizeof(ttl), "%ld", ttl_s);
+	argv[0] = "SET";
+	argv[1] = key;
+	argv[2] = text;
+	argv[3] = "EX";
+	argv[4] = ttl;
+	lens[0] = 3;
+	lens[1] = strlen(key);
+	lens[2] = len;
+	lens[3] = 2;
+	lens[4] = strlen(ttl);
+	if ((r = kv_commandv(5, argv, lens, err, errlen)) == NULL)
+		return (false);
+	ok = r->type != REDIS_REPLY_ERROR;
+	freeReplyObject(r);
+	return (ok);
+}

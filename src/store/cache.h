@@ -1,0 +1,51 @@
+/*
+ * The per-tenant generation of cached search and stats answers, in Redis.
+ *
+ * t:<tenant id>:gen counts the batches of logs written for the tenant;
+ * every cache key of an answer holds the generation it was computed at
+ * (search_cache_key()), so a bump makes every earlier answer unreachable
+ * (they expire on their own, after their short TTL). Elasticsearch makes
+ * new documents visible up to one refresh interval (1 s) after the write
+ * that bumped the generation, so for CACHE_SETTLE_MS after a bump
+ * t:<tenant id>:gen_settling exists and answers are not stored: an
+ * answer computed before the refresh can never be cached under the new
+ * generation.
+ *
+ * The answers are stored as the JSON text sent to clients, so a hit is
+ * answered without parsing or serialising anything.
+ */
+#ifndef VIGIE_STORE_CACHE_H
+#define VIGIE_STORE_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/tenant.h"
+
+#define CACHE_SETTLE_MS 3000
+
+/* The generation (0 before any write) and whether it is settling. */
+bool cache_gen_read(const struct tenant_ctx *, long long *gen, bool *settling,
+    char *err, size_t errlen);
+
+/* After logs were written for the tenant: a new generation. */
+bool cache_gen_bump(const struct tenant_ctx *, char *err, size_t errlen);
+
+/*
+ * One round trip (a Lua script): the generation, whether it settles, and
+ * the answer stored under t:<tenant id>:cache:<kind>:<gen>:<hash>, a new
+ * string (free() it) of *len bytes or NULL on a miss. False with err set
+ * when Redis failed.
+ */
+bool cache_answer_lookup(const struct tenant_ctx *, const char *kind,
+    const char *hash, long long *gen, bool *settling, char **text, size_t *len,
+    char *err, size_t errlen);
+
+/* Stores text (len bytes) under t:<tenant id>:<purpose> for ttl_s. */
+bool cache_answer_put(const struct tenant_ctx *, const char *purpose,
+    const char *text, size_t len, long ttl_s, char *err, size_t errlen);
+
+/* cache_gen_bump() for ingestion, which carries on if Redis fails: logged. */
+void cache_logs_written(const struct tenant_ctx *);
+
+#endif
