@@ -137,4 +137,38 @@ format-check:
 clean:
 	rm -rf $(BUILD)
 
+# ------------------------------------------------------ quality and delivery
+# lint: cppcheck + clang-tidy on src/ (scripts/lint.sh, .clang-tidy).
+# coverage: instrumented build in build-cov/, unit + integration tests,
+#   line coverage of src/ into coverage/ (scripts/coverage.sh; needs the
+#   test stack like `make integration`). Not part of `make test`.
+# actionlint: the GitHub workflows. helm-check: helm lint and helm template
+#   | kubeconform for every values file. compose-check: docker-compose.yml.
+# delivery-check: the three above (scripts/delivery-check.sh).
+.PHONY: lint coverage actionlint helm-check compose-check delivery-check compdb
+
+lint:
+	@scripts/lint.sh
+
+coverage:
+	@scripts/coverage.sh
+
+actionlint:
+	@scripts/delivery-check.sh actionlint
+
+helm-check:
+	@scripts/delivery-check.sh helm
+
+compose-check:
+	@scripts/delivery-check.sh compose
+
+delivery-check:
+	@scripts/delivery-check.sh
+
+# compdb: build/compile_commands.json for SonarQube's C analysis (and
+# editors): bear records the compiler calls of a clean rebuild.
+compdb:
+	rm -rf $(BUILD)/obj
+	bear --output $(BUILD)/compile_commands.json -- $(MAKE) -j2 build
+
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -3,15 +3,20 @@
 # server on this machine (127.0.0.1 only), and writes the reports to
 # var/locust/<UTC time>/ (stats CSVs, report.html, locust.log).
 #
-# Usage: locust/run.sh [--host URL] [--users N] [--spawn-rate N] [--run-time T]
+# Usage: locust/run.sh [--host URL] [--users N] [--spawn-rate N] [--run-time T] [--stress]
 #   --host        http://127.0.0.1[:port]   (default http://127.0.0.1:8080)
 #   --users       concurrent users          (default 20, at most 1000)
 #   --spawn-rate  users started per second  (default 10)
 #   --run-time    e.g. 30s, 2m, 1h          (default 30s, at most 1h)
+#   --stress      ramp users step by step until failures or p99 > 3 s
+#                 (locustfile.py StressShape; STRESS_* knobs; --users ignored)
 # The same settings can come from LOCUST_HOST, LOCUST_USERS,
-# LOCUST_SPAWN_RATE and LOCUST_RUN_TIME. Locust is installed into .venv
-# (or LOCUST_VENV) when missing. Exit status: Locust's (1 when any request
-# failed), 2 for bad arguments or an unreachable server.
+# LOCUST_SPAWN_RATE and LOCUST_RUN_TIME; LOCUST_TENANTS sets the number of
+# organizations (10). LOCUST_SAMPLE="label=pid ..." samples the CPU of those
+# processes and their children every 5 s into cpu.csv (sample_cpu.py).
+# Locust is installed into .venv (or LOCUST_VENV) when missing. Exit
+# status: Locust's (1 when any request failed), 2 for bad arguments or an
+# unreachable server.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -21,6 +26,7 @@ HOST=${LOCUST_HOST:-http://127.0.0.1:8080}
 USERS=${LOCUST_USERS:-20}
 SPAWN_RATE=${LOCUST_SPAWN_RATE:-10}
 RUN_TIME=${LOCUST_RUN_TIME:-30s}
+STRESS=0
 MAX_SECONDS=3600
 MAX_USERS=1000
 
@@ -30,7 +36,7 @@ die() {
 }
 
 usage() {
-	sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+	sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 while (($#)); do
@@ -39,6 +45,7 @@ while (($#)); do
 	--users) USERS=${2:?--users needs a value}; shift 2 ;;
 	--spawn-rate) SPAWN_RATE=${2:?--spawn-rate needs a value}; shift 2 ;;
 	--run-time) RUN_TIME=${2:?--run-time needs a value}; shift 2 ;;
+	--stress) STRESS=1; shift ;;
 	-h | --help) usage; exit 0 ;;
 	*) usage >&2; die "unknown argument: $1" ;;
 	esac
@@ -85,6 +92,21 @@ mkdir -p "$out"
 printf 'locust/run.sh: %s users for %ss against %s; reports in %s\n' \
 	"$USERS" "$seconds" "$HOST" "${out#"$ROOT"/}"
 
+sampler=
+if [[ -n ${LOCUST_SAMPLE:-} ]]; then
+	# locust= is this script's tree: Locust itself (and the sampler).
+	# shellcheck disable=SC2086
+	"$VENV/bin/python" "$ROOT/locust/sample_cpu.py" --out "$out/cpu.csv" \
+		--seconds $((seconds + 30)) $LOCUST_SAMPLE "locust=$$" &
+	sampler=$!
+fi
+# The server's own view (latency by route, from its histogram): /metrics
+# before and after; locust/summary.py subtracts them.
+curl -fsS -m 5 -o "$out/metrics_before.txt" "$HOST/metrics" || true
+if ((STRESS)); then
+	export LOCUST_STRESS=1 LOCUST_STRESS_CSV="$out/stress_steps.csv"
+fi
+
 # The outer timeout is a safety net should Locust not stop by itself.
 status=0
 timeout --kill-after=10 $((seconds + 60)) \
@@ -100,5 +122,10 @@ timeout --kill-after=10 $((seconds + 60)) \
 	--logfile "$out/locust.log" \
 	--only-summary || status=$?
 
+curl -fsS -m 5 -o "$out/metrics_after.txt" "$HOST/metrics" || true
+if [[ -n $sampler ]]; then
+	kill "$sampler" 2>/dev/null || true
+	wait "$sampler" 2>/dev/null || true
+fi
 printf 'locust/run.sh: exit status %s; reports in %s\n' "$status" "${out#"$ROOT"/}"
 exit "$status"

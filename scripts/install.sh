@@ -12,6 +12,7 @@
 # .venv/ of the repository, so the script works from any cwd.
 #
 # Usage: scripts/install.sh            (VIGIE_INSTALL_VERBOSE=1 for more output)
+#        scripts/install.sh apt venv delivery   (only those components)
 #
 # stack.sh sources this file for the pinned versions, the paths and the Java
 # helpers below; the installation itself only runs when executed directly.
@@ -51,6 +52,7 @@ APT_PACKAGES=(
   pkg-config wrk redis-server clang-format curl unzip ca-certificates
   python3-venv clang libclang-rt-14-dev
   poppler-utils qpdf
+  cppcheck clang-tidy bear shellcheck
 )
 JAVA_MIN_MAJOR=17
 JAVA_APT_PACKAGE="openjdk-17-jre-headless"
@@ -375,6 +377,52 @@ install_web() {
   touch "$WEB_DIR/vendor/.installed"
 }
 
+# ------------------------------------------------------- delivery tools --
+
+# Go programs of make lint / delivery-check, built from the Go module proxy
+# into .cache/bin: name, package, version. kubeconform validates the
+# rendered Helm chart against the Kubernetes JSON schemas shipped in the
+# kubernetes-validate PyPI package (tests/requirements.txt), never
+# downloaded at run time (scripts/delivery-check.sh).
+GO_TOOLS=(
+  "helm helm.sh/helm/v3/cmd/helm v3.16.4"
+  "actionlint github.com/rhysd/actionlint/cmd/actionlint v1.7.12"
+  "kubeconform github.com/yannh/kubeconform/cmd/kubeconform v0.6.7"
+)
+# Our compose validator (tools/composecheck: compose-go, the loader of the
+# Compose CLI), rebuilt when its sources change.
+COMPOSECHECK_DIR="$VIGIE_REPO_ROOT/tools/composecheck"
+
+composecheck_stamp() {
+  cat "$COMPOSECHECK_DIR"/go.mod "$COMPOSECHECK_DIR"/go.sum "$COMPOSECHECK_DIR"/*.go | sha256sum | awk '{print $1}'
+}
+
+delivery_tools_are_installed() {
+  local spec name
+  for spec in "${GO_TOOLS[@]}"; do
+    name=${spec%% *}
+    [[ -x "$VIGIE_BIN_DIR/$name" ]] || return 1
+  done
+  [[ -x "$VIGIE_BIN_DIR/composecheck" ]] || return 1
+  [[ "$(cat "$VIGIE_BIN_DIR/.composecheck.stamp" 2>/dev/null)" == "$(composecheck_stamp)" ]]
+}
+
+install_delivery_tools() {
+  local go spec name pkg version
+  go="$(find_go)" || die "no go toolchain found"
+  mkdir -p "$VIGIE_BIN_DIR"
+  for spec in "${GO_TOOLS[@]}"; do
+    read -r name pkg version <<<"$spec"
+    [[ -x "$VIGIE_BIN_DIR/$name" ]] && continue
+    log "building $name $version"
+    quietly go_env GOBIN="$VIGIE_BIN_DIR" "$go" install "$pkg@$version"
+  done
+  (cd "$COMPOSECHECK_DIR" && quietly go_env "$go" build -trimpath \
+    -o "$VIGIE_BIN_DIR/composecheck.part" .)
+  mv "$VIGIE_BIN_DIR/composecheck.part" "$VIGIE_BIN_DIR/composecheck"
+  composecheck_stamp >"$VIGIE_BIN_DIR/.composecheck.stamp"
+}
+
 # -------------------------------------------------------------------- main --
 
 # Run one component: silent when it is already there, timed when not.
@@ -390,7 +438,19 @@ component() {
 apt_is_complete() { [[ -z "$(missing_apt_packages)" ]]; }
 
 install_main() {
-  local start=$SECONDS
+  local start=$SECONDS c
+  # Named components only (CI jobs that need a part): apt, venv, delivery.
+  if (($# > 0)); then
+    for c in "$@"; do
+      case "$c" in
+      apt) component "Debian packages" apt_is_complete install_apt_packages ;;
+      venv) component "Python virtualenv (.venv)" venv_is_installed install_venv ;;
+      delivery) component "Delivery tools" delivery_tools_are_installed install_delivery_tools ;;
+      *) die "unknown component $c (apt, venv, delivery)" ;;
+      esac
+    done
+    return 0
+  fi
   component "Debian packages" apt_is_complete install_apt_packages
   # Checked after apt, which may just have installed it.
   find_java >/dev/null || die "no java >= $JAVA_MIN_MAJOR found even after installing $JAVA_APT_PACKAGE"
@@ -399,6 +459,8 @@ install_main() {
   component "Python virtualenv (.venv)" venv_is_installed install_venv
   component "Browser tests (Chromium, npm ci)" browser_is_installed install_browser
   component "Web vendor files (npm ci in assets)" web_is_installed install_web
+  component "Delivery tools (helm, actionlint, kubeconform, composecheck)" \
+    delivery_tools_are_installed install_delivery_tools
   log "all components installed ($((SECONDS - start)) s)"
 }
 

@@ -17,6 +17,10 @@ export VIGIE_ENV=test VIGIE_ACCESS_LOG=all VIGIE_LOG_LEVEL=debug
 export VIGIE_MONGO_DB=${VIGIE_MONGO_DB:-vigie_test}
 export VIGIE_DATA_DIR=${VIGIE_DATA_DIR:-$VIGIE_ROOT/var/test/data-${VIGIE_TEST_PORT:-18080}}
 export VIGIE_WORKER_HEARTBEAT_S=1
+# Alerting on a fast clock: rules evaluated every second, escalation
+# levels 2 and 3 after 3 and 6 seconds (tests/integration/test_alerts*.py).
+export VIGIE_ALERT_TICK_S=${VIGIE_ALERT_TICK_S:-1} VIGIE_ALERT_MIN_INTERVAL_S=${VIGIE_ALERT_MIN_INTERVAL_S:-1}
+export VIGIE_ALERT_ESCALATE_L2_S=${VIGIE_ALERT_ESCALATE_L2_S:-3} VIGIE_ALERT_ESCALATE_L3_S=${VIGIE_ALERT_ESCALATE_L3_S:-6}
 # The platform administrator the worker creates, for the admin API tests.
 export VIGIE_ADMIN_EMAIL=${VIGIE_ADMIN_EMAIL:-admin@vigie.test} VIGIE_ADMIN_PASSWORD=${VIGIE_ADMIN_PASSWORD:-admin-password-for-tests-only}
 # The tests speak for many clients: they name one in X-Forwarded-For.
@@ -29,6 +33,19 @@ export VIGIE_RETENTION_INTERVAL_S=${VIGIE_RETENTION_INTERVAL_S:-0}
 # One Kore worker, so that tests that check the event loop never stalls
 # cannot be passed by a second worker answering instead.
 export VIGIE_WORKERS=1
+# Notifications (tests/integration/test_notify*.py): the test receivers
+# listen on 127.0.0.1, which this allowlist alone lets the worker reach
+# (every other internal address stays refused); short retry delays; the
+# tests' SMTP server listens on the server's port + 10000.
+export VIGIE_WEBHOOK_ALLOW_CIDRS=${VIGIE_WEBHOOK_ALLOW_CIDRS-127.0.0.1/32}
+export VIGIE_NOTIFY_BACKOFF_BASE_MS=${VIGIE_NOTIFY_BACKOFF_BASE_MS:-200}
+export VIGIE_NOTIFY_BACKOFF_MAX_MS=${VIGIE_NOTIFY_BACKOFF_MAX_MS:-1500}
+export VIGIE_NOTIFY_MAX_ATTEMPTS=${VIGIE_NOTIFY_MAX_ATTEMPTS:-12}
+export VIGIE_NOTIFY_TIMEOUT_MS=${VIGIE_NOTIFY_TIMEOUT_MS:-3000}
+export VIGIE_NOTIFY_HOURLY_CAP=${VIGIE_NOTIFY_HOURLY_CAP:-40}
+export VIGIE_SMTP_URL=${VIGIE_SMTP_URL:-smtp://127.0.0.1:$((VIGIE_PORT + 10000))}
+export VIGIE_SMTP_TLS=${VIGIE_SMTP_TLS:-off}
+export VIGIE_PUBLIC_URL=${VIGIE_PUBLIC_URL:-http://127.0.0.1:$VIGIE_PORT}
 
 # One folder per server port, so that runs on different ports (several
 # engineers on one machine) do not share pid files or logs.

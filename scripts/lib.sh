@@ -39,9 +39,11 @@ stop_pidfile() {
 server_dir() {
 	local dir=$1 part
 	mkdir -p "$dir/var/tmp"
-	for part in kore.conf build assets tenants; do
+	for part in kore.conf assets tenants; do
 		ln -sfn "$VIGIE_ROOT/$part" "$dir/$part"
 	done
+	# VIGIE_BUILD_DIR: another build folder (build-cov of make coverage).
+	ln -sfn "$VIGIE_ROOT/${VIGIE_BUILD_DIR:-build}" "$dir/build"
 }
 
 # start_server DIR LOG: start kore in DIR in the background.
@@ -56,6 +58,6 @@ start_server() {
 # start_worker DIR LOG: start vigie-worker in the background.
 start_worker() {
 	local dir=$1 log=$2
-	"$VIGIE_ROOT/build/vigie-worker" >>"$log" 2>&1 &
+	"$VIGIE_ROOT/${VIGIE_BUILD_DIR:-build}/vigie-worker" >>"$log" 2>&1 &
 	echo $! >"$dir/worker.pid"
 }

@@ -17,12 +17,13 @@ export const NAV = [
 	{ id: "files", label: "Files", href: "/app/files" },
 	{ id: "search", label: "Search", href: "/app/search" },
 	{ id: "history", label: "History", href: "/app/history" },
-	{ id: "alerts", label: "Alerts", href: "/app/alerts", hidden: true },
-	{ id: "rules", label: "Rules", href: "/app/rules", hidden: true },
+	{ id: "alerts", label: "Alerts", href: "/app/alerts" },
+	{ id: "rules", label: "Rules", href: "/app/rules" },
 	{ id: "usage", label: "Usage", href: "/app/usage", minRole: "admin" },
 	{ id: "billing", label: "Billing", href: "/app/billing", minRole: "admin" },
 	{ id: "branding", label: "Branding", href: "/app/branding", minRole: "admin" },
 	{ id: "settings", label: "Settings", href: "/app/settings", minRole: "admin", hidden: true },
+	{ id: "notifications", label: "Notifications", href: "/app/notifications" },
 	{ id: "kibana", label: "Kibana", href: "/app/kibana" },
 ];
 

@@ -24,12 +24,14 @@
 #include "store/es.h"
 #include "store/kv.h"
 #include "store/metadb.h"
+#include "service/alerting.h"
 #include "service/account.h"
 #include "service/billing.h"
 #include "service/branding.h"
 #include "service/files.h"
 #include "service/quotas.h"
 #include "service/members.h"
+#include "service/notify.h"
 
 /*
  * What libcurl, hiredis and mongo-c-driver do beyond Kore's defaults:
@@ -73,7 +75,8 @@ static struct settings app_settings;
 static void
 app_rss_timer(void *arg, u_int64_t now)
 {
-	long  pages, rss;
+	char  line[128], *start, *end;
+	long  rss;
 	FILE *fp;
 	int   slot;
 
@@ -81,14 +84,22 @@ app_rss_timer(void *arg, u_int64_t now)
 	(void)now;
 	if ((fp = fopen("/proc/self/statm", "r")) == NULL)
 		return;
-	if (fscanf(fp, "%ld %ld", &pages, &rss) == 2) {
-		slot = worker != NULL ? worker->id + 1 : 0;
-		if (slot < METRICS_PROCS_MAX)
-			__atomic_store_n(&api_metrics->rss_bytes[slot],
-			    (uint64_t)rss * (uint64_t)sysconf(_SC_PAGESIZE),
-			    __ATOMIC_RELAXED);
+	rss = -1;
+	if (fgets(line, sizeof(line), fp) != NULL) {
+		/* "size resident shared ...", in pages: skip the size. */
+		(void)strtol(line, &start, 10);
+		rss = strtol(start, &end, 10);
+		if (start == line || end == start)
+			rss = -1;
 	}
 	fclose(fp);
+	if (rss < 0)
+		return;
+	slot = worker != NULL ? worker->id + 1 : 0;
+	if (slot < METRICS_PROCS_MAX)
+		__atomic_store_n(&api_metrics->rss_bytes[slot],
+		    (uint64_t)rss * (uint64_t)sysconf(_SC_PAGESIZE),
+		    __ATOMIC_RELAXED);
 }
 
 /* Called by Kore when it loads the module (load ./build/vigie.so). */
@@ -166,11 +177,14 @@ kore_worker_configure(void)
 	quotas_configure(&app_settings);
 	billing_configure(&app_settings);
 	branding_configure(&app_settings);
+	alerting_configure(&app_settings);
 	if (!kv_configure(&app_settings, err, sizeof(err)) ||
 	    !metadb_open(&app_settings, err, sizeof(err)))
 		fatal("%s", err);
 	if (members_plans() == NULL)
 		fatal("tenants/plans.json cannot be used (see the log above)");
+	if (!notify_configure(&app_settings, err, sizeof(err)))
+		fatal("%s", err);
 	pages_load();
 	app_rss_timer(NULL, 0);
 	kore_timer_add(app_rss_timer, 2000, NULL, 0);

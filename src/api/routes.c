@@ -51,6 +51,23 @@ const char *const route_names[ROUTE_COUNT] = {
     [ROUTE_INVOICE_PDF] = "invoice_pdf",
     [ROUTE_BILLING_CURRENT] = "billing_current",
     [ROUTE_ADMIN_BILLING_CLOSE] = "admin_billing_close",
+    [ROUTE_NOTIFY_CHANNELS] = "notify_channels",
+    [ROUTE_NOTIFY_CHANNEL] = "notify_channel",
+    [ROUTE_NOTIFY_CHANNEL_TEST] = "notify_channel_test",
+    [ROUTE_NOTIFICATIONS] = "notifications",
+    [ROUTE_NOTIFICATIONS_DEAD] = "notifications_dead",
+    [ROUTE_NOTIFICATION_RETRY] = "notification_retry",
+    [ROUTE_ALERT_RULES] = "alert_rules",
+    [ROUTE_ALERT_RULES_TEST] = "alert_rules_test",
+    [ROUTE_ALERT_RULES_CALIBRATE] = "alert_rules_calibrate",
+    [ROUTE_ALERT_CALIBRATION] = "alert_calibration",
+    [ROUTE_ALERT_RULE] = "alert_rule",
+    [ROUTE_ALERT_RULE_TEST] = "alert_rule_test",
+    [ROUTE_ALERTS] = "alerts",
+    [ROUTE_ALERTS_STATS] = "alerts_stats",
+    [ROUTE_ALERT] = "alert",
+    [ROUTE_ALERT_ACTION] = "alert_action",
+    [ROUTE_ERROR_RATE] = "error_rate",
 };
 
 /* Returns the first route without a label, or -1 when all have one. */

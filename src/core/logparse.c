@@ -142,7 +142,7 @@ logparse_free(struct logparse *p)
 /* Counts a result and, for a record, completes it and builds the object. */
 static enum logparse_result
 logparse_emit(struct logparse *p, enum logparse_result r, json_t **record_out,
-    struct logparse_error *err)
+    const struct logparse_error *err)
 {
 	if (record_out != NULL)
 		*record_out = NULL;

@@ -216,7 +216,7 @@ access_parse(struct log_event *ev, const char *line, size_t len)
 		if (!access_is_dash(ref) && ref.len > 0)
 			ev->referrer = esc ? access_unescape(ev, ref) : ref;
 		if (p + 1 < end && p[0] == ' ' && p[1] == '"') {
-			p = access_last_quoted(p + 1, end, &ua, &esc);
+			(void)access_last_quoted(p + 1, end, &ua, &esc);
 			if (!access_is_dash(ua) && ua.len > 0)
 				ev->user_agent =
 				    esc ? access_unescape(ev, ua) : ua;

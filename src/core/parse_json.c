@@ -193,6 +193,8 @@ jsonlog_map(struct logparse *p, json_t *obj, const char *prefix, size_t plen,
 		nlen = 0;
 		if (plen > 0) {
 			memcpy(name, prefix, plen);
+			/* plen + 1 + klen < sizeof(name), checked above */
+			/* cppcheck-suppress arrayIndexOutOfBoundsCond */
 			name[plen] = '.';
 			nlen = plen + 1;
 		}

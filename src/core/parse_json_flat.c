@@ -387,6 +387,8 @@ jsonflat_object(struct jsonflat *j, const char *prefix, size_t plen, int level)
 		if (!skip) {
 			if (plen > 0) {
 				memcpy(name, prefix, plen);
+				/* plen + 1 + key.len < sizeof(name): !skip */
+				/* cppcheck-suppress arrayIndexOutOfBoundsCond */
 				name[plen] = '.';
 				nlen = plen + 1;
 			}

@@ -88,6 +88,7 @@ plans_fields(const json_t *obj, const struct plans_field *fields, size_t n,
 	const char *key;
 	json_t     *v;
 	size_t      i;
+	double      num;
 	bool        known;
 
 	if (!json_is_object(obj))
@@ -135,8 +136,9 @@ plans_fields(const json_t *obj, const struct plans_field *fields, size_t n,
 				return (plans_fail(err, errlen,
 				    "plans.%s.%s.%s is too large", plan, where,
 				    fields[i].name));
-			*(double *)((char *)base + fields[i].offset) =
-			    json_number_value(v);
+			num = json_number_value(v);
+			memcpy(
+			    (char *)base + fields[i].offset, &num, sizeof(num));
 			break;
 		case PLANS_BOOL:
 			if (!json_is_boolean(v))

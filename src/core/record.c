@@ -928,7 +928,7 @@ record_reserve(struct buf *b, size_t n)
 
 /* Ends a direct write at o. */
 static void
-record_commit(struct buf *b, char *o)
+record_commit(struct buf *b, const char *o)
 {
 	b->len = (size_t)(o - b->data);
 	b->data[b->len] = '\0';

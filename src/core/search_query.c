@@ -675,6 +675,9 @@ search_filters_init(struct search_filters *f)
 	memset(f, 0, sizeof(*f));
 }
 
+/* What a NULL filter set means: none (the text alone). */
+static const struct search_filters sq_no_filters;
+
 json_t *
 search_query_build(
     const char *q, const struct search_filters *f, struct search_error *err)
@@ -682,6 +685,9 @@ search_query_build(
 	json_t     *all, *text, *names, *range;
 	const char *name;
 	int         l, i;
+
+	if (f == NULL)
+		f = &sq_no_filters;
 
 	text = search_text_parse(
 	    q != NULL ? q : "", q != NULL ? strlen(q) : 0, err);
@@ -1071,9 +1077,10 @@ search_body_build(const struct search_params *p, struct search_error *err)
 	json_array_append_new(sort,
 	    sb_sort_key("@timestamp",
 		p->sort == SEARCH_SORT_TIME ? order : "desc", "date"));
-	return (json_pack("{s:o, s:o, s:I, s:I, s:i}", "query", query, "sort",
-	    sort, "from", (json_int_t)((p->page - 1) * p->size), "size",
-	    (json_int_t)p->size, "track_total_hits", SEARCH_TOTAL_LIMIT));
+	return (
+	    json_pack("{s:o, s:o, s:I, s:I, s:i}", "query", query, "sort", sort,
+		"from", (json_int_t)(p->page - 1) * (json_int_t)p->size, "size",
+		(json_int_t)p->size, "track_total_hits", SEARCH_TOTAL_LIMIT));
 }
 
 /* ---- keys and names ------------------------------------------------------ */

@@ -139,6 +139,63 @@ static const struct setting setting_table[] = {
 	"comma-separated domains the platform itself answers on; no "
 	"organization may claim them, or a name under them, as its custom "
 	"domain"},
+    {"VIGIE_WEBHOOK_ALLOW_CIDRS", SETTING_STRING, S_OFF(webhook_allow_cidrs),
+	"", 0, 500, NULL, NULL,
+	"addresses or CIDRs (comma-separated) that notification URLs may reach "
+	"although loopback, private, link-local or metadata; empty: none"},
+    {"VIGIE_NOTIFY_MAX_ATTEMPTS", SETTING_INTEGER, S_OFF(notify_max_attempts),
+	"8", 1, 50, NULL, NULL,
+	"delivery attempts of one notification before it is a dead letter"},
+    {"VIGIE_NOTIFY_BACKOFF_BASE_MS", SETTING_INTEGER,
+	S_OFF(notify_backoff_base_ms), "30000", 10, 3600000, NULL, NULL,
+	"delay before the second attempt of a notification, doubled at each "
+	"attempt (with jitter), ms"},
+    {"VIGIE_NOTIFY_BACKOFF_MAX_MS", SETTING_INTEGER,
+	S_OFF(notify_backoff_max_ms), "3600000", 10, 86400000, NULL, NULL,
+	"longest delay between two attempts of a notification, ms"},
+    {"VIGIE_NOTIFY_TIMEOUT_MS", SETTING_INTEGER, S_OFF(notify_timeout_ms),
+	"10000", 500, 120000, NULL, NULL,
+	"time allowed to one webhook or SMTP delivery attempt, ms"},
+    {"VIGIE_NOTIFY_HOURLY_CAP", SETTING_INTEGER, S_OFF(notify_hourly_cap),
+	"100", 1, 1000000, NULL, NULL,
+	"notifications one organization may send per hour; more are recorded "
+	"as suppressed"},
+    {"VIGIE_SMTP_URL", SETTING_STRING, S_OFF(smtp_url), "", 0, 255, NULL, NULL,
+	"mail server for e-mail notifications: smtp://host:port (STARTTLS per "
+	"VIGIE_SMTP_TLS) or smtps://host:port (TLS); empty: no e-mail"},
+    {"VIGIE_SMTP_FROM", SETTING_STRING, S_OFF(smtp_from),
+	"alerts@vigie.invalid", 3, 254, NULL, NULL,
+	"sender address of e-mail notifications"},
+    {"VIGIE_SMTP_USER", SETTING_STRING, S_OFF(smtp_user), "", 0, 254, NULL,
+	NULL, "SMTP user name; empty: no authentication"},
+    {"VIGIE_SMTP_PASSWORD", SETTING_STRING, S_OFF(smtp_password), "", 0, 254,
+	NULL, NULL, "SMTP password of VIGIE_SMTP_USER"},
+    {"VIGIE_SMTP_TLS", SETTING_CHOICE, S_OFF(smtp_tls), "try", 0, 0,
+	"off|try|required", NULL,
+	"STARTTLS on smtp:// URLs: never, when offered, or required "
+	"(use required in production)"},
+    {"VIGIE_PUBLIC_URL", SETTING_URL, S_OFF(public_url),
+	"http://127.0.0.1:8080", 8, 255, NULL, "http|https",
+	"address users reach Vigie at, for links in notifications"},
+    {"VIGIE_SMTP_CA_FILE", SETTING_STRING, S_OFF(smtp_ca_file), "", 0, 400,
+	NULL, NULL,
+	"PEM file of the authorities that may sign the SMTP server's "
+	"certificate; empty: the system's"},
+    {"VIGIE_ALERT_TICK_S", SETTING_INTEGER, S_OFF(alert_tick_s), "15", 1, 3600,
+	NULL, NULL,
+	"how often the worker looks for alert rules due for evaluation, "
+	"seconds"},
+    {"VIGIE_ALERT_MIN_INTERVAL_S", SETTING_INTEGER, S_OFF(alert_min_interval_s),
+	"60", 1, 3600, NULL, NULL,
+	"shortest evaluation interval an alert rule may ask for, seconds"},
+    {"VIGIE_ALERT_ESCALATE_L2_S", SETTING_INTEGER, S_OFF(alert_escalate_l2_s),
+	"900", 1, 604800, NULL, NULL,
+	"default delay before an unacknowledged alert escalates to level 2, "
+	"seconds"},
+    {"VIGIE_ALERT_ESCALATE_L3_S", SETTING_INTEGER, S_OFF(alert_escalate_l3_s),
+	"3600", 1, 604800, NULL, NULL,
+	"default delay before an unacknowledged alert escalates to level 3, "
+	"seconds"},
 };
 
 #define SETTING_COUNT (sizeof(setting_table) / sizeof(setting_table[0]))

@@ -19,6 +19,13 @@ enum log_level {
 	LOG_LEVEL_CRITICAL,
 };
 
+/* VIGIE_SMTP_TLS, in its choice order. */
+enum smtp_tls {
+	SMTP_TLS_OFF = 0,
+	SMTP_TLS_TRY,
+	SMTP_TLS_REQUIRED,
+};
+
 struct settings {
 	char env[SETTINGS_STR_MAX];
 	char host[SETTINGS_STR_MAX];
@@ -57,6 +64,24 @@ struct settings {
 	long billing_close_interval_s;
 	long retention_interval_s;
 	char platform_domains[SETTINGS_STR_MAX];
+	/* Notifications (src/service/notify*.c, src/worker/notify.c). */
+	char webhook_allow_cidrs[SETTINGS_STR_MAX];
+	long notify_max_attempts;
+	long notify_backoff_base_ms;
+	long notify_backoff_max_ms;
+	long notify_timeout_ms;
+	long notify_hourly_cap;
+	char smtp_url[SETTINGS_STR_MAX];
+	char smtp_from[SETTINGS_STR_MAX];
+	char smtp_user[SETTINGS_STR_MAX];
+	char smtp_password[SETTINGS_STR_MAX];
+	long smtp_tls;
+	char public_url[SETTINGS_STR_MAX];
+	char smtp_ca_file[SETTINGS_STR_MAX];
+	long alert_tick_s;
+	long alert_min_interval_s;
+	long alert_escalate_l2_s;
+	long alert_escalate_l3_s;
 };
 
 /* Looks a variable up by name; returns NULL when it is not set. */

@@ -328,7 +328,7 @@ stats_message_cmp(const void *a, const void *b)
 static json_t *
 stats_top_errors(const json_t *errors, json_int_t *sampled)
 {
-	struct stats_message m[STATS_ERROR_SAMPLE];
+	struct stats_message m[STATS_ERROR_SAMPLE] = {0};
 	const json_t        *hit;
 	const char          *text;
 	json_t              *out;

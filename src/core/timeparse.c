@@ -438,8 +438,6 @@ timeparse_epoch(const char *s, size_t len, int64_t *ms)
 bool
 timeparse_any(const char *s, size_t len, int year, int tz_offset_s, int64_t *ms)
 {
-	size_t n;
-
 	while (len > 0 && (s[0] == ' ' || s[0] == '\t')) {
 		s++;
 		len--;
@@ -449,19 +447,17 @@ timeparse_any(const char *s, size_t len, int year, int tz_offset_s, int64_t *ms)
 	if (len == 0)
 		return (false);
 	if (s[0] >= '0' && s[0] <= '9') {
-		if ((n = timeparse_iso8601(s, len, tz_offset_s, true, ms)) ==
-		    len)
+		if (timeparse_iso8601(s, len, tz_offset_s, true, ms) == len)
 			return (true);
-		if ((n = timeparse_access(s, len, ms)) == len)
+		if (timeparse_access(s, len, ms) == len)
 			return (true);
-		if ((n = timeparse_slashed(s, len, tz_offset_s, ms)) == len)
+		if (timeparse_slashed(s, len, tz_offset_s, ms) == len)
 			return (true);
 		return (timeparse_epoch(s, len, ms));
 	}
-	if ((n = timeparse_ctime(s, len, tz_offset_s, ms)) == len)
+	if (timeparse_ctime(s, len, tz_offset_s, ms) == len)
 		return (true);
-	n = timeparse_syslog(s, len, year, tz_offset_s, ms, NULL);
-	return (n == len);
+	return (timeparse_syslog(s, len, year, tz_offset_s, ms, NULL) == len);
 }
 
 int

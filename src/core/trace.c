@@ -3,8 +3,9 @@
 
 #include "core/trace.h"
 
-static bool trace_hexfield(const char *, size_t, char *);
-static bool trace_all_zero(const char *);
+static bool     trace_hexfield(const char *, size_t, char *);
+static bool     trace_all_zero(const char *);
+static unsigned trace_hexval(char);
 
 /*
  * Parses "VV-TRACEID-PARENTID-FLAGS" (version 00 layout; later versions
@@ -40,10 +41,15 @@ trace_parse(const char *h, struct trace_ctx *tc)
 	if (trace_all_zero(tc->trace_id) || trace_all_zero(tc->parent_id))
 		return (false);
 	tc->flags =
-	    (uint8_t)((flags[0] <= '9' ? flags[0] - '0' : flags[0] - 'a' + 10)
-		    << 4 |
-		(flags[1] <= '9' ? flags[1] - '0' : flags[1] - 'a' + 10));
+	    (uint8_t)(trace_hexval(flags[0]) << 4 | trace_hexval(flags[1]));
 	return (true);
+}
+
+/* Value of one lower-case hex digit already checked by trace_hexfield. */
+static unsigned
+trace_hexval(char c)
+{
+	return (c <= '9' ? (unsigned)(c - '0') : (unsigned)(c - 'a') + 10u);
 }
 
 /* Copies n lower-case hex characters to out (NUL-terminated). */

@@ -89,6 +89,7 @@ account_tenant_load(const char *tenant_id, struct tenant_ctx *ctx, bool *found,
 	enum metadb_status st;
 	json_t            *doc, *filter;
 	const char        *status;
+	bool               provisioning;
 
 	if (!session_tenant_read(tenant_id, ctx, found, err, errlen))
 		return (false);
@@ -109,8 +110,10 @@ account_tenant_load(const char *tenant_id, struct tenant_ctx *ctx, bool *found,
 	    json_string_value(json_object_get(doc, "plan")));
 	status = json_string_value(json_object_get(doc, "status"));
 	ctx->active = status != NULL && strcmp(status, "active") == 0;
+	/* status lives in doc: decide before letting it go. */
+	provisioning = status == NULL || strcmp(status, "provisioning") == 0;
 	json_decref(doc);
-	if (status == NULL || strcmp(status, "provisioning") == 0)
+	if (provisioning)
 		return (true);
 	*found = tenant_ctx_check(ctx);
 	if (*found)

@@ -581,6 +581,27 @@ static const struct metadb_index metadb_indexes[] = {
 	true},
     {"invoices", "tenant_sequence_unique", "{\"tenant_id\":1,\"sequence\":1}",
 	true},
+    /* One delivery per channel and event: notify jobs are idempotent. */
+    {"notifications", "channel_event_unique",
+	"{\"tenant_id\":1,\"channel_id\":1,\"event_id\":1}", true},
+    {"notifications", "tenant_created", "{\"tenant_id\":1,\"created_at\":-1}",
+	false},
+    {"notification_channels", "tenant_created",
+	"{\"tenant_id\":1,\"created_at\":1}", false},
+    {"alert_rules", "tenant_due",
+	"{\"tenant_id\":1,\"enabled\":1,\"next_eval_s\":1}", false},
+    {"alerts", "tenant_rule_open", "{\"tenant_id\":1,\"rule_id\":1,\"open\":1}",
+	false},
+    {"alerts", "tenant_started", "{\"tenant_id\":1,\"started_s\":-1}", false},
+    {"alert_events", "tenant_alert",
+	"{\"tenant_id\":1,\"alert_id\":1,\"at_s\":1}", false},
+    /* The file list (newest first by default): without it MongoDB scans
+     * every tenant's files (docs/PERFORMANCE.md, load tests). */
+    {"files", "tenant_created", "{\"tenant_id\":1,\"created_at\":-1}", false},
+    /* A user's history and saved searches, newest first: read, pruned and
+     * written on every search. */
+    {"searches", "tenant_user_kind_created",
+	"{\"tenant_id\":1,\"user_id\":1,\"kind\":1,\"created_at\":-1}", false},
 };
 
 /* Creates the indexes that are missing; safe to call at every start. */

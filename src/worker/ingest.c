@@ -512,7 +512,6 @@ ingest_file(
 	in.batch = &in.batches[0];
 	buf_init(&in.doc, 4096);
 	text_iso8601((long)time(NULL), in.received, sizeof(in.received));
-	res = JOB_DONE;
 
 	if (!ingest_detect(gz, type != NULL ? type : "auto", &fmt, &det, chunk,
 		&nsample, err, sizeof(err))) {

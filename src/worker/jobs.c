@@ -7,9 +7,11 @@
 #include "store/es.h"
 #include "store/queue.h"
 #include "worker/billing.h"
+#include "worker/alerts.h"
 #include "worker/ingest.h"
 #include "worker/jobs.h"
 #include "worker/usage_flush.h"
+#include "worker/notify.h"
 
 /* Checks Elasticsearch from the worker's side and logs what it sees. */
 static enum job_result
@@ -95,6 +97,9 @@ static const struct job_handler job_handlers[] = {
     {"usage-flush", usage_flush_job},
     {"billing-close", job_billing_close},
     {"retention", job_retention},
+    {"notify", job_notify},
+    {"alert-eval", alerts_job_eval},
+    {"alert-calibrate", alerts_job_calibrate},
 };
 
 /*

@@ -6,6 +6,7 @@
 #include "common/log.h"
 #include "core/settings.h"
 #include "store/queue.h"
+#include "worker/alerts.h"
 #include "worker/jobs.h"
 #include "worker/schedule.h"
 
@@ -42,6 +43,7 @@ static const struct schedule_entry schedule[] = {
     {"usage-flush", period_usage_flush},
     {"billing-close", period_billing_close},
     {"retention", period_retention},
+    {"alert-eval", alerts_tick_s},
 };
 
 static void

@@ -4,8 +4,10 @@
 # address,undefined). One target per parser (csv, json, access, syslog)
 # plus detect, which also parses with the detected format (so the Apache
 # error and plain parsers are covered), search (the free-text query
-# parser of src/core/search_query.c) and overrides (an administrator's
-# limit overrides, core/quota.c) and image (logo headers, core/image.c).
+# parser of src/core/search_query.c), overrides (an administrator's
+# limit overrides, core/quota.c), image (logo headers, core/image.c),
+# netguard (outbound URL and address checks), notify (notification
+# rendering) and alertrule (alert rule definitions).
 # Seeds: tests/fuzz/corpus/<target>/.
 #
 #   tests/fuzz/run.sh build        build build/fuzz/fuzz_<target>
@@ -23,13 +25,13 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 OUT="$ROOT/build/fuzz"
 CLANG=${CLANG:-clang}
-TARGETS=(csv json access syslog detect search overrides image)
+TARGETS=(csv json access syslog detect search overrides image netguard notify alertrule)
 # Every file of src/core: it is pure code; each target links what it uses.
 mapfile -t CORE < <(cd "$ROOT/src/core" && ls -- *.c | sed 's/\.c$//')
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
 CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -I$ROOT/src \
 	$(pkg-config --cflags jansson)"
-LIBS="$(pkg-config --libs jansson libcrypto libargon2 libjwt) -lm"
+LIBS="$(pkg-config --libs jansson libcrypto libargon2 libjwt) -lhpdf -lm"
 
 say() { printf '==> fuzz: %s\n' "$*"; }
 

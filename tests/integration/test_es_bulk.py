@@ -10,7 +10,8 @@ import requests
 
 from conftest import ROOT
 
-BINARY = ROOT / "build/tests/store/test_es_bulk"
+# VIGIE_BUILD_DIR: the build folder under test (build-cov for make coverage).
+BINARY = ROOT / os.environ.get("VIGIE_BUILD_DIR", "build") / "tests/store/test_es_bulk"
 
 
 def test_es_bulk_send_against_elasticsearch(new_tenant):

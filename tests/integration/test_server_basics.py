@@ -7,6 +7,9 @@ from pathlib import Path
 
 from conftest import ROOT, log_lines, wait_for
 
+# VIGIE_BUILD_DIR: the build folder under test (build-cov for make coverage).
+BUILD = ROOT / os.environ.get("VIGIE_BUILD_DIR", "build")
+
 
 def test_ping_answers_json(http, base_url):
     r = http.get(f"{base_url}/api/v1/ping")
@@ -80,7 +83,7 @@ def test_every_log_line_is_structured_json():
 
 
 def test_env_example_documents_every_setting():
-    out = subprocess.run([ROOT / "build/vigie-worker", "--settings"],
+    out = subprocess.run([BUILD / "vigie-worker", "--settings"],
                          check=True, capture_output=True, text=True).stdout
     settings = {l.split("=", 1)[0] for l in out.splitlines()
                 if l.startswith("VIGIE_")}
@@ -94,8 +97,9 @@ def test_env_example_documents_every_setting():
 def _start_server_with(tmp_path, env_overrides):
     env = dict(os.environ)
     env.update(env_overrides)
-    for part in ("kore.conf", "build", "assets", "tenants"):
+    for part in ("kore.conf", "assets", "tenants"):
         (tmp_path / part).symlink_to(ROOT / part)
+    (tmp_path / "build").symlink_to(BUILD)
     (tmp_path / "var/tmp").mkdir(parents=True)
     return subprocess.run(["kore", "-c", "kore.conf", "-f", "-n", "-r"],
                           cwd=tmp_path, env=env, capture_output=True,
