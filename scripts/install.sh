@@ -442,14 +442,16 @@ apt_is_complete() { [[ -z "$(missing_apt_packages)" ]]; }
 
 install_main() {
   local start=$SECONDS c
-  # Named components only (CI jobs that need a part): apt, venv, delivery.
+  # Named components only (CI jobs that need a part): apt, venv, delivery,
+  # web.
   if (($# > 0)); then
     for c in "$@"; do
       case "$c" in
       apt) component "Debian packages" apt_is_complete install_apt_packages ;;
       venv) component "Python virtualenv (.venv)" venv_is_installed install_venv ;;
       delivery) component "Delivery tools" delivery_tools_are_installed install_delivery_tools ;;
-      *) die "unknown component $c (apt, venv, delivery)" ;;
+      web) component "Web vendor files (npm ci in assets)" web_is_installed install_web ;;
+      *) die "unknown component $c (apt, venv, delivery, web)" ;;
       esac
     done
     return 0

@@ -52,10 +52,12 @@ export function sessionClear() {
 	sessionStorage.removeItem(STORE_KEY);
 }
 
-// Set while logging out: the page's requests still in flight then fail
-// with 401 (the token is revoked), and must not send the browser to
-// /login?reason=expired in the middle of the logout.
+// Set while logging out: the page's requests still in flight would fail
+// with 401 once the token is revoked (and send the browser to
+// /login?reason=expired in the middle of the logout), so they are aborted
+// first, through the controller every request listens to.
 let loggingOut = false;
+let inFlight = new AbortController();
 
 // Where the browser goes when the session is over; reason is shown there.
 function authLost(reason) {
@@ -63,6 +65,12 @@ function authLost(reason) {
 	if (!loggingOut) {
 		window.location.assign("/login?reason=" + encodeURIComponent(reason));
 	}
+}
+
+// The answer of a request the logout aborted or kept from being sent: the
+// page draws nothing more.
+function loggedOut() {
+	return { ok: false, status: 0, body: null, authLost: true, error: { code: "logged_out", message: "Signed out." } };
 }
 
 async function send(method, path, body, token) {
@@ -79,6 +87,7 @@ async function send(method, path, body, token) {
 	}
 	try {
 		response = await fetch(path, {
+			signal: inFlight.signal,
 			method,
 			headers,
 			body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
@@ -87,6 +96,9 @@ async function send(method, path, body, token) {
 		});
 		text = await response.text();
 	} catch (e) {
+		if (loggingOut) {
+			return loggedOut();
+		}
 		return {
 			ok: false,
 			status: 0,
@@ -147,8 +159,11 @@ function refreshSession() {
 // options: body (sent as JSON, or as bytes when a Blob), auth (send the access token), redirect
 // (false: on a lost session, answer instead of going to /login).
 export async function apiRequest(method, path, options = {}) {
-	const { body, auth = false, redirect = true } = options;
+	const { body, auth = false, redirect = true, logout: isLogout = false } = options;
 
+	if (loggingOut && !isLogout) {
+		return loggedOut();
+	}
 	if (!auth) {
 		return send(method, path, body, null);
 	}
@@ -194,6 +209,21 @@ export async function freshToken() {
 	return sessionRead().access_token;
 }
 
+// A plain GET with the access token (an image behind the API): the
+// Response, or null when there is no session, the logout has begun, or the
+// request failed. No refresh: the caller does without.
+export async function fetchWithToken(path) {
+	const s = sessionRead();
+	if (s === null || loggingOut) {
+		return null;
+	}
+	try {
+		return await fetch(path, { headers: { authorization: "Bearer " + s.access_token }, signal: inFlight.signal });
+	} catch (e) {
+		return null;
+	}
+}
+
 // Signs in; on success the session is stored.
 export async function login(email, password) {
 	const r = await send("POST", "/api/v1/auth/login", { email, password }, null);
@@ -208,10 +238,13 @@ export async function login(email, password) {
 export async function logout() {
 	const s = sessionRead();
 	loggingOut = true;
+	inFlight.abort();
+	inFlight = new AbortController();
 	if (s !== null) {
 		await apiRequest("POST", "/api/v1/auth/logout", {
 			auth: true,
 			redirect: false,
+			logout: true,
 			body: { refresh_token: s.refresh_token },
 		});
 	}

@@ -15,7 +15,7 @@
 // /api/v1/usage; both are optional (a failure keeps the defaults). Only
 // our own scripts run on these pages and data is only ever inserted as
 // text (dom.js).
-import { apiRequest, logout, sessionRead } from "./api.js";
+import { apiRequest, fetchWithToken, logout, sessionRead } from "./api.js";
 import { append, clear, h } from "./dom.js";
 import { navEntry, navFor, roleAtLeast } from "./nav.js";
 
@@ -187,19 +187,18 @@ let logoUrl = null;
 // token and shown from a blob: URL.
 async function loadLogo(path) {
 	const img = document.getElementById("vg-logo");
-	const session = sessionRead();
 
 	if (img === null) {
 		return;
 	}
-	if (path === null || session === null) {
+	if (path === null) {
 		img.hidden = true;
 		return;
 	}
 	try {
-		const r = await fetch(path, { headers: { authorization: "Bearer " + session.access_token } });
-		const type = r.headers.get("content-type") || "";
-		if (!r.ok || !type.startsWith("image/")) {
+		const r = await fetchWithToken(path);
+		const type = r === null ? "" : r.headers.get("content-type") || "";
+		if (r === null || !r.ok || !type.startsWith("image/")) {
 			img.hidden = true;
 			return;
 		}

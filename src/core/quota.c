@@ -63,6 +63,24 @@ static const struct {
     {"retention_days", false, offsetof(struct plan_limits, retention_days)},
 };
 
+/*
+ * Stores v into field i of l through memcpy: the field is a double or a
+ * long at its offset, never reached through a cast pointer.
+ */
+static void
+quota_field_set(struct plan_limits *l, int i, double v)
+{
+	char *at = (char *)l + quota_fields[i].offset;
+	long  n;
+
+	if (quota_fields[i].gb)
+		memcpy(at, &v, sizeof(v));
+	else {
+		n = (long)v;
+		memcpy(at, &n, sizeof(n));
+	}
+}
+
 #define QUOTA_NFIELDS (sizeof(quota_fields) / sizeof(quota_fields[0]))
 
 static int
@@ -153,8 +171,6 @@ quota_limits_of(const struct plan_limits *plan, const json_t *overrides,
 	struct plan_limits l;
 	const char        *key;
 	json_t            *v;
-	double             gb;
-	long               n;
 	int                i;
 
 	l = *plan;
@@ -169,16 +185,7 @@ quota_limits_of(const struct plan_limits *plan, const json_t *overrides,
 				(quota_fields[i].gb ? QUOTA_OVERRIDE_GB_MAX
 						    : QUOTA_OVERRIDE_MAX))
 				continue;
-			/* memcpy: no type-punned store into the struct */
-			if (quota_fields[i].gb) {
-				gb = json_number_value(v);
-				memcpy((char *)&l + quota_fields[i].offset, &gb,
-				    sizeof(gb));
-			} else {
-				n = (long)json_number_value(v);
-				memcpy((char *)&l + quota_fields[i].offset, &n,
-				    sizeof(n));
-			}
+			quota_field_set(&l, i, json_number_value(v));
 		}
 	}
 	memset(out, 0, sizeof(*out));

@@ -12,6 +12,7 @@
 #include "core/perm.h"
 #include "core/token.h"
 #include "service/account.h"
+#include "service/quotas.h"
 #include "store/es.h"
 #include "store/metadb.h"
 #include "store/session.h"
@@ -184,13 +185,14 @@ void
 account_signup(
     const struct account_signup *in, long now, struct account_outcome *o)
 {
-	struct tenant_ctx  ctx;
-	enum metadb_status st;
-	char               slug[64], email[256], hash[PASSWORD_ENCODED_MAX];
-	char               err[512], why[200], when[32], user_id[25];
-	json_t            *doc, *filter, *set;
-	bool               taken;
-	long               n;
+	struct quota_limits limits;
+	struct tenant_ctx   ctx;
+	enum metadb_status  st;
+	char                slug[64], email[256], hash[PASSWORD_ENCODED_MAX];
+	char                err[512], why[200], when[32], user_id[25];
+	json_t             *doc, *filter, *set;
+	bool                taken;
+	long                n;
 
 	memset(o, 0, sizeof(*o));
 	text_lower(in->slug, slug, sizeof(slug));
@@ -279,6 +281,9 @@ account_signup(
 		account_signup_undo(&ctx, true, true);
 		goto unavailable;
 	}
+	/* Best effort: the quota limits cached now, so that the first
+	 * requests of the organization take the gate's fast path. */
+	(void)quotas_limits(&ctx, &limits, err, sizeof(err));
 	o->result = ACCOUNT_OK;
 	o->body =
 	    account_signup_body(&ctx, in->org_name, user_id, email, in->name);

@@ -53,6 +53,13 @@ struct alerting_actor {
 void                       alerting_configure(const struct settings *);
 const struct alert_limits *alerting_limits(void);
 void                       alerting_outcome_clear(struct alerting_outcome *);
+/*
+ * A function the worker gives to be called during long work (between
+ * rules, organizations, calibration requests): its heartbeat, so that a
+ * long tick never makes it look dead. None by default.
+ */
+void alerting_set_beat(void (*)(void));
+void alerting_beat(void);
 /* Sets o's result and message (printf format). */
 void alerting_fail(struct alerting_outcome *, enum alerting_result,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -323,6 +323,7 @@ alert_analytics_calibrate(const struct tenant_ctx *ctx, long history_s,
 	for (m = 0; m < CALIB_METRICS; m++)
 		values[m] = mem_calloc(n, sizeof(double));
 	for (done = 0; done < n; done += chunk) {
+		alerting_beat();
 		chunk = n - done < CALIBRATE_CHUNK ? n - done : CALIBRATE_CHUNK;
 		if (!calib_fetch(ctx, filters, from + (long)done * window_s,
 			from + (long)(done + chunk) * window_s, window_s,

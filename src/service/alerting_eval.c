@@ -19,15 +19,18 @@
 #include "core/buf.h"
 #include "core/mem.h"
 #include "core/text.h"
+#include "core/timeparse.h"
 #include "service/alerting.h"
 #include "service/account.h"
+#include "service/notify.h"
 #include "store/alert_due.h"
 #include "store/es_alias.h"
 #include "store/metadb.h"
-#include "store/queue.h"
 
 #define ALERT_OPEN_MAX  500
 #define ALERT_DUE_BATCH 500 /* organizations per tick, at most */
+/* A tick stops starting evaluations after this; the rest stay due. */
+#define ALERT_TICK_BUDGET_MS 5000
 
 /*
  * Asks Elasticsearch for the numbers of the plan and fills t. Returns
@@ -144,8 +147,9 @@ alert_eval_notify(const struct tenant_ctx *ctx, const char *rule_id,
     long now)
 {
 	const char *aid, *group, *sev;
-	json_t     *job, *event, *series;
-	char        event_id[96], msg[512], err[256], window[16], *text, *url;
+	json_t     *ids, *event, *series;
+	char        event_id[96], msg[512], err[256], window[16], *url;
+	bool        queued;
 	int         i;
 
 	aid = json_string_value(json_object_get(alert, "id"));
@@ -182,32 +186,22 @@ alert_eval_notify(const struct tenant_ctx *ctx, const char *rule_id,
 	if (series != NULL)
 		json_object_set_new(
 		    json_object_get(event, "alert"), "series", series);
-	for (i = 0; i < nchannels; i++) {
-		job = json_pack("{s:s, s:s, s:s, s:s, s:O}", "type", "notify",
-		    "tenant_id", ctx->id, "channel_id", channels[i], "event_id",
-		    event_id, "event", event);
-		text = json_dumps(job, JSON_COMPACT);
-		json_decref(job);
-		if (text == NULL || !queue_push(text, err, sizeof(err))) {
-			log_emit(LOG_LEVEL_ERROR, "alerts", NULL,
-			    json_pack("{s:s, s:s, s:s}", "tenant_id", ctx->id,
-				"event_id", event_id, "error",
-				text == NULL ? "json" : err),
-			    "notification could not be queued");
-			alert_ops_event(ctx, aid, rule_id, "system",
-			    "notify_failed", now,
-			    json_pack("{s:s, s:s, s:s}", "kind", kind,
-				"channel_id", channels[i], "event_id",
-				event_id));
-		} else {
-			alert_ops_event(ctx, aid, rule_id, "system", "notified",
-			    now,
-			    json_pack("{s:s, s:s, s:s}", "kind", kind,
-				"channel_id", channels[i], "event_id",
-				event_id));
-		}
-		free(text);
-	}
+	/* notify.c queues one job per channel (CONTRACTS.md). */
+	ids = json_array();
+	for (i = 0; i < nchannels; i++)
+		json_array_append_new(ids, json_string(channels[i]));
+	queued = notify_enqueue(ctx, ids, event_id, event, err, sizeof(err));
+	json_decref(ids);
+	if (!queued)
+		log_emit(LOG_LEVEL_ERROR, "alerts", NULL,
+		    json_pack("{s:s, s:s, s:s}", "tenant_id", ctx->id,
+			"event_id", event_id, "error", err),
+		    "notification could not be queued");
+	for (i = 0; i < nchannels; i++)
+		alert_ops_event(ctx, aid, rule_id, "system",
+		    queued ? "notified" : "notify_failed", now,
+		    json_pack("{s:s, s:s, s:s}", "kind", kind, "channel_id",
+			channels[i], "event_id", event_id));
 	json_decref(event);
 }
 
@@ -329,21 +323,37 @@ alert_eval_still(
 	json_t                  *filter, *set;
 	char                     err[256], at[32], suffix[16];
 	char                     ch[ALERT_NOTIFY_MAX][25];
+	const char              *seen;
+	int64_t                  seen_ms;
 	long                     matched, started, snoozed;
 	int                      level, to, n;
 
 	text_iso8601(run->now, at, sizeof(at));
-	filter = json_pack(
-	    "{s:O, s:b}", "id", json_object_get(alert, "id"), "open", 1);
-	set = json_pack("{s:f, s:f, s:f, s:f, s:s}", "value", v->value,
-	    "threshold", v->threshold, "volume", v->volume, "score", v->score,
-	    "last_seen_at", at);
-	(void)metadb_update(
-	    run->ctx, "alerts", filter, set, &matched, err, sizeof(err));
-	json_decref(filter);
-	json_decref(set);
-	json_object_set_new(alert, "value", json_real(v->value));
-	json_object_set_new(alert, "threshold", json_real(v->threshold));
+	/*
+	 * The figures are written when they change (and the time seen once
+	 * a minute): fewer writes to a document people also change, which
+	 * matters where an update rewrites the whole document (FerretDB).
+	 */
+	seen = json_string_value(json_object_get(alert, "last_seen_at"));
+	if (json_number_value(json_object_get(alert, "value")) != v->value ||
+	    json_number_value(json_object_get(alert, "threshold")) !=
+		v->threshold ||
+	    seen == NULL ||
+	    timeparse_iso8601(seen, strlen(seen), 0, false, &seen_ms) == 0 ||
+	    run->now - seen_ms / 1000 >= 60) {
+		filter = json_pack("{s:O, s:b}", "id",
+		    json_object_get(alert, "id"), "open", 1);
+		set = json_pack("{s:f, s:f, s:f, s:f, s:s}", "value", v->value,
+		    "threshold", v->threshold, "volume", v->volume, "score",
+		    v->score, "last_seen_at", at);
+		(void)metadb_update(run->ctx, "alerts", filter, set, &matched,
+		    err, sizeof(err));
+		json_decref(filter);
+		json_decref(set);
+		json_object_set_new(alert, "value", json_real(v->value));
+		json_object_set_new(
+		    alert, "threshold", json_real(v->threshold));
+	}
 
 	status = alert_status_parse(
 	    json_string_value(json_object_get(alert, "status")));
@@ -618,58 +628,74 @@ alert_eval_rule(const struct tenant_ctx *ctx, const json_t *doc, long now)
 }
 
 /*
- * Records when the tenant's next rule is due (p:alerts:due), or that it
- * has none enabled. Best effort: the periodic sweep repairs a miss.
+ * Records when the tenant's next rule is due (p:alerts:due), or, when
+ * next is 0, that it has no enabled rule. Best effort: the periodic
+ * sweep repairs a miss.
  */
 static void
-alert_eval_next_due(const struct tenant_ctx *ctx)
+alert_eval_next_due(const struct tenant_ctx *ctx, long next)
+{
+	char err[256];
+
+	if (next > 0 ? alert_due_mark(ctx->id, next, err, sizeof(err))
+		     : alert_due_forget(ctx->id, err, sizeof(err)))
+		return;
+	log_emit(LOG_LEVEL_WARNING, "alerts", NULL,
+	    json_pack("{s:s, s:s}", "tenant_id", ctx->id, "error", err),
+	    "next evaluation time not recorded");
+}
+
+/* Claims one due rule (moves its next_eval_s) and evaluates it. */
+static bool
+alert_eval_claimed(const struct tenant_ctx *ctx, const json_t *doc, long now,
+    long interval, char *err, size_t errlen)
+{
+	json_t *claim, *set;
+	long    matched;
+	bool    won;
+
+	/* Claim: only the worker that moves next_eval_s evaluates. */
+	claim = json_pack("{s:O, s:O}", "id", json_object_get(doc, "id"),
+	    "next_eval_s", json_object_get(doc, "next_eval_s"));
+	set = json_pack(
+	    "{s:I}", "next_eval_s", (json_int_t)now + (json_int_t)interval);
+	won = metadb_update(ctx, "alert_rules", claim, set, &matched, err,
+		  errlen) == METADB_OK &&
+	    matched == 1;
+	json_decref(claim);
+	json_decref(set);
+	if (won)
+		alert_eval_rule(ctx, doc, now);
+	return (won);
+}
+
+/*
+ * One query gives the tenant's enabled rules, soonest due first: those
+ * due are claimed and evaluated, and the soonest of the next times is
+ * recorded in p:alerts:due.
+ */
+static int
+alert_eval_due_by(const struct tenant_ctx *ctx, long now, uint64_t deadline,
+    char *err, size_t errlen)
 {
 	enum metadb_status st;
-	json_t            *filter, *sort, *first;
-	char               err[256];
-	bool               ok;
+	json_t            *filter, *sort, *rules, *doc;
+	size_t             i;
+	long               interval, at, next;
+	int                n;
 
 	filter = json_pack("{s:b}", "enabled", 1);
 	sort = json_pack("{s:i}", "next_eval_s", 1);
-	first = metadb_find(
-	    ctx, "alert_rules", filter, sort, 0, 1, &st, err, sizeof(err));
+	rules = metadb_find(
+	    ctx, "alert_rules", filter, sort, 0, 500, &st, err, errlen);
 	json_decref(filter);
 	json_decref(sort);
-	if (st == METADB_OK && json_array_size(first) == 0)
-		ok = alert_due_forget(ctx->id, err, sizeof(err));
-	else if (st == METADB_OK)
-		ok = alert_due_mark(ctx->id,
-		    (long)json_integer_value(json_object_get(
-			json_array_get(first, 0), "next_eval_s")),
-		    err, sizeof(err));
-	else
-		ok = false;
-	json_decref(first);
-	if (!ok)
-		log_emit(LOG_LEVEL_WARNING, "alerts", NULL,
-		    json_pack("{s:s, s:s}", "tenant_id", ctx->id, "error", err),
-		    "next evaluation time not recorded");
-}
-
-int
-alert_eval_due(const struct tenant_ctx *ctx, long now, char *err, size_t errlen)
-{
-	enum metadb_status st;
-	json_t            *filter, *rules, *doc, *claim, *set;
-	size_t             i;
-	long               matched, interval;
-	int                n;
-
-	filter = json_pack("{s:b, s:{s:I}}", "enabled", 1, "next_eval_s",
-	    "$lte", (json_int_t)now);
-	rules = metadb_find(
-	    ctx, "alert_rules", filter, NULL, 0, 200, &st, err, errlen);
-	json_decref(filter);
 	if (st != METADB_OK) {
 		json_decref(rules);
 		return (-1);
 	}
 	n = 0;
+	next = 0;
 	json_array_foreach(rules, i, doc)
 	{
 		if (!alert_duration_parse(
@@ -677,29 +703,34 @@ alert_eval_due(const struct tenant_ctx *ctx, long now, char *err, size_t errlen)
 			&interval) ||
 		    interval < 1)
 			interval = 60;
-		/* Claim: only the worker that moves next_eval_s evaluates. */
-		claim =
-		    json_pack("{s:O, s:O}", "id", json_object_get(doc, "id"),
-			"next_eval_s", json_object_get(doc, "next_eval_s"));
-		set = json_pack(
-		    "{s:I}", "next_eval_s", (json_int_t)(now + interval));
-		if (metadb_update(ctx, "alert_rules", claim, set, &matched, err,
-			errlen) == METADB_OK &&
-		    matched == 1) {
-			alert_eval_rule(ctx, doc, now);
-			n++;
+		at = (long)json_integer_value(
+		    json_object_get(doc, "next_eval_s"));
+		/* Past the tick's budget, due rules wait for the next one. */
+		if (at <= now &&
+		    (deadline == 0 || env_monotonic_us() < deadline)) {
+			if (alert_eval_claimed(
+				ctx, doc, now, interval, err, errlen))
+				n++;
+			at = now + interval;
+			alerting_beat();
 		}
-		json_decref(claim);
-		json_decref(set);
+		if (next == 0 || at < next)
+			next = at;
 	}
 	json_decref(rules);
-	alert_eval_next_due(ctx);
+	alert_eval_next_due(ctx, next);
 	return (n);
+}
+
+int
+alert_eval_due(const struct tenant_ctx *ctx, long now, char *err, size_t errlen)
+{
+	return (alert_eval_due_by(ctx, now, 0, err, errlen));
 }
 
 /* Every active organization: the sweep that also rebuilds p:alerts:due. */
 static int
-alert_eval_sweep(long now, char *err, size_t errlen)
+alert_eval_sweep(long now, uint64_t deadline, char *err, size_t errlen)
 {
 	enum metadb_status st;
 	struct tenant_ctx  ctx;
@@ -728,8 +759,10 @@ alert_eval_sweep(long now, char *err, size_t errlen)
 		ctx.active = 1;
 		if (!tenant_ctx_check(&ctx))
 			continue;
-		if ((got = alert_eval_due(&ctx, now, err, errlen)) > 0)
+		if ((got = alert_eval_due_by(
+			 &ctx, now, deadline, err, errlen)) > 0)
 			n += got;
+		alerting_beat();
 	}
 	json_decref(tenants);
 	return (n);
@@ -745,26 +778,29 @@ alert_eval_all(long now, const char *who, char *err, size_t errlen)
 {
 	struct tenant_ctx ctx;
 	char(*ids)[25];
-	bool found;
-	int  n, got, i, count;
+	uint64_t deadline;
+	bool     found;
+	int      n, got, i, count;
 
+	deadline = env_monotonic_us() + ALERT_TICK_BUDGET_MS * 1000ULL;
 	if (alert_due_sweep_claim(who, err, errlen) != 0)
-		return (alert_eval_sweep(now, err, errlen));
+		return (alert_eval_sweep(now, deadline, err, errlen));
 	ids = mem_calloc(ALERT_DUE_BATCH, sizeof(*ids));
 	if ((count = alert_due_list(now, ids, ALERT_DUE_BATCH, err, errlen)) <
 	    0) {
 		mem_free(ids);
-		return (alert_eval_sweep(now, err, errlen));
+		return (alert_eval_sweep(now, deadline, err, errlen));
 	}
 	n = 0;
-	for (i = 0; i < count; i++) {
+	for (i = 0; i < count && env_monotonic_us() < deadline; i++) {
 		if (!account_tenant_load(ids[i], &ctx, &found, err, errlen))
 			continue;
 		if (!found || !ctx.active) {
 			(void)alert_due_forget(ids[i], err, errlen);
 			continue;
 		}
-		if ((got = alert_eval_due(&ctx, now, err, errlen)) > 0)
+		if ((got = alert_eval_due_by(
+			 &ctx, now, deadline, err, errlen)) > 0)
 			n += got;
 	}
 	mem_free(ids);

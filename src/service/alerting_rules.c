@@ -12,11 +12,27 @@
 #include "common/log.h"
 #include "core/text.h"
 #include "service/alerting.h"
+#include "service/notify.h"
 #include "store/alert_due.h"
 #include "store/metadb.h"
 
 static struct alert_limits alerting_lim = {
     .min_interval_s = 60, .escalate_l2_s = 900, .escalate_l3_s = 3600};
+
+static void (*alerting_beat_fn)(void);
+
+void
+alerting_set_beat(void (*fn)(void))
+{
+	alerting_beat_fn = fn;
+}
+
+void
+alerting_beat(void)
+{
+	if (alerting_beat_fn != NULL)
+		alerting_beat_fn();
+}
 
 void
 alerting_configure(const struct settings *s)
@@ -110,6 +126,79 @@ alert_rules_parse(
 	return (false);
 }
 
+/* Whether the stored rule before names channel id. */
+static bool
+alert_rules_named(const json_t *before, const char *id)
+{
+	const json_t *v, *lv;
+	size_t        i, j;
+
+	json_array_foreach(json_object_get(before, "channels"), i, v)
+	{
+		if (json_is_string(v) && strcmp(json_string_value(v), id) == 0)
+			return (true);
+	}
+	json_array_foreach(
+	    json_object_get(json_object_get(before, "escalation"), "levels"), i,
+	    lv)
+	{
+		json_array_foreach(json_object_get(lv, "channels"), j, v)
+		{
+			if (json_is_string(v) &&
+			    strcmp(json_string_value(v), id) == 0)
+				return (true);
+		}
+	}
+	return (false);
+}
+
+/*
+ * Every channel the rule names (its own and its escalation levels') must
+ * be a notification channel of the tenant: false with o set otherwise.
+ * Channels the stored rule (before, NULL for a new rule) already named
+ * are not checked again, so that a rule whose channel was deleted can
+ * still be changed (disabled, or given another channel).
+ */
+static bool
+alert_rules_channels_exist(const struct tenant_ctx *ctx,
+    const struct alert_rule *r, const json_t *before,
+    struct alerting_outcome *o)
+{
+	const char *id;
+	json_t     *doc;
+	char        err[256];
+	bool        found;
+	int         l, i, n;
+
+	for (l = -1; l < r->nlevels; l++) {
+		n = l < 0 ? r->nchannels : r->levels_of[l].nchannels;
+		for (i = 0; i < n; i++) {
+			id = l < 0 ? r->channels[i]
+				   : r->levels_of[l].channels[i];
+			if (alert_rules_named(before, id))
+				continue; /* kept from before: not checked */
+			doc = notify_channel_load(
+			    ctx, id, &found, err, sizeof(err));
+			json_decref(doc);
+			if (doc == NULL && !found && err[0] != '\0') {
+				alerting_fail(o, ALERTING_UNAVAILABLE,
+				    "notification channels: %s", err);
+				return (false);
+			}
+			if (!found) {
+				alerting_fail(o, ALERTING_INVALID,
+				    "channels: %s is not a notification channel "
+				    "of this organization",
+				    id);
+				o->details = json_pack("{s:s}", "field",
+				    l < 0 ? "channels" : "escalation.levels");
+				return (false);
+			}
+		}
+	}
+	return (true);
+}
+
 /* The rule fields of a stored document (bookkeeping left out). */
 static json_t *
 alert_rules_fields(const json_t *doc)
@@ -191,7 +280,8 @@ alert_rules_create(const struct alerting_actor *a, const json_t *body,
 	char              err[256], id[25], at[32];
 
 	memset(o, 0, sizeof(*o));
-	if (!alert_rules_parse(body, &r, o))
+	if (!alert_rules_parse(body, &r, o) ||
+	    !alert_rules_channels_exist(a->tenant, &r, NULL, o))
 		return;
 	doc = alert_rule_to_json(&r);
 	text_iso8601(a->now, at, sizeof(at));
@@ -240,7 +330,8 @@ alert_rules_update(const struct alerting_actor *a, const char *id,
 	} else {
 		fields = json_deep_copy(body);
 	}
-	if (!alert_rules_parse(fields, &r, o)) {
+	if (!alert_rules_parse(fields, &r, o) ||
+	    !alert_rules_channels_exist(a->tenant, &r, old, o)) {
 		json_decref(fields);
 		json_decref(old);
 		return;

@@ -465,7 +465,7 @@ billing_close_once(const struct tenant_ctx *ctx, const struct invoice_period *p,
 		log_emit(LOG_LEVEL_INFO, "billing", NULL,
 		    json_pack("{s:s, s:s, s:s, s:I}", "tenant_id", ctx->id,
 			"period", period, "invoice_id", id, "sequence",
-			(json_int_t)(seq + 1)),
+			(json_int_t)seq + 1),
 		    "invoice issued");
 		return (1);
 	}

@@ -5,6 +5,7 @@
 #include "common/log.h"
 #include "core/text.h"
 #include "service/members.h"
+#include "service/notify.h"
 #include "service/quotas.h"
 #include "store/es.h"
 #include "store/metadb.h"
@@ -105,38 +106,36 @@ quotas_limits_fill(const struct tenant_ctx *ctx, char *err, size_t errlen)
 
 /* ---- warnings ---------------------------------------------------------- */
 
-/* A "notify" job for each of the tenant's notification channels. */
+/*
+ * The event to every notification channel of the tenant, through the
+ * notify worker (service/notify.h: one "notify" job per channel).
+ */
 static void
 quotas_notify_channels(
     const struct tenant_ctx *ctx, const char *event_id, json_t *event)
 {
 	enum metadb_status st;
-	json_t            *channels, *ch, *job;
-	char               err[256], *text;
+	json_t            *channels, *ch, *ids;
+	char               err[256];
 	size_t             i;
 
-	channels = metadb_find(ctx, "notification_channels", NULL, NULL, 0, 100,
-	    &st, err, sizeof(err));
+	channels = metadb_find(ctx, "notification_channels", NULL, NULL, 0,
+	    NOTIFY_CHANNEL_IDS_MAX, &st, err, sizeof(err));
 	if (st != METADB_OK) {
 		quotas_log(ctx, "reading the notification channels", err);
 		json_decref(channels);
 		return;
 	}
+	ids = json_array();
 	json_array_foreach(channels, i, ch)
 	{
-		if (!json_is_string(json_object_get(ch, "id")))
-			continue;
-		job = json_pack("{s:s, s:s, s:O, s:s, s:O}", "type", "notify",
-		    "tenant_id", ctx->id, "channel_id",
-		    json_object_get(ch, "id"), "event_id", event_id, "event",
-		    event);
-		text = json_dumps(job, JSON_COMPACT);
-		if (text == NULL || !queue_push(text, err, sizeof(err)))
-			quotas_log(ctx, "queueing a quota notification",
-			    text == NULL ? "encoding" : err);
-		free(text);
-		json_decref(job);
+		if (json_is_string(json_object_get(ch, "id")))
+			json_array_append(ids, json_object_get(ch, "id"));
 	}
+	if (json_array_size(ids) > 0 &&
+	    !notify_enqueue(ctx, ids, event_id, event, err, sizeof(err)))
+		quotas_log(ctx, "queueing a quota notification", err);
+	json_decref(ids);
 	json_decref(channels);
 }
 

@@ -14,7 +14,7 @@
 
 #define ALERT_DUE_KEY     "p:alerts:due"
 #define ALERT_DUE_SWEEP   "p:alerts:sweep"
-#define ALERT_DUE_SWEEP_S 60
+#define ALERT_DUE_SWEEP_S 300
 
 /* The tenant has a rule due at when (or earlier). */
 bool alert_due_mark(const char *tenant_id, long when, char *err, size_t);

@@ -60,6 +60,48 @@ usage_num(const redisReply *r)
 	return (0);
 }
 
+/* SET key value EX ttl_s (NX when only_new): *set says whether it was. */
+static bool
+usage_set(const char *key, const char *value, long ttl_s, bool only_new,
+    bool *set, char *err, size_t errlen)
+{
+	char        ttl[24];
+	const char *argv[6];
+	redisReply *r;
+
+	snprintf(ttl, sizeof(ttl), "%ld", ttl_s < 1 ? 1 : ttl_s);
+	argv[0] = "SET";
+	argv[1] = key;
+	argv[2] = value;
+	argv[3] = "EX";
+	argv[4] = ttl;
+	argv[5] = "NX";
+	if ((r = usage_cmd(err, errlen, only_new ? 6 : 5, argv)) == NULL)
+		return (false);
+	if (set != NULL)
+		*set = r->type == REDIS_REPLY_STATUS;
+	freeReplyObject(r);
+	return (true);
+}
+
+/* GET key into out ("" when absent). */
+static bool
+usage_get(const char *key, char *out, size_t outlen, char *err, size_t errlen)
+{
+	const char *argv[2];
+	redisReply *r;
+
+	out[0] = '\0';
+	argv[0] = "GET";
+	argv[1] = key;
+	if ((r = usage_cmd(err, errlen, 2, argv)) == NULL)
+		return (false);
+	if (r->type == REDIS_REPLY_STRING)
+		snprintf(out, outlen, "%s", r->str);
+	freeReplyObject(r);
+	return (true);
+}
+
 /* ---- scripts ----------------------------------------------------------- */
 
 struct usage_script {
@@ -538,43 +580,26 @@ bool
 usage_stored_put(const struct tenant_ctx *ctx, long bytes, long ttl_s,
     char *err, size_t errlen)
 {
-	char        key[USAGE_KEY_MAX], n[24], ttl[24];
-	const char *argv[5];
-	redisReply *r;
+	char key[USAGE_KEY_MAX], n[24];
 
 	if (!usage_key(ctx, key, err, errlen, "usage:stored"))
 		return (false);
 	snprintf(n, sizeof(n), "%ld", bytes);
-	snprintf(ttl, sizeof(ttl), "%ld", ttl_s < 1 ? 1 : ttl_s);
-	argv[0] = "SET";
-	argv[1] = key;
-	argv[2] = n;
-	argv[3] = "EX";
-	argv[4] = ttl;
-	if ((r = usage_cmd(err, errlen, 5, argv)) == NULL)
-		return (false);
-	freeReplyObject(r);
-	return (true);
+	return (usage_set(key, n, ttl_s, false, NULL, err, errlen));
 }
 
 bool
 usage_stored_get(
     const struct tenant_ctx *ctx, long *bytes, char *err, size_t errlen)
 {
-	char        key[USAGE_KEY_MAX];
-	const char *argv[2];
-	redisReply *r;
+	char key[USAGE_KEY_MAX], v[24];
 
 	*bytes = -1;
-	if (!usage_key(ctx, key, err, errlen, "usage:stored"))
+	if (!usage_key(ctx, key, err, errlen, "usage:stored") ||
+	    !usage_get(key, v, sizeof(v), err, errlen))
 		return (false);
-	argv[0] = "GET";
-	argv[1] = key;
-	if ((r = usage_cmd(err, errlen, 2, argv)) == NULL)
-		return (false);
-	if (r->type == REDIS_REPLY_STRING)
-		*bytes = usage_num(r);
-	freeReplyObject(r);
+	if (v[0] != '\0')
+		*bytes = strtol(v, NULL, 10);
 	return (true);
 }
 
@@ -622,92 +647,43 @@ usage_warn_once(const struct tenant_ctx *ctx, const char *day,
     enum quota_limit limit, int threshold, bool *first, char *err,
     size_t errlen)
 {
-	char        key[USAGE_KEY_MAX], ttl[24];
-	const char *argv[6];
-	redisReply *r;
+	char key[USAGE_KEY_MAX];
 
 	*first = false;
 	if (!usage_key(ctx, key, err, errlen, "quota:warned:%s:%s:%d", day,
 		quota_limit_name(limit), threshold))
 		return (false);
-	snprintf(ttl, sizeof(ttl), "%ld", USAGE_DAY_TTL_S);
-	argv[0] = "SET";
-	argv[1] = key;
-	argv[2] = "1";
-	argv[3] = "NX";
-	argv[4] = "EX";
-	argv[5] = ttl;
-	if ((r = usage_cmd(err, errlen, 6, argv)) == NULL)
-		return (false);
-	*first = r->type == REDIS_REPLY_STATUS;
-	freeReplyObject(r);
-	return (true);
+	return (usage_set(key, "1", USAGE_DAY_TTL_S, true, first, err, errlen));
 }
 
 bool
 usage_flushed_get(const struct tenant_ctx *ctx, const char *day, char *sig,
     size_t siglen, char *err, size_t errlen)
 {
-	char        key[USAGE_KEY_MAX];
-	const char *argv[2];
-	redisReply *r;
+	char key[USAGE_KEY_MAX];
 
 	sig[0] = '\0';
-	if (!usage_key(ctx, key, err, errlen, "usage:%s:flushed", day))
-		return (false);
-	argv[0] = "GET";
-	argv[1] = key;
-	if ((r = usage_cmd(err, errlen, 2, argv)) == NULL)
-		return (false);
-	if (r->type == REDIS_REPLY_STRING)
-		snprintf(sig, siglen, "%s", r->str);
-	freeReplyObject(r);
-	return (true);
+	return (usage_key(ctx, key, err, errlen, "usage:%s:flushed", day) &&
+	    usage_get(key, sig, siglen, err, errlen));
 }
 
 bool
 usage_flushed_put(const struct tenant_ctx *ctx, const char *day,
     const char *sig, char *err, size_t errlen)
 {
-	char        key[USAGE_KEY_MAX], ttl[24];
-	const char *argv[5];
-	redisReply *r;
+	char key[USAGE_KEY_MAX];
 
-	if (!usage_key(ctx, key, err, errlen, "usage:%s:flushed", day))
-		return (false);
-	snprintf(ttl, sizeof(ttl), "%ld", USAGE_DAY_TTL_S);
-	argv[0] = "SET";
-	argv[1] = key;
-	argv[2] = sig;
-	argv[3] = "EX";
-	argv[4] = ttl;
-	if ((r = usage_cmd(err, errlen, 5, argv)) == NULL)
-		return (false);
-	freeReplyObject(r);
-	return (true);
+	return (usage_key(ctx, key, err, errlen, "usage:%s:flushed", day) &&
+	    usage_set(key, sig, USAGE_DAY_TTL_S, false, NULL, err, errlen));
 }
 
 bool
 usage_flush_lock(
     const char *owner, long ttl_ms, bool *won, char *err, size_t errlen)
 {
-	char        ttl[24];
-	const char *argv[6];
-	redisReply *r;
-
-	*won = false;
-	snprintf(ttl, sizeof(ttl), "%ld", ttl_ms);
-	argv[0] = "SET";
-	argv[1] = "p:usage:flush";
-	argv[2] = owner;
-	argv[3] = "NX";
-	argv[4] = "PX";
-	argv[5] = ttl;
-	if ((r = usage_cmd(err, errlen, 6, argv)) == NULL)
-		return (false);
-	*won = r->type == REDIS_REPLY_STATUS;
-	freeReplyObject(r);
-	return (true);
+	/* Whole seconds are enough for a lock held minutes at most. */
+	return (usage_set("p:usage:flush", owner, (ttl_ms + 999) / 1000, true,
+	    won, err, errlen));
 }
 
 /* Releases the lock only when owner still holds it. */

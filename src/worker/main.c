@@ -211,6 +211,7 @@ main(int argc, char **argv)
 		return (1);
 	}
 	alerting_configure(&worker_settings);
+	alerting_set_beat(jobs_tick);
 	if (members_plans() == NULL) {
 		fprintf(stderr,
 		    "vigie-worker: tenants/plans.json cannot be used\n");

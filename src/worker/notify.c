@@ -27,6 +27,7 @@
 #include "core/notify_render.h"
 #include "core/text.h"
 #include "service/account.h"
+#include "service/branding.h"
 #include "service/notify.h"
 #include "store/metadb.h"
 #include "store/notify_cap.h"
@@ -131,12 +132,14 @@ notify_record_create(const struct notify_job *j, char *err, size_t errlen)
 			"over the organization's hourly cap of "
 			"notifications"));
 	st = metadb_insert(&j->ctx, DELIVERIES, doc, id, err, errlen);
+	if (st == METADB_OK) {
+		json_object_set_new(doc, "id", json_string(id));
+		return (doc);
+	}
 	json_decref(doc);
 	if (st == METADB_DUPLICATE)
 		return (notify_record_get(j, &st, err, errlen));
-	if (st != METADB_OK)
-		return (NULL);
-	return (notify_record_get(j, &st, err, errlen));
+	return (NULL);
 }
 
 /* The record's attempt log with one more entry (the oldest dropped). */
@@ -165,48 +168,32 @@ notify_attempt_log(const json_t *record, const struct notify_job *j,
 /* ---- rendering and sending ---------------------------------------------- */
 
 /*
- * The tenant's branding (collection "branding", one document per tenant,
- * written by the branding endpoints) and name, for the render context.
- * Missing fields take notify_context()'s defaults.
+ * The tenant's branding (service/branding.h: display name, colours,
+ * logo; defaults when never set) for the render context, and the name
+ * the organization goes by. A store failure keeps the defaults: a
+ * notification is never held back for its colours.
  */
 static json_t *
 notify_brand(const struct tenant_ctx *ctx, char *org, size_t orglen)
 {
-	enum metadb_status st;
-	json_t            *filter, *doc, *brand;
-	const char        *name, *logo;
-	char               err[256], url[SETTINGS_STR_MAX + 64];
+	struct branding b;
+	const char     *base;
+	char            err[256], logo[SETTINGS_STR_MAX + 32];
+	size_t          n;
 
-	filter = json_pack("{s:s}", "id", ctx->id);
-	doc =
-	    metadb_platform_find_one("tenants", filter, &st, err, sizeof(err));
-	json_decref(filter);
-	snprintf(org, orglen, "%s",
-	    (name = json_string_value(json_object_get(doc, "name"))) != NULL
-		? name
-		: ctx->slug);
-	json_decref(doc);
-	doc = metadb_find_one(ctx, "branding", NULL, &st, err, sizeof(err));
-	brand = json_pack("{s:s}", "display_name", org);
-	if (doc == NULL)
-		return (brand);
-	if ((name = json_string_value(json_object_get(doc, "display_name"))) !=
-	    NULL)
-		json_object_set_new(brand, "display_name", json_string(name));
-	if (json_is_string(json_object_get(doc, "primary_color")))
-		json_object_set(brand, "primary_color",
-		    json_object_get(doc, "primary_color"));
-	logo = json_string_value(json_object_get(doc, "logo_url"));
-	if (json_object_get(doc, "logo") != NULL &&
-	    !json_is_null(json_object_get(doc, "logo")))
-		logo = "/api/v1/branding/logo";
-	if (logo != NULL && logo[0] == '/') {
-		snprintf(
-		    url, sizeof(url), "%s%s", notify_conf()->public_url, logo);
-		json_object_set_new(brand, "logo_url", json_string(url));
+	if (!branding_get(ctx, &b, err, sizeof(err))) {
+		log_emit(LOG_LEVEL_WARNING, "notify", NULL,
+		    json_pack("{s:s, s:s}", "tenant_id", ctx->id, "error", err),
+		    "branding unavailable: defaults used");
+		branding_defaults(&b, ctx->slug);
 	}
-	json_decref(doc);
-	return (brand);
+	snprintf(org, orglen, "%s", b.display_name);
+	base = notify_conf()->public_url;
+	n = strlen(base);
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	snprintf(logo, sizeof(logo), "%.*s/api/v1/branding/logo", (int)n, base);
+	return (branding_json(&b, logo));
 }
 
 static json_t *

@@ -14,6 +14,20 @@ if (BASE === "") {
 	throw new Error("VIGIE_TEST_BASE_URL is not set: run scripts/browser.sh against a server (make test does)");
 }
 
+// Node's fetch keeps connections open for the keep-alive time the server
+// announces (60 s), while Kore closes an idle connection sooner, answering
+// 408 on it: a request of the test that reuses such a connection at that
+// moment reads the 408. The request never reached the application, so it
+// is sent again (at most twice more); bodies here are strings or buffers.
+const nativeFetch = globalThis.fetch;
+globalThis.fetch = async (...args) => {
+	let r = await nativeFetch(...args);
+	for (let i = 0; i < 2 && r.status === 408; i++) {
+		r = await nativeFetch(...args);
+	}
+	return r;
+};
+
 export const PASSWORD = "correct horse battery staple";
 export const DESKTOP = { width: 1920, height: 1080 };
 export const PHONE = { width: 390, height: 844 };

@@ -22,7 +22,7 @@ describe("notifications page", () => {
 		const org = await signupApi("ntf");
 		const { context, page, problems, allow } = await openPage(browser);
 		await signIn(page, org);
-		await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Notifications" }).click();
+		await page.getByRole("navigation", { name: "Main", exact: true }).getByRole("link", { name: "Notifications" }).click();
 		await page.waitForURL(BASE + "/app/notifications");
 		await page.getByText("No channel yet.").waitFor();
 

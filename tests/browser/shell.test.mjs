@@ -5,7 +5,13 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
-import { BASE, PHONE, assertNoProblems, launch, openPage, shoot, signIn, signupApi } from "./lib.mjs";
+import { BASE, PHONE, apiCall, assertNoProblems, launch, openPage, shoot, signIn, signupApi } from "./lib.mjs";
+
+// A 1x1 PNG.
+const PNG_1X1 = Buffer.from(
+	"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+	"base64",
+);
 
 let browser;
 let org;
@@ -121,11 +127,7 @@ describe("the frame", () => {
 
 	test("the organization's branding sets the colours, the name and the logo", async () => {
 		const { context, page, problems } = await openPage(browser);
-		// A 1x1 PNG.
-		const png = Buffer.from(
-			"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
-			"base64",
-		);
+		const png = PNG_1X1;
 		let logoAuth = null;
 
 		await page.route("**/api/v1/branding", (route) =>
@@ -177,6 +179,44 @@ describe("the frame", () => {
 		);
 		// The aborted request is the test's doing.
 		assertNoProblems(problems.filter((p) => !p.includes("/api/v1/branding")));
+		await context.close();
+	});
+
+	test("branding saved through the API shows on every page (real branding API)", async (t) => {
+		const owner = await signupApi("brand");
+		const put = await apiCall(owner, "PUT", "/api/v1/branding", {
+			display_name: "Brandt & Co <i>",
+			primary_color: "#5f3dc4",
+			accent_color: "#e8590c",
+		});
+		if (put.status === 404 && /no API route/.test(put.text)) {
+			t.skip("this server has no branding API (PUT /api/v1/branding)");
+			return;
+		}
+		assert.equal(put.status, 200, put.text);
+		const logo = await fetch(BASE + "/api/v1/branding/logo", {
+			method: "PUT",
+			headers: { authorization: "Bearer " + owner.tokens.access_token, "content-type": "application/octet-stream" },
+			body: PNG_1X1,
+		});
+		assert.equal(logo.status, 200, await logo.text());
+		const { context, page, problems } = await openPage(browser);
+
+		await signIn(page, owner);
+		await page.locator("#vg-logo:not([hidden])").waitFor();
+		for (const path of ["/app", "/app/search", "/app/files"]) {
+			await page.goto(BASE + path);
+			await page.locator("#user-role").filter({ hasText: /\S/ }).waitFor();
+			await page.locator("#vg-logo:not([hidden])").waitFor();
+			const look = await page.evaluate(() => ({
+				bar: getComputedStyle(document.getElementById("vg-navbar")).backgroundColor,
+				name: document.querySelector(".navbar-brand .vg-brand-name").textContent,
+				logo: document.getElementById("vg-logo").src.startsWith("blob:"),
+			}));
+			assert.deepEqual(look, { bar: "rgb(95, 61, 196)", name: "Brandt & Co <i>", logo: true }, path);
+		}
+		await shoot(page, "shell-branded-real");
+		assertNoProblems(problems);
 		await context.close();
 	});
 
@@ -235,6 +275,45 @@ describe("the frame", () => {
 		await context.close();
 	});
 
+	test("a real quota warning (every seat of the plan taken) shows as a banner", async (t) => {
+		const full = await signupApi("seats");
+		const usage = await apiCall(full, "GET", "/api/v1/usage");
+		if (usage.status === 404 && /no API route/.test(usage.text)) {
+			t.skip("this server has no usage API (GET /api/v1/usage)");
+			return;
+		}
+		const seats = usage.json.limits.find((l) => l.name === "users");
+		assert.ok(seats && seats.limit > 1 && seats.limit <= 5, `a small seat limit on the free plan: ${usage.text}`);
+		for (let i = seats.used; i < seats.limit; i++) {
+			const r = await apiCall(full, "POST", "/api/v1/users", {
+				email: `seat${i}@${full.slug}.example.com`,
+				name: `Seat ${i}`,
+				role: "viewer",
+				password: "a member's long password",
+			});
+			assert.equal(r.status, 201, r.text);
+		}
+		const { context, page, problems } = await openPage(browser);
+
+		await signIn(page, full);
+		const banner = page.locator("#vg-banners .vg-quota-warning");
+		await banner.first().waitFor();
+		assert.match(await banner.first().textContent(), new RegExp(`${seats.limit} of ${seats.limit}`));
+		assert.match(await banner.first().getAttribute("class"), /alert-danger/);
+		// A viewer does not ask (the endpoint needs billing.read).
+		const viewer = await openPage(browser);
+		const asked = [];
+		viewer.page.on("request", (req) => req.url().includes("/api/v1/usage") && asked.push(req.url()));
+		await signIn(viewer.page, { email: `seat${seats.limit - 1}@${full.slug}.example.com`, password: "a member's long password" });
+		await viewer.page.locator("main[data-ready]").waitFor({ state: "attached" });
+		assert.deepEqual(asked, []);
+		assert.equal(await viewer.page.locator("#vg-banners .vg-quota-warning").count(), 0);
+		assertNoProblems(problems);
+		assertNoProblems(viewer.problems);
+		await viewer.context.close();
+		await context.close();
+	});
+
 	test("flash messages: shown, dismissed, and carried to the next page", async () => {
 		const { context, page, problems } = await openPage(browser);
 
@@ -283,6 +362,28 @@ describe("the frame", () => {
 		);
 		assert.equal(logoAsked, 1);
 		await shoot(page, "login-branded");
+		assertNoProblems(problems);
+		await context.close();
+	});
+
+	test("a server failure is a message on the page, not an exception", async () => {
+		const { context, page, problems, allow } = await openPage(browser);
+
+		await signIn(page, org);
+		allow(503, "/api/v1/me");
+		allow(500, "/api/v1/files");
+		await page.route("**/api/v1/me", (route) =>
+			route.fulfill({ status: 503, contentType: "application/json", body: JSON.stringify({ error: { code: "service_unavailable", message: "MongoDB is not answering" } }) }),
+		);
+		await page.goto(BASE + "/app/files");
+		const alert = page.locator("#vg-flash .alert-danger");
+		await alert.waitFor();
+		assert.match(await alert.textContent(), /Your account could not be loaded: .*MongoDB is not answering/);
+		// With /me back, a failing list is explained the same way.
+		await page.unroute("**/api/v1/me");
+		await page.route("**/api/v1/files?*", (route) => route.fulfill({ status: 500, contentType: "text/plain", body: "boom" }));
+		await page.reload();
+		await page.locator("#vg-flash .alert-danger").filter({ hasText: "Loading the files failed on the server" }).waitFor();
 		assertNoProblems(problems);
 		await context.close();
 	});

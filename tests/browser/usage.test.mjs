@@ -36,7 +36,7 @@ describe("usage page", () => {
 		const { context, page, problems } = await openPage(browser);
 
 		await signIn(page, org);
-		await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Usage" }).click();
+		await page.getByRole("navigation", { name: "Main", exact: true }).getByRole("link", { name: "Usage", exact: true }).click();
 		await page.waitForURL(BASE + "/app/usage");
 		const cards = page.locator("#usage-limits [data-limit]");
 		await cards.nth(4).waitFor();
@@ -81,7 +81,7 @@ describe("usage page", () => {
 		await flash.waitFor();
 		assert.match(await flash.textContent(), /administrators and owners/);
 		assert.equal(await page.locator("#usage-limits [data-limit]").count(), 0);
-		const links = await page.getByRole("navigation", { name: "Main" }).locator(".nav-link").allTextContents();
+		const links = await page.getByRole("navigation", { name: "Main", exact: true }).locator(".nav-link").allTextContents();
 		assert.ok(!links.includes("Usage"), links.join(","));
 		assertNoProblems(problems);
 		await context.close();

@@ -31,7 +31,7 @@ mapfile -t CORE < <(cd "$ROOT/src/core" && ls -- *.c | sed 's/\.c$//')
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
 CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -I$ROOT/src \
 	$(pkg-config --cflags jansson)"
-LIBS="$(pkg-config --libs jansson libcrypto libargon2 libjwt) -lm"
+LIBS="$(pkg-config --libs jansson libcrypto libargon2 libjwt) -lhpdf -lm"
 
 say() { printf '==> fuzz: %s\n' "$*"; }
 

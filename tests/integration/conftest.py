@@ -189,20 +189,45 @@ def admin_login(base_url, email=ADMIN_EMAIL, password=ADMIN_PASSWORD,
                          timeout=30)
 
 
+class AdminSession(dict):
+    """The platform administrator's credentials, logged in again when the
+    access token is older than ADMIN_TOKEN_MAX_AGE_S: a full run lasts
+    longer than one token (VIGIE_ACCESS_TTL_S, 15 minutes by default)."""
+
+    def __init__(self, base_url):
+        super().__init__()
+        self.base_url = base_url
+        self.logged_in_at = 0.0
+        self.login()
+
+    def login(self):
+        r = wait_for(lambda: (lambda resp: resp if resp.status_code == 200
+                              else None)(admin_login(self.base_url)), 15, 0.3)
+        assert r is not None and r.status_code == 200, \
+            "the platform administrator could not log in"
+        token = r.json()["access_token"]
+        self.logged_in_at = time.monotonic()
+        self.update({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD,
+                     "access": token,
+                     "api": Api(self.base_url, f"Bearer {token}")})
+
+    def __getitem__(self, key):
+        if time.monotonic() - self.logged_in_at > ADMIN_TOKEN_MAX_AGE_S:
+            self.login()
+        return super().__getitem__(key)
+
+
+ADMIN_TOKEN_MAX_AGE_S = 300
+
+
 @pytest.fixture(scope="session")
 def admin(base_url):
     """The platform administrator of scripts/integration.sh, logged in.
 
     The worker creates it at start, so the first logins may still be
-    refused. Returns a dict: email, password, access, and api (an Api with
-    the administrator's Bearer token)."""
-    r = wait_for(lambda: (lambda resp: resp if resp.status_code == 200
-                          else None)(admin_login(base_url)), 15, 0.3)
-    assert r is not None and r.status_code == 200, \
-        "the platform administrator could not log in"
-    token = r.json()["access_token"]
-    return {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD,
-            "access": token, "api": Api(base_url, f"Bearer {token}")}
+    refused. A dict: email, password, access, and api (an Api with the
+    administrator's Bearer token), renewed when it gets old."""
+    return AdminSession(base_url)
 
 
 # ---- markers -------------------------------------------------------------------

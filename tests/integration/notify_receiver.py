@@ -154,13 +154,14 @@ def deliveries(api, **params):
 
 def settled(api, event_id, n=1):
     """The deliveries of event_id once n of them are final (sent, dead or
-    suppressed); fails after a minute."""
+    suppressed); fails after three minutes (the test machine may be
+    busy: each job is several MongoDB round trips)."""
     def done():
         items = deliveries(api, event_id=event_id)
         final = [d for d in items
                  if d["status"] in ("sent", "dead", "suppressed")]
         return items if len(final) >= n else None
-    items = wait_for(done, 60, 0.2)
+    items = wait_for(done, 180, 0.2)
     assert items, f"deliveries of {event_id} not final: " \
         f"{deliveries(api, event_id=event_id)}"
     return items

@@ -9,8 +9,9 @@ import uuid
 import pytest
 
 from alerting import (alert_events, alerts_of, channel_id, create_rule,
-                      quiet, rule_body)
+                      quiet, rule_body, webhook_channel)
 from conftest import wait_for
+from notify_receiver import Receiver
 from test_users import member
 
 OTHER_IDS = ["000000000000000000000000", "ZZZZZZZZZZZZZZZZZZZZZZZZ", "x",
@@ -25,6 +26,19 @@ def acme(new_tenant):
 
 
 @pytest.fixture(scope="module")
+def receiver():
+    r = Receiver()
+    yield r
+    r.close()
+
+
+@pytest.fixture(scope="module")
+def hook(acme, receiver):
+    """A webhook channel of acme's."""
+    return webhook_channel(acme["api"], receiver)
+
+
+@pytest.fixture(scope="module")
 def other(new_tenant):
     t = new_tenant("alertsother")
     yield t
@@ -33,9 +47,9 @@ def other(new_tenant):
 
 # ---- rules ------------------------------------------------------------------
 
-def test_create_read_update_delete_a_rule(acme):
+def test_create_read_update_delete_a_rule(acme, hook):
     api = acme["api"]
-    ch = channel_id()
+    ch = hook
     r = api.post("/api/v1/alert-rules", json=rule_body(
         name="checkout 5xx", channels=[ch], group_by="url.path",
         description="too many errors"))
@@ -108,6 +122,35 @@ def test_bad_rules_are_422_naming_the_field(acme, change, field):
     assert err["details"]["field"] == field
 
 
+def test_channels_must_be_the_organizations_own(acme, other, receiver):
+    theirs = webhook_channel(other["api"], receiver, "theirs")
+    for ch in (channel_id(), theirs):
+        r = acme["api"].post("/api/v1/alert-rules",
+                             json=rule_body(channels=[ch]))
+        assert r.status_code == 422, r.text
+        assert r.json()["error"]["details"]["field"] == "channels"
+        r = acme["api"].post("/api/v1/alert-rules", json=rule_body(
+            escalation={"levels": [{"after": "0s"},
+                                   {"after": "5m", "channels": [ch]}]}))
+        assert r.status_code == 422, r.text
+        assert r.json()["error"]["details"]["field"] == "escalation.levels"
+
+
+def test_a_rule_whose_channel_was_deleted_can_still_be_changed(acme,
+                                                              receiver):
+    api = acme["api"]
+    ch = webhook_channel(api, receiver, "gone")
+    rule = create_rule(api, enabled=False, channels=[ch])
+    assert api.delete(
+        f"/api/v1/notification-channels/{ch}").status_code in (200, 204)
+    r = api.patch(f"/api/v1/alert-rules/{rule['id']}",
+                  json={"severity": "low"})
+    assert r.status_code == 200, r.text
+    r = api.patch(f"/api/v1/alert-rules/{rule['id']}",
+                  json={"channels": [ch, channel_id()]})
+    assert r.status_code == 422, r.text
+
+
 def test_a_body_that_is_not_an_object_is_400(acme):
     r = acme["api"].post("/api/v1/alert-rules", data="[1,2]",
                          headers={"Content-Type": "application/json"})
@@ -139,9 +182,10 @@ def test_anonymous_callers_are_401(anon):
 # ---- an alert's life ----------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def silent(acme):
+def silent(acme, hook):
     """An absence rule on a service that never logs: it fires at once."""
     rule = create_rule(acme["api"], type="absence", condition={},
+                       channels=[hook],
                        name="payments silent", auto_resolve=False,
                        query={"service": [f"ghost-{uuid.uuid4().hex[:6]}"]})
     found = wait_for(lambda: alerts_of(acme["api"], rule["id"]), 30, 0.5)
@@ -167,7 +211,8 @@ def test_an_absence_rule_fires_one_alert(acme, silent):
     assert r.json()["eval"]["firing"] == 1
 
 
-def test_acknowledge_comment_snooze_resolve(base_url, acme, silent):
+def test_acknowledge_comment_snooze_resolve(base_url, acme, silent,
+                                            receiver):
     rule, alert = silent
     api = acme["api"]
     aid = alert["id"]
@@ -222,6 +267,13 @@ def test_acknowledge_comment_snooze_resolve(base_url, acme, silent):
     kinds = [e["details"]["kind"] for e in body["events"]
              if e["action"] == "notified"]
     assert "alert.resolved" in kinds
+    # ... and delivered to the webhook, after the firing one.
+    got = wait_for(lambda: {q.event_id for q in receiver.requests()}
+                   >= {f"alert:{aid}:firing", f"alert:{aid}:resolved"}
+                   and receiver.requests(), 60, 0.3)
+    assert got, [q.event_id for q in receiver.requests()]
+    fired = [q for q in got if q.event_id == f"alert:{aid}:firing"]
+    assert fired[0].json["rule"]["name"] == "payments silent"
 
     # Within the cooldown, the still-true condition opens no new alert.
     wait_for(lambda: api.get(f"/api/v1/alert-rules/{rule['id']}")

@@ -16,9 +16,10 @@ import uuid
 import pytest
 import requests
 
-from alerting import (ES, ago, alert_events, alerts_of, channel_id,
-                      create_rule, ingest, iso, notified, quiet, refresh)
+from alerting import (ES, ago, alert_events, alerts_of, create_rule, ingest,
+                      iso, notified, quiet, refresh, webhook_channel)
 from conftest import wait_for
+from notify_receiver import Receiver
 
 SPIKE_AGE_S = 240
 
@@ -53,9 +54,22 @@ def rule_state(api, rule_id):
     return r.json()
 
 
-def test_spike_fires_escalates_resolves_within_cooldown(acme, other):
+@pytest.fixture(scope="module")
+def receiver():
+    r = Receiver()
+    yield r
+    r.close()
+
+
+def delivered(receiver, event_id):
+    return [q for q in receiver.requests() if q.event_id == event_id]
+
+
+def test_spike_fires_escalates_resolves_within_cooldown(acme, other,
+                                                       receiver):
     api = acme["api"]
-    channels = [channel_id(), channel_id()]
+    channels = [webhook_channel(api, receiver, "a"),
+                webhook_channel(api, receiver, "b")]
     checkout = create_rule(api, name="checkout errors", channels=channels,
                            query={"level": ["ERROR"],
                                   "service": ["checkout"]})
@@ -117,6 +131,20 @@ def test_spike_fires_escalates_resolves_within_cooldown(acme, other):
     assert len(alerts_of(api, checkout["id"])) == 1
     events = alert_events(api, alert["id"])
     assert len(notified(events, "alert.firing")) == 2
+
+    # The webhooks got each event once per channel (notify delivers what
+    # the jobs say; the same event is never delivered twice).
+    aid = alert["id"]
+    suffixes = ["firing", "resolved"] + [f"level:{e['details']['to']}"
+                                         for e in escalations]
+    for suffix in suffixes:
+        got = wait_for(lambda: len(delivered(
+            receiver, f"alert:{aid}:{suffix}")) >= 2 or None, 60, 0.3)
+        assert got, (suffix, [q.event_id for q in receiver.requests()])
+        got = delivered(receiver, f"alert:{aid}:{suffix}")
+        assert sorted(q.path for q in got) == ["/a", "/b"], suffix
+    assert {q.json["kind"] for q in receiver.requests()} == {
+        "alert.firing", "alert.escalated", "alert.resolved"}
 
     # Never the other tenant's spike, never the other tenant's alerts.
     assert alerts_of(api, billing["id"]) == []

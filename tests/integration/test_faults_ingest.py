@@ -58,6 +58,8 @@ def local_stack():
     stack (scripts/stack.sh's pid files, same Elasticsearch port): that
     is how a run keeps its own Redis database and MongoDB name. Skips
     when the services are elsewhere (CI containers)."""
+    if os.environ.get("VIGIE_STACK", "local") == "external":
+        pytest.skip("services are external (shared or CI): never stop them")
     es_pid = ROOT / "var/test/pids/es.pid"
     port = os.environ.get("VIGIE_STACK_ES_PORT", "19200")
     if not es_pid.exists() or str(urlparse(ES).port) != port:

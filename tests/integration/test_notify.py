@@ -246,9 +246,10 @@ def test_test_action_delivers_a_signed_event(owner, receiver):
     assert req.headers["content-type"] == "application/json"
 
 
-def test_flaky_receiver_loses_nothing(owner, redis):
+def test_flaky_receiver_loses_nothing(new_tenant, redis):
     """30% of requests fail: every event arrives, each attempt carries the
     same event id and the same body, and every signature is valid."""
+    owner = new_tenant("ntfflaky")  # its 20 events within the hourly cap
     flaky = Receiver(mode="flaky", rate=0.3, seed=1234)
     try:
         ch = create_channel(owner["api"], "webhook",
@@ -268,7 +269,7 @@ def test_flaky_receiver_loses_nothing(owner, redis):
             return log if len(log) == len(events) and all(
                 d["status"] == "sent" for d in log.values()) else None
 
-        log = wait_for(all_sent, 120, 0.5)
+        log = wait_for(all_sent, 400, 0.5)
         assert log, deliveries(owner["api"], channel_id=ch["id"])
         got = flaky.requests()
         failed = [q for q in got if q.status != 200]
@@ -390,7 +391,7 @@ def test_same_event_twice_is_delivered_once(owner, redis, receiver):
                     alert_event())
     settled(owner["api"], event_id)
     # Let the other jobs run too: they must find the delivery done.
-    assert wait_for(lambda: redis.llen("p:jobs") == 0, 20)
+    assert wait_for(lambda: redis.llen("p:jobs") == 0, 120)
     other = "after-" + uuid.uuid4().hex
     push_notify(redis, owner["tenant"]["id"], ch["id"], other, alert_event())
     settled(owner["api"], other)
@@ -482,7 +483,7 @@ def test_malformed_jobs_are_dead_letters(redis, owner):
     def dead():
         return [e for e in redis.lrange("p:jobs:dead", 0, -1)
                 if marker in e]
-    assert wait_for(lambda: len(dead()) == 2, 10)
+    assert wait_for(lambda: len(dead()) == 2, 120)
 
 
 # ---- the SSRF guard at delivery ---------------------------------------------------------
@@ -527,7 +528,7 @@ def test_worker_rechecks_urls_it_did_not_validate(owner, redis, db,
 # ---- the hourly cap -----------------------------------------------------------------------
 
 def test_hourly_cap_suppresses_and_records(new_tenant, redis, receiver):
-    cap = int(os.environ.get("VIGIE_NOTIFY_HOURLY_CAP", "40"))
+    cap = int(os.environ.get("VIGIE_NOTIFY_HOURLY_CAP", "25"))
     t = new_tenant("ntfcap")
     ch = create_channel(t["api"], "webhook", {"url": receiver.url()}).json()
     ids = [f"cap-{i}-{uuid.uuid4().hex}" for i in range(cap + 5)]
@@ -540,7 +541,7 @@ def test_hourly_cap_suppresses_and_records(new_tenant, redis, receiver):
         return items if len(items) == len(ids) and all(
             d["status"] in ("sent", "suppressed") for d in items) else None
 
-    items = wait_for(final, 90, 0.5)
+    items = wait_for(final, 400, 0.5)
     assert items, deliveries(t["api"], limit="200")
     by_status = {}
     for d in items:

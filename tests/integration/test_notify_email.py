@@ -277,7 +277,7 @@ def test_starttls_required_and_certificate_verified(new_tenant, tmp_path):
                 items = deliveries(t["api"], event_id=event_id)
                 return items if items and items[0]["attempts"] >= 1 \
                     else None
-            items = wait_for(failed_once, 60, 0.3)
+            items = wait_for(failed_once, 180, 0.3)
             assert items, deliveries(t["api"], event_id=event_id)
             assert items[0]["status"] in ("retrying", "dead"), items
             assert "SSL" in items[0]["last_error"] or \
