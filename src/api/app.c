@@ -17,6 +17,7 @@
 #include <kore/seccomp.h>
 #include <kore/tasks.h>
 
+#include "api/redis_loop.h"
 #include "api/call.h"
 #include "api/pages.h"
 #include "common/env.h"
@@ -181,6 +182,7 @@ kore_worker_configure(void)
 	if (!kv_configure(&app_settings, err, sizeof(err)) ||
 	    !metadb_open(&app_settings, err, sizeof(err)))
 		fatal("%s", err);
+	redis_loop_init();
 	if (members_plans() == NULL)
 		fatal("tenants/plans.json cannot be used (see the log above)");
 	if (!notify_configure(&app_settings, err, sizeof(err)))

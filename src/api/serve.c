@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "api/auth.h"
+#include "api/fast.h"
 #include "api/serve.h"
 #include "api/usage.h"
 #include "common/log.h"
@@ -21,6 +22,7 @@ serve_work_free(void *arg)
 {
 	struct api_work *w = arg;
 
+	fast_forget(w);
 	if (w->body_fd != -1)
 		close(w->body_fd);
 	if (w->file_fd != -1)
@@ -187,8 +189,9 @@ serve_copy_request(struct http_request *req, struct api_work *w)
 	w->method = req->method;
 	snprintf(w->path, sizeof(w->path), "%s", req->path);
 	serve_captures(req, w);
-	if ((w->query = query_parse(req->query_string, why, sizeof(why))) ==
-	    NULL) {
+	if (w->query == NULL &&
+	    (w->query = query_parse(req->query_string, why, sizeof(why))) ==
+		NULL) {
 		api_respond_error(
 		    req, HTTP_STATUS_BAD_REQUEST, "invalid_query", "%s", why);
 		return (false);
@@ -321,6 +324,11 @@ serve_respond(
 		return;
 	}
 	if (w->content_type != NULL) {
+		if (w->encoding[0] != '\0') {
+			http_response_header(
+			    req, "content-encoding", w->encoding);
+			http_response_header(req, "vary", "accept-encoding");
+		}
 		http_response_header(req, "x-trace-id", call->trace.trace_id);
 		http_response_header(req, "content-type", w->content_type);
 		http_response_header(req, "x-content-type-options", "nosniff");
@@ -349,14 +357,30 @@ api_serve(struct http_request *req, const struct api_endpoint *ep)
 		buf_init(&w->raw, 64);
 		call->state = w;
 		call->state_free = serve_work_free;
+		/* A cached answer needs nothing else of the request. */
+		if (fast_begin(req, call, w))
+			return (KORE_RESULT_RETRY);
+	}
+	w = call->state;
+	switch (w->phase) {
+	case SERVE_FAST_WAIT:
+		http_request_sleep(req); /* woken by the reply only */
+		return (KORE_RESULT_RETRY);
+	case SERVE_NEW:
+	case SERVE_FAST_MISS:
 		if (!serve_copy_request(req, w))
 			return (KORE_RESULT_OK);
+		w->phase = SERVE_TASK;
 		api_offload(req, call, serve_work_run, w);
 		return (KORE_RESULT_RETRY);
+	case SERVE_TASK:
+		if (!api_offload_done(req, call))
+			return (KORE_RESULT_RETRY);
+		break;
+	case SERVE_FAST_HIT:
+		break;
 	}
-	if (!api_offload_done(req, call))
-		return (KORE_RESULT_RETRY);
-	serve_respond(req, call, call->state);
+	serve_respond(req, call, w);
 	return (KORE_RESULT_OK);
 }
 

@@ -1,0 +1,92 @@
+/*
+ * A cached answer with everything its request needs, in one round trip.
+ *
+ * For a read whose answer may be in the cache (api/fast.c), one Lua
+ * script reads the tenant's cached record, the caller's cached record
+ * (a user or an API key) and its revocation flag, the tenant's cache
+ * generation and the answer stored under it, and only when all of them
+ * are there counts the request against the day's quota (the same Lua as
+ * usage_request_state()). Anything missing, or the quota refusing, and
+ * nothing is counted or changed: the request takes the ordinary path.
+ *
+ * This module only builds the keys and arguments and reads the reply;
+ * the caller sends the script (on the event loop, api/redis_loop.c).
+ * The keys are derived from the tenant id here, like every Redis key.
+ */
+#ifndef VIGIE_STORE_HIT_H
+#define VIGIE_STORE_HIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <hiredis/hiredis.h>
+#include <jansson.h>
+
+#include "store/cache.h"
+#include "store/usage.h"
+
+#define HIT_KEYS 7
+#define HIT_ARGS 7
+
+extern const char hit_lua[];
+
+struct hit_query {
+	const char *tenant_id;
+	const char *principal; /* "user:<id>" or "apikey:<sha-256 hex>" */
+	const char *jti; /* a token's id (its revocation flag), or NULL */
+	const char *user_id; /* counted among the day's users, or NULL */
+	bool        count; /* count the request against the quota */
+	const char *day; /* YYYY-MM-DD, the quota's day */
+	const char *kind; /* search, stats */
+	const char *hash; /* search_cache_hash() of the answer's request */
+};
+
+/* The keys of a caller's requests of a day, for one kind of answer. */
+struct hit_keys {
+	char keys[HIT_KEYS][USAGE_KEY_MAX];
+	char prefix[CACHE_ANSWER_KEY_MAX];
+	bool flag; /* a revocation flag to look at */
+};
+
+/* The script's arguments: argv[0..HIT_KEYS-1] are its keys. */
+struct hit_args {
+	struct hit_keys k;
+	const char     *argv[HIT_KEYS + HIT_ARGS];
+	char            hash[72];
+	char            held[24];
+	char            ttl[24];
+};
+
+/*
+ * The reply. The records are the cached texts, pointing into the reply
+ * (valid until it is freed); the answer is either in the reply too
+ * (answer != NULL) or the caller's local copy at gen is current.
+ */
+struct hit_reply {
+	const char *tenant, *who, *answer;
+	size_t      tenant_len, who_len, answer_len;
+	long long   gen;
+	bool        counted;
+	long        before, after, max; /* the day's count, when counted */
+};
+
+/* The costly part, which depends on who, the day and the kind only. */
+bool hit_keys_build(const struct hit_query *, struct hit_keys *);
+/* The rest, cheap: the arguments of one request. */
+bool hit_args_build(
+    const struct hit_keys *, const struct hit_query *, struct hit_args *);
+
+/*
+ * Reads the script's reply: true when the answer was found and, when
+ * asked, the request counted; false when the request must take the
+ * ordinary path. When true and the caller then sends it elsewhere all the
+ * same (a record that does not allow it), a counted request is given
+ * back with hit_uncount_args().
+ */
+bool hit_reply_read(const redisReply *, struct hit_reply *out);
+
+/* Gives back the count of a request counted by the script, on day. */
+bool hit_uncount_args(
+    const char *tenant_id, const char *day, char counters[USAGE_KEY_MAX]);
+
+#endif
