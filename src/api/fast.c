@@ -6,6 +6,7 @@
 #include "api/auth.h"
 #include "api/fast.h"
 #include "api/redis_loop.h"
+#include "api/routes.h"
 #include "api/usage.h"
 #include "common/env.h"
 #include "core/digest.h"
@@ -34,6 +35,8 @@ struct fast_caller {
 	bool            user; /* a person's token, not an API key */
 	long            exp; /* a token's expiry, 0 for a key */
 	struct hit_keys keys;
+	char            head[1024]; /* hit_command_head() */
+	size_t          headlen;
 };
 
 /* Where the answer to a request is cached, per (route, day, query). */
@@ -57,7 +60,8 @@ static struct memo *fast_callers, *fast_wheres, *fast_verdicts;
 struct fast_wait {
 	struct http_request *req;
 	struct api_work     *w;
-	struct hit_args      args;
+	char                 prefix[CACHE_ANSWER_KEY_MAX];
+	char                 hash[72];
 	char                 tenant_id[25];
 	char                 day[QUOTA_DAY_LEN];
 	bool                 user;
@@ -66,6 +70,40 @@ struct fast_wait {
 };
 
 static struct redis_loop_script fast_script = {hit_lua, "", 0};
+
+/* "a|b|c" into out; its length, or 0 when it does not fit. */
+static size_t
+fast_join(char *out, size_t cap, const char *const *parts, int n)
+{
+	size_t len, off;
+	int    i;
+
+	for (i = 0, off = 0; i < n; i++) {
+		len = strlen(parts[i]);
+		if (off + len + 2 > cap)
+			return (0);
+		if (i > 0)
+			out[off++] = '|';
+		memcpy(out + off, parts[i], len);
+		off += len;
+	}
+	out[off] = '\0';
+	return (off);
+}
+
+/* The quota's day of now, computed once a second. */
+static const char *
+fast_day(long now)
+{
+	static long last = -1;
+	static char day[QUOTA_DAY_LEN];
+
+	if (now != last) {
+		quota_day(now, day);
+		last = now;
+	}
+	return (day);
+}
 
 /* ---- the caller ---- */
 
@@ -117,14 +155,15 @@ fast_caller(struct api_work *w, const char *kind, const char *day)
 	static struct fast_caller c;
 	const struct fast_caller *known;
 	struct hit_query          q;
+	const char               *parts[3] = {kind, day, w->authorization};
+	const char               *sha;
+	struct buf                head;
 	char                      mkey[FAST_AUTH_MAX + 32];
-	int                       n;
+	size_t                    n;
 
-	n = snprintf(
-	    mkey, sizeof(mkey), "%s|%s|%s", kind, day, w->authorization);
-	if (n < 0 || (size_t)n >= sizeof(mkey))
+	if ((n = fast_join(mkey, sizeof(mkey), parts, 3)) == 0)
 		return (NULL);
-	if ((known = memo_get(fast_callers, mkey, (size_t)n)) == NULL) {
+	if ((known = memo_get(fast_callers, mkey, n)) == NULL) {
 		if (!fast_caller_check(w, &c))
 			return (NULL);
 		memset(&q, 0, sizeof(q));
@@ -133,9 +172,18 @@ fast_caller(struct api_work *w, const char *kind, const char *day)
 		q.jti = c.user ? c.jti : NULL;
 		q.day = day;
 		q.kind = kind;
-		if (!hit_keys_build(&q, &c.keys))
+		if (!hit_keys_build(&q, &c.keys) ||
+		    (sha = redis_loop_script_sha(&fast_script)) == NULL)
 			return (NULL);
-		(void)memo_put(fast_callers, mkey, (size_t)n, &c);
+		buf_init(&head, sizeof(c.head));
+		hit_command_head(&c.keys, sha, &head);
+		c.headlen = head.len;
+		if (head.len <= sizeof(c.head))
+			memcpy(c.head, head.data, head.len);
+		buf_free(&head);
+		if (c.headlen > sizeof(c.head))
+			return (NULL);
+		(void)memo_put(fast_callers, mkey, n, &c);
 		known = &c;
 	}
 	/* Past its expiry (and the leeway), a token is the task's to refuse. */
@@ -151,14 +199,16 @@ fast_where(struct http_request *req, struct api_work *w, const char *day)
 	static struct fast_where where;
 	const struct fast_where *known;
 	struct api_cached        cached;
+	const char              *parts[3];
 	char                     mkey[FAST_QUERY_MAX + 32], why[160];
-	int                      n;
+	size_t                   n;
 
-	n = snprintf(mkey, sizeof(mkey), "%d|%s|%s", (int)w->ep->route, day,
-	    req->query_string != NULL ? req->query_string : "");
-	if (n < 0 || (size_t)n >= sizeof(mkey))
+	parts[0] = route_names[w->ep->route];
+	parts[1] = day;
+	parts[2] = req->query_string != NULL ? req->query_string : "";
+	if ((n = fast_join(mkey, sizeof(mkey), parts, 3)) == 0)
 		return (NULL);
-	if ((known = memo_get(fast_wheres, mkey, (size_t)n)) == NULL) {
+	if ((known = memo_get(fast_wheres, mkey, n)) == NULL) {
 		memset(&where, 0, sizeof(where));
 		memset(&cached, 0, sizeof(cached));
 		/* Parsed here only when not remembered (serve.c keeps it). */
@@ -173,7 +223,7 @@ fast_where(struct http_request *req, struct api_work *w, const char *day)
 			    where.hash, sizeof(where.hash), "%s", cached.hash);
 			where.history = cached.history;
 		}
-		(void)memo_put(fast_wheres, mkey, (size_t)n, &where);
+		(void)memo_put(fast_wheres, mkey, n, &where);
 		known = &where;
 	}
 	return (known->valid ? known : NULL);
@@ -238,6 +288,7 @@ fast_allowed(const struct fast_wait *f, const struct hit_reply *h)
 
 static struct {
 	char             key[CACHE_ANSWER_KEY_MAX + 96];
+	size_t           keylen;
 	struct gz_prefix p;
 	uint64_t         used;
 } fast_gz[FAST_GZ_N];
@@ -246,11 +297,16 @@ static uint64_t fast_gz_clock;
 static struct gz_prefix *
 fast_gz_find(const char *key)
 {
-	int i;
+	int    i;
+	size_t len;
 
+	/* The keys share their prefix: compare from the end (the hash). */
+	len = strlen(key);
 	for (i = 0; i < FAST_GZ_N; i++)
-		if (fast_gz[i].p.data != NULL &&
-		    strcmp(fast_gz[i].key, key) == 0) {
+		if (fast_gz[i].p.data != NULL && fast_gz[i].keylen == len &&
+		    len >= 8 &&
+		    memcmp(fast_gz[i].key + len - 8, key + len - 8, 8) == 0 &&
+		    memcmp(fast_gz[i].key, key, len) == 0) {
 			fast_gz[i].used = ++fast_gz_clock;
 			return (&fast_gz[i].p);
 		}
@@ -273,6 +329,7 @@ fast_gz_make(const char *key, const char *text, size_t len)
 	if (!gz_prefix_make(text, len - 1, &fast_gz[old].p))
 		return (NULL);
 	snprintf(fast_gz[old].key, sizeof(fast_gz[old].key), "%s", key);
+	fast_gz[old].keylen = strlen(key);
 	fast_gz[old].used = ++fast_gz_clock;
 	return (&fast_gz[old].p);
 }
@@ -325,8 +382,8 @@ fast_answer(struct fast_wait *f, const struct hit_reply *h)
 	t.w = w;
 	t.took_ms = (long)((env_monotonic_us() - f->start_us) / 1000);
 	if (f->gzip) {
-		snprintf(gzkey, sizeof(gzkey), "%s%lld:%s", f->args.k.prefix,
-		    h->gen, f->args.hash);
+		snprintf(gzkey, sizeof(gzkey), "%s%lld:%s", f->prefix, h->gen,
+		    f->hash);
 		if ((t.gz = fast_gz_find(gzkey)) == NULL)
 			t.gzkey = gzkey;
 	}
@@ -334,10 +391,10 @@ fast_answer(struct fast_wait *f, const struct hit_reply *h)
 		/* Compressed already: the text is not needed. */
 	} else if (h->answer != NULL) {
 		fast_text(h->answer, h->answer_len, &t);
-		cache_local_keep(f->args.k.prefix, f->args.hash, h->gen,
-		    h->answer, h->answer_len);
+		cache_local_keep(
+		    f->prefix, f->hash, h->gen, h->answer, h->answer_len);
 	} else if (!cache_local_use(
-		       f->args.k.prefix, f->args.hash, h->gen, fast_text, &t)) {
+		       f->prefix, f->hash, h->gen, fast_text, &t)) {
 		return (false); /* the local copy just went */
 	}
 	if (t.gz != NULL && !fast_gz_answer(&t))
@@ -409,12 +466,12 @@ fast_reply(redisReply *reply, void *arg)
 bool
 fast_begin(struct http_request *req, struct api_call *call, struct api_work *w)
 {
+	static struct buf         cmd;
 	const struct fast_caller *c;
 	const struct fast_where  *where;
 	struct hit_query          q;
 	struct fast_wait         *f;
-	const char               *accept;
-	char                      day[QUOTA_DAY_LEN];
+	const char               *accept, *day;
 
 	if (w->ep->cached == NULL || req->method != HTTP_METHOD_GET ||
 	    !http_request_header(req, "authorization", &accept) ||
@@ -428,7 +485,7 @@ fast_begin(struct http_request *req, struct api_call *call, struct api_work *w)
 		    memo_new(512, FAST_QUERY_MAX + 32, sizeof(*where));
 		fast_verdicts = memo_new(256, FAST_RECORDS_MAX, sizeof(bool));
 	}
-	quota_day(w->now, day);
+	day = fast_day(w->now);
 	if ((where = fast_where(req, w, day)) == NULL ||
 	    (c = fast_caller(w, where->kind, day)) == NULL ||
 	    (where->history && c->user))
@@ -438,15 +495,24 @@ fast_begin(struct http_request *req, struct api_call *call, struct api_work *w)
 	q.user_id = c->user ? c->user_id : NULL;
 	q.count = api_quota_counts(w);
 	q.hash = where->hash;
+	if (strlen(where->hash) >= sizeof(f->hash))
+		return (false);
 	f = mem_calloc(1, sizeof(*f));
-	if (!hit_args_build(&c->keys, &q, &f->args) ||
-	    !redis_loop_eval(&fast_script, HIT_KEYS, HIT_KEYS + HIT_ARGS,
-		f->args.argv, NULL, fast_reply, f)) {
+	memcpy(f->prefix, c->keys.prefix, sizeof(f->prefix));
+	memcpy(f->hash, where->hash, strlen(where->hash) + 1);
+	/* The caller's head, then this request's arguments. */
+	if (cmd.data == NULL)
+		buf_init(&cmd, 2048);
+	buf_reset(&cmd);
+	buf_append(&cmd, c->head, c->headlen);
+	hit_command_tail(
+	    &c->keys, &q, cache_local_gen(f->prefix, f->hash), &cmd);
+	if (!redis_loop_formatted(cmd.data, cmd.len, fast_reply, f)) {
 		mem_free(f);
 		return (false);
 	}
 	snprintf(f->tenant_id, sizeof(f->tenant_id), "%s", c->tenant_id);
-	memcpy(f->day, day, sizeof(f->day));
+	snprintf(f->day, sizeof(f->day), "%s", day);
 	f->user = c->user;
 	f->gzip = http_request_header(req, "accept-encoding", &accept) &&
 	    gz_accepted(accept);

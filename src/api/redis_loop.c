@@ -30,7 +30,10 @@ static struct {
 	redisAsyncContext        *ac;
 	int                       fd;
 	bool                      polled; /* fd registered with the poller */
+	bool                      polled_out; /* ... for writability too */
+	bool                      connected;
 	bool                      want_write;
+	bool                      flush_due; /* a flush timer is pending */
 	long                      pending; /* commands sent, reply not yet in */
 	uint64_t                  progress_ms; /* last reply, or first send */
 	uint64_t                  retry_ms; /* no new connection before */
@@ -51,23 +54,45 @@ redis_loop_now_ms(void)
 	return (env_monotonic_us() / 1000);
 }
 
-/* ---- hiredis' event hooks, on Kore's poller (level-triggered) ---- */
+/*
+ * ---- hiredis' event hooks, on Kore's poller ----
+ *
+ * Reading is level-triggered and always on. Writing waits for the poller
+ * only while connecting; once connected, what the handlers of one turn
+ * of the loop queued leaves in one write, from a timer of 0 ms that Kore
+ * runs at the start of the next turn (no poller changes per turn).
+ */
 
 static void
-redis_loop_poll(void)
+redis_loop_poll(bool out)
 {
 	kore_platform_event_schedule(
-	    rl.fd, EPOLLIN | (rl.want_write ? EPOLLOUT : 0), 0, &rl.evt);
+	    rl.fd, EPOLLIN | (out ? EPOLLOUT : 0), 0, &rl.evt);
 	rl.polled = true;
+	rl.polled_out = out;
+}
+
+static void
+redis_loop_flush(void *arg, uint64_t now)
+{
+	(void)arg;
+	(void)now;
+	rl.flush_due = false;
+	if (rl.ac != NULL && rl.want_write)
+		redisAsyncHandleWrite(rl.ac);
 }
 
 static void
 redis_loop_add_write(void *data)
 {
 	(void)data;
-	if (!rl.want_write) {
-		rl.want_write = true;
-		redis_loop_poll();
+	rl.want_write = true;
+	if (!rl.connected) {
+		if (!rl.polled_out)
+			redis_loop_poll(true);
+	} else if (!rl.flush_due) {
+		rl.flush_due = true;
+		kore_timer_add(redis_loop_flush, 0, NULL, KORE_TIMER_ONESHOT);
 	}
 }
 
@@ -75,10 +100,16 @@ static void
 redis_loop_del_write(void *data)
 {
 	(void)data;
-	if (rl.want_write) {
-		rl.want_write = false;
-		redis_loop_poll();
-	}
+	rl.want_write = false;
+	if (rl.polled_out)
+		redis_loop_poll(false);
+}
+
+static void
+redis_loop_connected(const redisAsyncContext *ac, int status)
+{
+	(void)ac;
+	rl.connected = status == REDIS_OK;
 }
 
 static void
@@ -95,6 +126,8 @@ redis_loop_cleanup(void *data)
 	if (rl.polled)
 		kore_platform_disable_read(rl.fd);
 	rl.polled = false;
+	rl.polled_out = false;
+	rl.connected = false;
 	rl.want_write = false;
 	rl.ac = NULL;
 	rl.fd = -1;
@@ -110,6 +143,9 @@ redis_loop_event(void *arg, int error)
 		redisAsyncHandleRead(rl.ac);
 	if (rl.evt.flags & KORE_EVENT_WRITE && rl.ac != NULL && rl.want_write)
 		redisAsyncHandleWrite(rl.ac);
+	/* Connected now: writes go by the flush timer. */
+	if (rl.ac != NULL && rl.connected && rl.polled_out)
+		redis_loop_poll(false);
 	rl.evt.flags = 0;
 }
 
@@ -218,9 +254,11 @@ redis_loop_connect(void)
 	rl.ac->ev.delWrite = redis_loop_del_write;
 	rl.ac->ev.cleanup = redis_loop_cleanup;
 	(void)redisAsyncSetDisconnectCallback(rl.ac, redis_loop_disconnected);
+	(void)redisAsyncSetConnectCallback(rl.ac, redis_loop_connected);
 	/* Writable once connected: hiredis then sends what is queued. */
+	rl.connected = false;
 	rl.want_write = true;
-	redis_loop_poll();
+	redis_loop_poll(true);
 	if (ep->password[0] != '\0') {
 		argv[0] = "AUTH";
 		argv[1] = ep->password;
@@ -291,28 +329,30 @@ redis_loop_register(struct redis_loop_script *s)
 	return (true);
 }
 
-bool
-redis_loop_eval(struct redis_loop_script *s, int nkeys, int argc,
-    const char **argv, const size_t *lens, redis_loop_fn fn, void *arg)
+const char *
+redis_loop_script_sha(struct redis_loop_script *s)
 {
-	const char *all[24];
-	size_t      alllens[24];
-	char        n[16];
-	int         i;
+	return (redis_loop_register(s) ? s->sha : NULL);
+}
 
-	if (argc + 3 > 24 || !redis_loop_connect() || !redis_loop_register(s))
+bool
+redis_loop_formatted(const char *cmd, size_t len, redis_loop_fn fn, void *arg)
+{
+	struct redis_loop_call *call;
+
+	if (!redis_loop_connect())
 		return (false);
-	snprintf(n, sizeof(n), "%d", nkeys);
-	all[0] = "EVALSHA";
-	all[1] = s->sha;
-	all[2] = n;
-	for (i = 0; i < 3; i++)
-		alllens[i] = strlen(all[i]);
-	for (i = 0; i < argc; i++) {
-		all[i + 3] = argv[i];
-		alllens[i + 3] = lens != NULL ? lens[i] : strlen(argv[i]);
+	call = mem_calloc(1, sizeof(*call));
+	call->fn = fn;
+	call->arg = arg;
+	if (redisAsyncFormattedCommand(
+		rl.ac, redis_loop_reply, call, cmd, len) != REDIS_OK) {
+		mem_free(call);
+		return (false);
 	}
-	return (redis_loop_send(argc + 3, all, alllens, fn, arg));
+	if (rl.pending++ == 0)
+		rl.progress_ms = redis_loop_now_ms();
+	return (true);
 }
 
 bool

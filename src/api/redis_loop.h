@@ -35,12 +35,12 @@ typedef void (*redis_loop_fn)(redisReply *reply, void *arg);
 /* Starts the connection and its watchdog timer (worker start-up). */
 void redis_loop_init(void);
 
-/*
- * Runs script with argv[0..nkeys-1] as KEYS and the rest as ARGV. False
- * when it could not be sent (fn is then never called).
- */
-bool redis_loop_eval(struct redis_loop_script *, int nkeys, int argc,
-    const char **argv, const size_t *lens, redis_loop_fn fn, void *arg);
+/* The SHA-1 (hex) of the script, registered to be loaded; NULL if full. */
+const char *redis_loop_script_sha(struct redis_loop_script *);
+
+/* A command already in the protocol's form (core/resp.h). */
+bool
+redis_loop_formatted(const char *cmd, size_t len, redis_loop_fn fn, void *arg);
 
 /* A plain command, whose reply does not matter (fn may be NULL). */
 bool redis_loop_command(int argc, const char **argv, const size_t *lens,

@@ -16,19 +16,23 @@ struct memo {
 	size_t            key_max, value_size;
 };
 
-/* FNV-1a, 64 bits. */
+/* A word at a time, each mixed in by a multiply (keys are not secret). */
 static uint64_t
 memo_hash(const void *key, size_t len)
 {
 	const unsigned char *p = key;
-	uint64_t             h = 14695981039346656037ULL;
-	size_t               i;
+	uint64_t             h, w;
 
-	for (i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 1099511628211ULL;
+	h = 0x9e3779b97f4a7c15ULL ^ len;
+	for (; len >= 8; p += 8, len -= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
 	}
-	return (h);
+	w = 0;
+	memcpy(&w, p, len);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+	return (h ^ (h >> 29));
 }
 
 struct memo *

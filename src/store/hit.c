@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/resp.h"
 #include "store/hit.h"
 #include "store/session.h"
 
@@ -67,29 +68,30 @@ hit_keys_build(const struct hit_query *q, struct hit_keys *k)
 	return (true);
 }
 
-bool
-hit_args_build(
-    const struct hit_keys *k, const struct hit_query *q, struct hit_args *a)
+void
+hit_command_head(const struct hit_keys *k, const char *sha, struct buf *out)
 {
 	int i;
 
-	if (strlen(q->hash) >= sizeof(a->hash))
-		return (false);
-	memcpy(&a->k, k, sizeof(*k));
-	snprintf(a->hash, sizeof(a->hash), "%s", q->hash);
-	snprintf(a->held, sizeof(a->held), "%lld",
-	    cache_local_gen(a->k.prefix, a->hash));
-	snprintf(a->ttl, sizeof(a->ttl), "%ld", USAGE_DAY_TTL_S);
+	resp_array(out, 3 + HIT_KEYS + HIT_ARGS);
+	resp_str(out, "EVALSHA");
+	resp_str(out, sha);
+	resp_num(out, HIT_KEYS);
 	for (i = 0; i < HIT_KEYS; i++)
-		a->argv[i] = a->k.keys[i];
-	a->argv[7] = a->k.flag ? "1" : "0";
-	a->argv[8] = q->count ? "1" : "0";
-	a->argv[9] = q->count && q->user_id != NULL ? q->user_id : "";
-	a->argv[10] = a->ttl;
-	a->argv[11] = a->k.prefix;
-	a->argv[12] = a->hash;
-	a->argv[13] = a->held;
-	return (true);
+		resp_str(out, k->keys[i]);
+	resp_str(out, k->flag ? "1" : "0");
+}
+
+void
+hit_command_tail(const struct hit_keys *k, const struct hit_query *q,
+    long long held, struct buf *out)
+{
+	resp_str(out, q->count ? "1" : "0");
+	resp_str(out, q->count && q->user_id != NULL ? q->user_id : "");
+	resp_num(out, USAGE_DAY_TTL_S);
+	resp_str(out, k->prefix);
+	resp_str(out, q->hash);
+	resp_num(out, held);
 }
 
 static long

@@ -22,6 +22,7 @@
 #include <hiredis/hiredis.h>
 #include <jansson.h>
 
+#include "core/buf.h"
 #include "store/cache.h"
 #include "store/usage.h"
 
@@ -48,15 +49,6 @@ struct hit_keys {
 	bool flag; /* a revocation flag to look at */
 };
 
-/* The script's arguments: argv[0..HIT_KEYS-1] are its keys. */
-struct hit_args {
-	struct hit_keys k;
-	const char     *argv[HIT_KEYS + HIT_ARGS];
-	char            hash[72];
-	char            held[24];
-	char            ttl[24];
-};
-
 /*
  * The reply. The records are the cached texts, pointing into the reply
  * (valid until it is freed); the answer is either in the reply too
@@ -72,9 +64,16 @@ struct hit_reply {
 
 /* The costly part, which depends on who, the day and the kind only. */
 bool hit_keys_build(const struct hit_query *, struct hit_keys *);
-/* The rest, cheap: the arguments of one request. */
-bool hit_args_build(
-    const struct hit_keys *, const struct hit_query *, struct hit_args *);
+
+/*
+ * The command (RESP, core/resp.h) in two parts: its head, the same for
+ * all of a caller's requests of a day (EVALSHA of the script whose SHA-1
+ * is sha, and its keys), then the arguments of one request; held is the
+ * generation of the caller's local copy of the answer (-1: none).
+ */
+void hit_command_head(const struct hit_keys *, const char *sha, struct buf *);
+void hit_command_tail(const struct hit_keys *, const struct hit_query *,
+    long long held, struct buf *);
 
 /*
  * Reads the script's reply: true when the answer was found and, when
