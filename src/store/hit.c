@@ -16,22 +16,20 @@
  * copy is current, counted (1/0), before, after, max}.
  */
 const char hit_lua[] = USAGE_LUA_API_COUNT
-    "local t = redis.call('GET', KEYS[6])\n"
-    "local w = redis.call('GET', KEYS[1])\n"
-    "if not t or not w then return {0} end\n"
-    "if ARGV[1] == '1' and redis.call('EXISTS', KEYS[2]) == 1 then\n"
+    "local v = redis.call('MGET', KEYS[6], KEYS[1], KEYS[2], KEYS[7])\n"
+    "if not v[1] or not v[2] or (ARGV[1] == '1' and v[3]) then\n"
     "  return {0}\n"
     "end\n"
-    "local g = redis.call('GET', KEYS[7]) or '0'\n"
+    "local g = v[4] or '0'\n"
     "local k = ARGV[5] .. g .. ':' .. ARGV[6]\n"
     "local a\n"
     "if g == ARGV[7] then a = redis.call('EXISTS', k)\n"
     "else a = redis.call('GET', k) end\n"
     "if not a or a == 0 then return {0} end\n"
-    "if ARGV[2] ~= '1' then return {1, t, w, g, a, 0, 0, 0, 0} end\n"
+    "if ARGV[2] ~= '1' then return {1, v[1], v[2], g, a, 0, 0, 0, 0} end\n"
     "local st, b, n, m = api_count()\n"
     "if st ~= 1 then return {0} end\n"
-    "return {1, t, w, g, a, 1, b, n, m}\n";
+    "return {1, v[1], v[2], g, a, 1, b, n, m}\n";
 
 /* A context whose keys hold the tenant id only (any valid slug will do). */
 static void
