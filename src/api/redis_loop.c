@@ -108,8 +108,11 @@ redis_loop_del_write(void *data)
 static void
 redis_loop_connected(const redisAsyncContext *ac, int status)
 {
-	(void)ac;
 	rl.connected = status == REDIS_OK;
+	log_emit(rl.connected ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARNING, "redis",
+	    NULL, json_pack("{s:s}", "error", rl.connected ? "" : ac->errstr),
+	    rl.connected ? "the event loop's Redis connection is up"
+			 : "the event loop cannot connect to Redis");
 }
 
 static void
@@ -138,8 +141,8 @@ static void
 redis_loop_event(void *arg, int error)
 {
 	(void)arg;
-	(void)error; /* a hang-up shows as a failed read */
-	if (rl.evt.flags & KORE_EVENT_READ && rl.ac != NULL)
+	/* An error or a hang-up shows as a failed read (or connection). */
+	if ((rl.evt.flags & KORE_EVENT_READ || error) && rl.ac != NULL)
 		redisAsyncHandleRead(rl.ac);
 	if (rl.evt.flags & KORE_EVENT_WRITE && rl.ac != NULL && rl.want_write)
 		redisAsyncHandleWrite(rl.ac);
@@ -242,6 +245,9 @@ redis_loop_connect(void)
 	if (rl.ac == NULL)
 		return (false);
 	if (rl.ac->err != 0) {
+		log_emit(LOG_LEVEL_WARNING, "redis", NULL,
+		    json_pack("{s:s}", "error", rl.ac->errstr),
+		    "the event loop cannot connect to Redis");
 		redisAsyncFree(rl.ac); /* cleanup is not set yet */
 		rl.ac = NULL;
 		return (false);

@@ -11,6 +11,9 @@ answer, a revoked key or token, a suspended tenant, a missing scope, a
 request over the quota."""
 import gzip
 import json
+import os
+import signal
+import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -252,3 +255,66 @@ def test_new_data_is_never_answered_from_an_older_generation(fast):
     r = fast["reader"].get("/api/v1/logs", params=params)
     assert r.headers["X-Cache"] == "MISS"
     assert r.json()["total"] == 1
+
+
+# ---- Redis failures (local stack only: the fixtures skip otherwise) --------
+
+def test_redis_down_then_back(fast, base_url, stack):
+    params = {"q": fast["marker"], "size": 3}
+    cached(fast["reader"], "/api/v1/logs", params)
+    stack.stop("redis")
+    try:
+        started = time.monotonic()
+        r = fast["reader"].get("/api/v1/logs", params=params)
+        # The event loop's command fails at once; the task thread answers.
+        assert r.status_code == 503, r.text
+        assert r.json()["error"]["code"] == "service_unavailable"
+        assert time.monotonic() - started < 5
+        assert requests.get(f"{base_url}/api/v1/ping",
+                            timeout=5).status_code == 200
+    finally:
+        stack.start("redis")
+    # Redis lost everything: records refilled, the answer computed again,
+    # then served from the event loop once more, on a new connection (the
+    # event loop tries one a second at most).
+    cached(fast["reader"], "/api/v1/logs", params)
+
+    def from_the_loop():
+        before = loop_answers(base_url)
+        r = fast["reader"].get("/api/v1/logs", params=params)
+        return r.status_code == 200 and r.headers["X-Cache"] == "HIT" \
+            and loop_answers(base_url) == before + 1
+    assert wait_for(from_the_loop, 10, 0.3)
+
+
+def test_a_frozen_redis_never_holds_a_request_past_its_timeout(
+        fast, base_url, stack_pids):
+    """Redis stopped with SIGSTOP accepts nothing and answers nothing: the
+    request waiting on the event loop's connection is let go after the
+    Redis timeout, and the event loop goes on answering meanwhile."""
+    params = {"q": fast["marker"], "size": 4}
+    cached(fast["reader"], "/api/v1/logs", params)
+    pgid = stack_pids("redis")
+    os.killpg(pgid, signal.SIGSTOP)
+    try:
+        result = {}
+
+        def frozen():
+            t0 = time.monotonic()
+            result["r"] = fast["reader"].get("/api/v1/logs", params=params)
+            result["took"] = time.monotonic() - t0
+
+        t = threading.Thread(target=frozen)
+        t.start()
+        time.sleep(0.3)
+        pings = [requests.get(f"{base_url}/api/v1/ping", timeout=5)
+                 .status_code for _ in range(5)]
+        t.join(30)
+    finally:
+        os.killpg(pgid, signal.SIGCONT)
+    assert not t.is_alive()
+    assert pings == [200] * 5
+    assert result["r"].status_code == 503, result["r"].text
+    assert result["took"] < 20
+    assert wait_for(lambda: fast["reader"].get(
+        "/api/v1/logs", params=params).status_code == 200, 20, 0.5)
