@@ -473,7 +473,9 @@ fast_begin(struct http_request *req, struct api_call *call, struct api_work *w)
 	struct fast_wait         *f;
 	const char               *accept, *day;
 
-	if (w->ep->cached == NULL || req->method != HTTP_METHOD_GET ||
+	/* With the cache off (a TTL of 0) there is never anything to find. */
+	if (w->ep->cached == NULL || api_settings->search_cache_ttl_s <= 0 ||
+	    req->method != HTTP_METHOD_GET ||
 	    !http_request_header(req, "authorization", &accept) ||
 	    (size_t)snprintf(w->authorization, sizeof(w->authorization), "%s",
 		accept) >= sizeof(w->authorization))
