@@ -22,7 +22,7 @@ import pytest
 import requests
 
 from conftest import Api, wait_for
-from test_search import drop_indices, ingest, json_docs
+from test_search import drop_indices, ingest, json_docs, wait_hit
 
 LOOP = "vigie_http_event_loop_answers_total"
 
@@ -52,18 +52,6 @@ def without_took(body):
     return body
 
 
-def cached(api, path, params):
-    """Repeats the request until the cache answers it."""
-    last = {}
-
-    def hit():
-        last["r"] = api.get(path, params=params)
-        return last["r"] if last["r"].headers.get("X-Cache") == "HIT" \
-            else None
-    assert wait_for(hit, 15, 0.5) is not None, last["r"].headers
-    return last["r"]
-
-
 @pytest.fixture(scope="module")
 def fast(new_tenant):
     t = new_tenant("fast")
@@ -79,7 +67,7 @@ def test_a_cached_search_is_answered_by_the_event_loop(fast, base_url):
     params = {"q": fast["marker"], "size": 20}
     miss = fast["reader"].get("/api/v1/logs", params=params)
     assert miss.status_code == 200, miss.text
-    first = cached(fast["reader"], "/api/v1/logs", params)
+    first = wait_hit(fast["reader"], "/api/v1/logs", params)
     before = loop_answers(base_url)
     for _ in range(5):
         r = fast["reader"].get("/api/v1/logs", params=params)
@@ -95,7 +83,7 @@ def test_a_cached_search_is_answered_by_the_event_loop(fast, base_url):
 
 def test_gzip_when_asked_identity_otherwise(fast, base_url):
     params = {"q": fast["marker"], "size": 30}
-    plain = cached(fast["reader"], "/api/v1/logs", params).json()
+    plain = wait_hit(fast["reader"], "/api/v1/logs", params).json()
     url = f"{base_url}/api/v1/logs"
     auth = {"Authorization": f"ApiKey {fast['key']['key']}"}
     r = requests.get(url, params=params, stream=True, timeout=30,
@@ -117,7 +105,7 @@ def test_gzip_when_asked_identity_otherwise(fast, base_url):
 
 def test_statistics_with_a_persons_token(fast, base_url):
     params = {"from": "now-1h"}
-    first = cached(fast["api"], "/api/v1/stats", params)
+    first = wait_hit(fast["api"], "/api/v1/stats", params)
     before = loop_answers(base_url)
     r = fast["api"].get("/api/v1/stats", params=params)
     assert r.status_code == 200 and r.headers["X-Cache"] == "HIT"
@@ -129,7 +117,7 @@ def test_a_persons_first_page_still_goes_to_their_history(fast, base_url):
     """Page 1 of a person's search is recorded in their history: the task
     thread answers it, even from the cache."""
     params = {"q": fast["marker"] + " payment", "size": 10}
-    cached(fast["api"], "/api/v1/logs", params)
+    wait_hit(fast["api"], "/api/v1/logs", params)
     before = loop_answers(base_url)
     r = fast["api"].get("/api/v1/logs", params=params)
     assert r.headers["X-Cache"] == "HIT"
@@ -143,7 +131,7 @@ def test_another_tenant_never_gets_this_tenants_answer(fast, new_tenant,
     other = new_tenant("fastother")
     reader = key_api(other, make_key(other, ["read"])["key"])
     params = {"q": fast["marker"], "size": 20}
-    cached(fast["reader"], "/api/v1/logs", params)
+    wait_hit(fast["reader"], "/api/v1/logs", params)
     # Same query, same arguments: the other tenant's own (empty) answer.
     for _ in range(3):
         r = reader.get("/api/v1/logs", params=params)
@@ -160,7 +148,7 @@ def test_a_revoked_key_is_refused_at_once(fast):
     created = make_key(fast, ["read"])
     api = key_api(fast, created["key"])
     params = {"q": fast["marker"], "size": 5}
-    cached(api, "/api/v1/logs", params)
+    wait_hit(api, "/api/v1/logs", params)
     r = fast["api"].delete(f"/api/v1/api-keys/{created['id']}")
     assert r.status_code == 200, r.text
     r = api.get("/api/v1/logs", params=params)
@@ -171,7 +159,7 @@ def test_a_revoked_key_is_refused_at_once(fast):
 def test_a_key_without_the_read_scope_is_403(fast):
     ingest_only = key_api(fast, make_key(fast, ["ingest"])["key"])
     params = {"q": fast["marker"], "size": 6}
-    cached(fast["reader"], "/api/v1/logs", params)
+    wait_hit(fast["reader"], "/api/v1/logs", params)
     for _ in range(2):
         r = ingest_only.get("/api/v1/logs", params=params)
         assert r.status_code == 403, r.text
@@ -181,7 +169,7 @@ def test_a_key_without_the_read_scope_is_403(fast):
 def test_a_logged_out_token_is_refused(new_tenant):
     t = new_tenant("fastout")
     params = {"from": "now-2h"}
-    cached(t["api"], "/api/v1/stats", params)
+    wait_hit(t["api"], "/api/v1/stats", params)
     r = t["api"].post("/api/v1/auth/logout",
                       json={"refresh_token": t["refresh"]})
     assert r.status_code in (200, 204), r.text
@@ -194,7 +182,7 @@ def test_a_suspended_tenant_is_refused_then_restored(admin, new_tenant):
     t = new_tenant("fastsus")
     reader = key_api(t, make_key(t, ["read"])["key"])
     params = {"from": "now-3h"}
-    cached(reader, "/api/v1/stats", params)
+    wait_hit(reader, "/api/v1/stats", params)
     tid = t["tenant"]["id"]
     assert admin["api"].post(
         f"/api/v1/admin/tenants/{tid}/suspend").status_code == 200
@@ -213,7 +201,7 @@ def test_cached_reads_count_against_the_quota_exactly(admin, new_tenant,
     key = make_key(t, ["read"])["key"]
     reader = key_api(t, key)
     params = {"from": "now-4h"}
-    cached(reader, "/api/v1/stats", params)
+    wait_hit(reader, "/api/v1/stats", params)
     day = time.strftime("%Y-%m-%d", time.gmtime())
     counters = f"t:{t['tenant']['id']}:usage:{day}"
     used = int(redis.hget(counters, "api_requests") or 0)
@@ -246,7 +234,7 @@ def test_cached_reads_count_against_the_quota_exactly(admin, new_tenant,
 
 def test_new_data_is_never_answered_from_an_older_generation(fast):
     params = {"q": fast["marker"] + " extra", "size": 5}
-    assert cached(fast["reader"], "/api/v1/logs", params).json()[
+    assert wait_hit(fast["reader"], "/api/v1/logs", params).json()[
         "total"] == 0
     ingest(fast, [{"@timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ",
                                                time.gmtime()),
@@ -261,7 +249,7 @@ def test_new_data_is_never_answered_from_an_older_generation(fast):
 
 def test_redis_down_then_back(fast, base_url, stack):
     params = {"q": fast["marker"], "size": 3}
-    cached(fast["reader"], "/api/v1/logs", params)
+    wait_hit(fast["reader"], "/api/v1/logs", params)
     stack.stop("redis")
     try:
         started = time.monotonic()
@@ -277,7 +265,7 @@ def test_redis_down_then_back(fast, base_url, stack):
     # Redis lost everything: records refilled, the answer computed again,
     # then served from the event loop once more, on a new connection (the
     # event loop tries one a second at most).
-    cached(fast["reader"], "/api/v1/logs", params)
+    wait_hit(fast["reader"], "/api/v1/logs", params)
 
     def from_the_loop():
         before = loop_answers(base_url)
@@ -293,7 +281,7 @@ def test_a_frozen_redis_never_holds_a_request_past_its_timeout(
     request waiting on the event loop's connection is let go after the
     Redis timeout, and the event loop goes on answering meanwhile."""
     params = {"q": fast["marker"], "size": 4}
-    cached(fast["reader"], "/api/v1/logs", params)
+    wait_hit(fast["reader"], "/api/v1/logs", params)
     pgid = stack_pids("redis")
     os.killpg(pgid, signal.SIGSTOP)
     try:
