@@ -98,6 +98,31 @@ auth_fail_uncount(struct api_work *w, const char *code, const char *message)
 	return (auth_fail(w, code, message));
 }
 
+/* Role, e-mail and name from a user's record; false without a role. */
+static bool
+auth_user_record(struct who *who, const json_t *doc)
+{
+	who->role =
+	    perm_role_parse(json_string_value(json_object_get(doc, "role")));
+	snprintf(who->email, sizeof(who->email), "%s",
+	    json_string_value(json_object_get(doc, "email")));
+	snprintf(who->name, sizeof(who->name), "%s",
+	    json_string_value(json_object_get(doc, "name")));
+	return (who->role != ROLE_NONE);
+}
+
+/* Scopes and id from an API key's record; false if it was revoked. */
+static bool
+auth_key_record(struct who *who, const json_t *doc)
+{
+	if (json_is_string(json_object_get(doc, "revoked_at")))
+		return (false);
+	who->scopes = auth_key_scopes(doc);
+	snprintf(who->key_id, sizeof(who->key_id), "%s",
+	    json_string_value(json_object_get(doc, "id")));
+	return (true);
+}
+
 /*
  * The user behind a token, from the cached record (doc, taken; NULL on a
  * miss) or MongoDB: still there, role now.
@@ -126,16 +151,12 @@ auth_user_or_fail(struct api_work *w, json_t *doc)
 		(void)session_cache_fill(
 		    &w->who.tenant, purpose, doc, 300, err, sizeof(err));
 	}
-	w->who.role =
-	    perm_role_parse(json_string_value(json_object_get(doc, "role")));
-	snprintf(w->who.email, sizeof(w->who.email), "%s",
-	    json_string_value(json_object_get(doc, "email")));
-	snprintf(w->who.name, sizeof(w->who.name), "%s",
-	    json_string_value(json_object_get(doc, "name")));
-	json_decref(doc);
-	if (w->who.role == ROLE_NONE)
+	if (!auth_user_record(&w->who, doc)) {
+		json_decref(doc);
 		return (auth_fail_uncount(
 		    w, "invalid_token", "the credentials are not valid"));
+	}
+	json_decref(doc);
 	return (true);
 }
 
@@ -285,14 +306,11 @@ auth_apikey(struct api_work *w, const char *key)
 		(void)session_cache_fill(
 		    &w->who.tenant, purpose, doc, 300, err, sizeof(err));
 	}
-	if (json_is_string(json_object_get(doc, "revoked_at"))) {
+	if (!auth_key_record(&w->who, doc)) {
 		json_decref(doc);
 		return (auth_fail_uncount(
 		    w, "invalid_api_key", "this API key was revoked"));
 	}
-	w->who.scopes = auth_key_scopes(doc);
-	snprintf(w->who.key_id, sizeof(w->who.key_id), "%s",
-	    json_string_value(json_object_get(doc, "id")));
 	json_decref(doc);
 	w->who.kind = WHO_APIKEY;
 	return (true);
@@ -334,6 +352,39 @@ auth_resolve(struct api_work *w)
 	}
 	return (auth_fail(w, "unauthenticated",
 	    "unsupported Authorization scheme for this endpoint"));
+}
+
+/*
+ * w->who from records the event loop read for it (api/fast.c): the
+ * tenant's and the caller's, with the token's claims for a person. False
+ * when they do not establish an allowed caller (the task thread then
+ * authenticates as usual and gives the answer).
+ */
+bool
+auth_from_records(struct api_work *w, const struct auth_records *r)
+{
+	memset(&w->who, 0, sizeof(w->who));
+	if (!session_tenant_parse(r->tenant_id, r->tenant, &w->who.tenant) ||
+	    !w->who.tenant.active)
+		goto refused;
+	if (r->user_id != NULL) {
+		if (!auth_user_record(&w->who, r->who))
+			goto refused;
+		snprintf(
+		    w->who.user_id, sizeof(w->who.user_id), "%s", r->user_id);
+		snprintf(w->who.jti, sizeof(w->who.jti), "%s", r->jti);
+		w->who.exp = r->exp;
+		w->who.kind = WHO_USER;
+	} else {
+		if (!auth_key_record(&w->who, r->who))
+			goto refused;
+		w->who.kind = WHO_APIKEY;
+	}
+	if (auth_permits(w))
+		return (true);
+refused:
+	memset(&w->who, 0, sizeof(w->who));
+	return (false);
 }
 
 bool

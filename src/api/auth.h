@@ -11,6 +11,17 @@
 #include "api/serve.h"
 
 bool auth_resolve(struct api_work *);
+
+/* What the event loop read for a request (api/fast.c). */
+struct auth_records {
+	const char   *tenant_id;
+	const json_t *tenant; /* t:<id>:meta */
+	const json_t *who; /* the user's or the API key's record */
+	const char   *user_id; /* a person's token: its subject, else NULL */
+	const char   *jti;
+	long          exp;
+};
+bool auth_from_records(struct api_work *, const struct auth_records *);
 bool auth_permits(const struct api_work *);
 bool auth_can(const struct api_work *, enum perm);
 

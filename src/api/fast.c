@@ -64,7 +64,11 @@ struct fast_wait {
 	char                 hash[72];
 	char                 tenant_id[25];
 	char                 day[QUOTA_DAY_LEN];
+	char                 user_id[25]; /* a person's token: its claims */
+	char                 jti[64];
+	long                 exp;
 	bool                 user;
+	bool                 handoff; /* the task thread answers (history) */
 	bool                 gzip; /* the client accepts gzip */
 	uint64_t             start_us;
 };
@@ -425,39 +429,75 @@ fast_uncount(const struct fast_wait *f)
 	(void)redis_loop_command(4, argv, NULL, NULL, NULL);
 }
 
+/*
+ * The request goes to a task thread with its caller established from the
+ * records read here (and counted if it was): no authentication again
+ * there. False when the records do not allow it.
+ */
+static bool
+fast_handoff(struct fast_wait *f, const struct hit_reply *h)
+{
+	struct api_work    *w = f->w;
+	struct auth_records r;
+	json_t             *tenant, *who;
+	bool                ok;
+
+	tenant = session_cache_parse(h->tenant, h->tenant_len);
+	who = session_cache_parse(h->who, h->who_len);
+	memset(&r, 0, sizeof(r));
+	r.tenant_id = f->tenant_id;
+	r.tenant = tenant;
+	r.who = who;
+	if (f->user) {
+		r.user_id = f->user_id;
+		r.jti = f->jti;
+		r.exp = f->exp;
+	}
+	ok = tenant != NULL && who != NULL && auth_from_records(w, &r);
+	json_decref(tenant);
+	json_decref(who);
+	if (ok && h->counted) {
+		w->quota_taken = true;
+		w->quota_state = 1;
+		w->quota_before = h->before;
+		w->quota_after = h->after;
+		w->quota_max = h->max;
+	}
+	return (ok);
+}
+
 static void
 fast_reply(redisReply *reply, void *arg)
 {
 	struct fast_wait *f = arg;
 	struct api_work  *w = f->w;
 	struct hit_reply  h;
-	bool              hit;
 
-	hit = hit_reply_read(reply, &h);
-	if (w == NULL) { /* the request is gone */
-		if (hit && h.counted)
-			fast_uncount(f);
-		mem_free(f);
-		return;
-	}
-	w->fast = NULL;
-	w->phase = SERVE_FAST_MISS;
-	if (hit && h.counted &&
-	    quota_threshold_crossed(h.before, h.after, h.max) != 0 &&
-	    fast_allowed(f, &h)) {
-		/* The task thread warns; the request stays counted. */
-		w->quota_taken = true;
-		w->quota_state = 1;
-		w->quota_before = h.before;
-		w->quota_after = h.after;
-		w->quota_max = h.max;
-	} else if (hit && (!fast_allowed(f, &h) || !fast_answer(f, &h))) {
-		buf_reset(&w->raw);
-		w->encoding[0] = '\0';
+	if (!hit_reply_read(reply, &h)) {
+		/* Nothing was counted: the task thread does it all. */
+		if (w != NULL)
+			w->phase = SERVE_FAST_MISS;
+	} else if (w == NULL) { /* the request is gone */
 		if (h.counted)
 			fast_uncount(f);
+	} else if (h.found && !f->handoff &&
+	    (!h.counted ||
+		quota_threshold_crossed(h.before, h.after, h.max) == 0) &&
+	    fast_allowed(f, &h) && fast_answer(f, &h)) {
+		/* Answered here (w->phase is SERVE_FAST_HIT). */
+	} else {
+		/* A miss, a person's history, a quota warning to send: the
+		 * task thread answers, for the caller established here. */
+		buf_reset(&w->raw);
+		w->encoding[0] = '\0';
+		w->phase = SERVE_FAST_MISS;
+		if (!fast_handoff(f, &h) && h.counted)
+			fast_uncount(f);
 	}
-	http_request_wakeup(f->req);
+	if (w != NULL) {
+		w->fast = NULL;
+		http_request_wakeup(f->req);
+	}
 	mem_free(f);
 }
 
@@ -489,8 +529,7 @@ fast_begin(struct http_request *req, struct api_call *call, struct api_work *w)
 	}
 	day = fast_day(w->now);
 	if ((where = fast_where(req, w, day)) == NULL ||
-	    (c = fast_caller(w, where->kind, day)) == NULL ||
-	    (where->history && c->user))
+	    (c = fast_caller(w, where->kind, day)) == NULL)
 		return (false);
 	memset(&q, 0, sizeof(q));
 	q.tenant_id = c->tenant_id;
@@ -516,6 +555,12 @@ fast_begin(struct http_request *req, struct api_call *call, struct api_work *w)
 	snprintf(f->tenant_id, sizeof(f->tenant_id), "%s", c->tenant_id);
 	snprintf(f->day, sizeof(f->day), "%s", day);
 	f->user = c->user;
+	f->handoff = where->history && c->user;
+	if (c->user) {
+		memcpy(f->user_id, c->user_id, sizeof(f->user_id));
+		memcpy(f->jti, c->jti, sizeof(f->jti));
+		f->exp = c->exp;
+	}
 	f->gzip = http_request_header(req, "accept-encoding", &accept) &&
 	    gz_accepted(accept);
 	f->start_us = call->start_us;

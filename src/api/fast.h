@@ -9,10 +9,13 @@
  * cached records, the revocation flag, the current cache generation and
  * the answer, and counts the request against the quota. When everything
  * is there and allows the request, the answer is sent from the event
- * loop, X-Cache: HIT. Otherwise nothing was changed (or the count is
- * given back) and the request goes to a task thread as any other, which
- * answers exactly as it would have without this path: 401, 403, 429,
- * a miss, a store failure.
+ * loop, X-Cache: HIT. When the records allow the caller but the answer
+ * must come from a task thread (a miss, a person's first page, which
+ * goes to their history, a quota warning to send), the request goes
+ * there with its caller established and counted. Otherwise nothing was
+ * changed (or the count is given back) and the request goes to a task
+ * thread as any other, which answers exactly as it would have without
+ * this path: 401, 403, 429, a store failure.
  */
 #ifndef VIGIE_API_FAST_H
 #define VIGIE_API_FAST_H

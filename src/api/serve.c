@@ -259,7 +259,8 @@ serve_work_run(void *arg)
 	struct api_work *w = arg;
 
 	if (w->ep->auth != API_AUTH_NONE) {
-		if (!auth_resolve(w))
+		/* The event loop may have established the caller already. */
+		if (w->who.kind == WHO_NOBODY && !auth_resolve(w))
 			return;
 		if (!auth_permits(w)) {
 			api_work_error(w, HTTP_STATUS_FORBIDDEN, "forbidden",

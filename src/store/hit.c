@@ -12,8 +12,10 @@
  * tenant's record, 7 the generation. ARGV: 1 use the flag (1/0), 2 count
  * (1/0), 3 user id or '', 4 TTL of the counters, 5 the answers' prefix,
  * 6 the hash, 7 the generation of the caller's local copy. Returns {0}
- * (nothing done) or {1, tenant, caller, gen, answer or 1 when the local
- * copy is current, counted (1/0), before, after, max}.
+ * (nothing done) or {state, tenant, caller, gen, answer (or 1 when the
+ * local copy is current, 0 when there is none), counted (1/0), before,
+ * after, max}: state 1 with the answer, 2 without (the request is still
+ * counted: the task thread that computes the answer will not count it).
  */
 const char hit_lua[] = USAGE_LUA_API_COUNT
     "local v = redis.call('MGET', KEYS[6], KEYS[1], KEYS[2], KEYS[7])\n"
@@ -25,11 +27,12 @@ const char hit_lua[] = USAGE_LUA_API_COUNT
     "local a\n"
     "if g == ARGV[7] then a = redis.call('EXISTS', k)\n"
     "else a = redis.call('GET', k) end\n"
-    "if not a or a == 0 then return {0} end\n"
-    "if ARGV[2] ~= '1' then return {1, v[1], v[2], g, a, 0, 0, 0, 0} end\n"
+    "local s = 1\n"
+    "if not a or a == 0 then s, a = 2, 0 end\n"
+    "if ARGV[2] ~= '1' then return {s, v[1], v[2], g, a, 0, 0, 0, 0} end\n"
     "local st, b, n, m = api_count()\n"
     "if st ~= 1 then return {0} end\n"
-    "return {1, v[1], v[2], g, a, 1, b, n, m}\n";
+    "return {s, v[1], v[2], g, a, 1, b, n, m}\n";
 
 /* A context whose keys hold the tenant id only (any valid slug will do). */
 static void
@@ -109,7 +112,7 @@ hit_reply_read(const redisReply *r, struct hit_reply *out)
 
 	memset(out, 0, sizeof(*out));
 	if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements != 9 ||
-	    hit_num(r->element[0]) != 1 ||
+	    (hit_num(r->element[0]) != 1 && hit_num(r->element[0]) != 2) ||
 	    r->element[1]->type != REDIS_REPLY_STRING ||
 	    r->element[2]->type != REDIS_REPLY_STRING ||
 	    r->element[3]->type != REDIS_REPLY_STRING)
@@ -118,6 +121,7 @@ hit_reply_read(const redisReply *r, struct hit_reply *out)
 	out->tenant_len = (size_t)r->element[1]->len;
 	out->who = r->element[2]->str;
 	out->who_len = (size_t)r->element[2]->len;
+	out->found = hit_num(r->element[0]) == 1;
 	out->gen = strtoll(r->element[3]->str, NULL, 10);
 	v = r->element[4];
 	if (v->type == REDIS_REPLY_STRING) {

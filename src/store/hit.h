@@ -58,6 +58,7 @@ struct hit_reply {
 	const char *tenant, *who, *answer;
 	size_t      tenant_len, who_len, answer_len;
 	long long   gen;
+	bool        found; /* the answer is there (or the local copy is) */
 	bool        counted;
 	long        before, after, max; /* the day's count, when counted */
 };
@@ -76,11 +77,11 @@ void hit_command_tail(const struct hit_keys *, const struct hit_query *,
     long long held, struct buf *);
 
 /*
- * Reads the script's reply: true when the answer was found and, when
- * asked, the request counted; false when the request must take the
- * ordinary path. When true and the caller then sends it elsewhere all the
- * same (a record that does not allow it), a counted request is given
- * back with hit_uncount_args().
+ * Reads the script's reply: true when the records were found and, when
+ * asked, the request counted (out->found says whether the answer was
+ * too); false when the request must take the ordinary path. When true
+ * and the records turn out not to allow the request, the caller gives a
+ * counted request back (hit_uncount_args()).
  */
 bool hit_reply_read(const redisReply *, struct hit_reply *out);
 

@@ -232,6 +232,29 @@ def test_cached_reads_count_against_the_quota_exactly(admin, new_tenant,
     assert loop_answers(base_url) - before >= allowance - 2
 
 
+def test_misses_and_first_pages_are_counted_once(fast, redis):
+    """A miss, or a person's first page, is counted on the event loop and
+    answered by a task thread that does not count it again."""
+    day = time.strftime("%Y-%m-%d", time.gmtime())
+    counters = f"t:{fast['tenant']['id']}:usage:{day}"
+
+    def used():
+        return int(redis.hget(counters, "api_requests") or 0)
+    for api, kind in ((fast["reader"], "miss"), (fast["api"], "page1")):
+        for i in range(3):
+            before = used()
+            r = api.get("/api/v1/logs", params={
+                "q": f"{fast['marker']} {kind}{i}{uuid.uuid4().hex[:6]}"})
+            assert r.status_code == 200 and r.headers["X-Cache"] == "MISS"
+            assert used() == before + 1
+    params = {"q": fast["marker"] + " once", "size": 2}
+    wait_hit(fast["api"], "/api/v1/logs", params)
+    before = used()
+    assert fast["api"].get("/api/v1/logs", params=params).headers[
+        "X-Cache"] == "HIT"
+    assert used() == before + 1
+
+
 def test_new_data_is_never_answered_from_an_older_generation(fast):
     params = {"q": fast["marker"] + " extra", "size": 5}
     assert wait_hit(fast["reader"], "/api/v1/logs", params).json()[
