@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import ROOT, wait_for
+from conftest import wait_for, shared_data
 
-DATA = ROOT.parent / "shared" / "data"
 ES = os.environ.get("VIGIE_ES_URL", "")
 
 
@@ -49,7 +48,7 @@ def acme(new_tenant):
 
 
 def test_apache_access_log_is_ingested_completely(acme):
-    content = (DATA / "apache_access_10k.log").read_bytes()
+    content = shared_data("apache_access_10k.log").read_bytes()
     r = upload(acme, content, "apache_access_10k.log")
     assert r.status_code == 201, r.text
     f = r.json()
@@ -81,7 +80,7 @@ def test_apache_access_log_is_ingested_completely(acme):
 
 def test_same_file_twice_never_duplicates(acme):
     before = es_count(acme)
-    lines = b"".join((DATA / "apache_access_10k.log").read_bytes()
+    lines = b"".join(shared_data("apache_access_10k.log").read_bytes()
                      .splitlines(keepends=True)[:100])
     f = upload(acme, lines, "small.log").json()
     wait_finished(acme, f["id"])
@@ -89,7 +88,7 @@ def test_same_file_twice_never_duplicates(acme):
 
 
 def test_gzip_upload(acme):
-    lines = (DATA / "loghub_2k" / "Linux" / "Linux_2k.log").read_bytes()
+    lines = shared_data("loghub_2k/Linux/Linux_2k.log").read_bytes()
     f = upload(acme, gzip.compress(lines), "linux.log.gz").json()
     assert f["compressed"] is True
     done = wait_finished(acme, f["id"])
