@@ -21,6 +21,7 @@
 
 #include "common/env.h"
 #include "common/log.h"
+#include "core/seal.h"
 #include "core/mem.h"
 #include "core/notify_mail.h"
 #include "core/notify_pdf.h"
@@ -228,6 +229,7 @@ notify_send_webhook(const struct notify_job *j, enum notify_type type,
 	const char             *secret, *headers[6];
 	json_t                 *payload;
 	char                   *body, sig[NOTIFY_SIG_HEX_LEN + 1];
+	char                    plain[NOTIFY_SECRET_MAX + 1];
 	char                    h_id[200], h_ts[64], h_sig[128], h_try[64];
 	long                    ts;
 
@@ -248,8 +250,21 @@ notify_send_webhook(const struct notify_job *j, enum notify_type type,
 	headers[1] = h_ts;
 	headers[2] = h_try;
 	headers[3] = NULL;
-	if ((secret = json_string_value(json_object_get(config, "secret"))) !=
-	    NULL) {
+	secret = json_string_value(json_object_get(config, "secret"));
+	if (seal_is_sealed(secret)) {
+		/* Unreadable (the key changed): never send unsigned. */
+		if (!seal_open(notify_conf()->seal_key, j->ctx.id, secret,
+			plain, sizeof(plain))) {
+			free(body);
+			t->permanent = true;
+			snprintf(t->error, sizeof(t->error),
+			    "the webhook secret cannot be opened "
+			    "(was VIGIE_SECRETS_KEY changed?)");
+			return;
+		}
+		secret = plain;
+	}
+	if (secret != NULL) {
 		notify_sign(secret, ts, body, strlen(body), sig);
 		snprintf(
 		    h_sig, sizeof(h_sig), "X-Vigie-Signature: sha256=%s", sig);
