@@ -206,6 +206,133 @@ cache_local_keep(const char *prefix, const char *hash, long long gen,
 }
 
 /*
+ * Answers written after the request: cache_answer_put_later() queues a
+ * copy for one writer thread per process, which SETs it on its own Redis
+ * connection (kv.c keeps one per thread), so the answer that a miss
+ * computed is sent without waiting for Redis to store it. Until the
+ * writer is done, the entry stays in the queue, where a look-up of this
+ * process finds it: it is the answer Redis is about to hold under that
+ * very key, used only when Redis gives the same generation in the same
+ * look-up, as for local copies. Once stored, the text becomes the local
+ * copy, so that the first hit does not fetch it back from Redis.
+ */
+#define CACHE_PENDING_MAX 32
+
+struct cache_pending {
+	struct cache_pending *next;
+	char                  prefix[CACHE_ANSWER_KEY_MAX];
+	char                  hash[72];
+	long long             gen;
+	long                  ttl_s;
+	char                 *text;
+	size_t                len;
+};
+
+static struct cache_pending *cache_pending_head, *cache_pending_tail;
+static int                   cache_pending_n;
+static pthread_mutex_t       cache_pending_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t        cache_pending_cv = PTHREAD_COND_INITIALIZER;
+static pthread_once_t        cache_writer_once = PTHREAD_ONCE_INIT;
+static bool                  cache_writer_up;
+
+/* SETs text under prefix<gen>:hash (the look-up script's key) for ttl_s. */
+static bool
+cache_answer_set(const char *prefix, long long gen, const char *hash,
+    const char *text, size_t len, long ttl_s)
+{
+	char        key[CACHE_ANSWER_KEY_MAX + 96], ttl[24], err[192];
+	const char *argv[5];
+	size_t      lens[5];
+	redisReply *r;
+	bool        ok;
+
+	snprintf(key, sizeof(key), "%s%lld:%s", prefix, gen, hash);
+	snprintf(ttl, sizeof(ttl), "%ld", ttl_s);
+	argv[0] = "SET";
+	argv[1] = key;
+	argv[2] = text;
+	argv[3] = "EX";
+	argv[4] = ttl;
+	lens[0] = 3;
+	lens[1] = strlen(key);
+	lens[2] = len;
+	lens[3] = 2;
+	lens[4] = strlen(ttl);
+	if ((r = kv_commandv(5, argv, lens, err, sizeof(err))) == NULL)
+		return (false);
+	ok = r->type != REDIS_REPLY_ERROR;
+	freeReplyObject(r);
+	return (ok);
+}
+
+/* The writer: the oldest entry, stored, then dropped from the queue. */
+static void *
+cache_writer(void *arg)
+{
+	struct cache_pending *e;
+
+	(void)arg;
+	for (;;) {
+		pthread_mutex_lock(&cache_pending_mu);
+		while (cache_pending_head == NULL)
+			pthread_cond_wait(&cache_pending_cv, &cache_pending_mu);
+		e = cache_pending_head;
+		pthread_mutex_unlock(&cache_pending_mu);
+		if (cache_answer_set(
+			e->prefix, e->gen, e->hash, e->text, e->len, e->ttl_s))
+			cache_local_keep(
+			    e->prefix, e->hash, e->gen, e->text, e->len);
+		pthread_mutex_lock(&cache_pending_mu);
+		if ((cache_pending_head = e->next) == NULL)
+			cache_pending_tail = NULL;
+		cache_pending_n--;
+		pthread_mutex_unlock(&cache_pending_mu);
+		free(e->text);
+		free(e);
+	}
+	return (NULL);
+}
+
+static void
+cache_writer_start(void)
+{
+	pthread_attr_t attr;
+	pthread_t      t;
+
+	if (pthread_attr_init(&attr) != 0)
+		return;
+	(void)pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	cache_writer_up = pthread_create(&t, &attr, cache_writer, NULL) == 0;
+	pthread_attr_destroy(&attr);
+}
+
+/* A copy of the queued text of (prefix, hash) and its generation, or NULL. */
+static char *
+cache_pending_copy(
+    const char *prefix, const char *hash, long long *gen, size_t *len)
+{
+	struct cache_pending *e, *last;
+	char                 *text;
+
+	text = NULL;
+	last = NULL;
+	pthread_mutex_lock(&cache_pending_mu);
+	for (e = cache_pending_head; e != NULL; e = e->next)
+		if (strcmp(e->hash, hash) == 0 &&
+		    strcmp(e->prefix, prefix) == 0)
+			last = e; /* the newest one queued */
+	if (last != NULL) {
+		if ((text = malloc(last->len + 1)) == NULL)
+			abort();
+		memcpy(text, last->text, last->len + 1);
+		*len = last->len;
+		*gen = last->gen;
+	}
+	pthread_mutex_unlock(&cache_pending_mu);
+	return (text);
+}
+
+/*
  * ARGV[3] is the generation of the caller's local copy: when it is the
  * current one, only whether the key still exists comes back (1 or 0).
  */
@@ -222,9 +349,11 @@ cache_answer_lookup(const struct tenant_ctx *ctx, const char *kind,
     char *err, size_t errlen)
 {
 	char        kgen[CACHE_KEY_MAX], kset[CACHE_KEY_MAX], held[24];
-	char        purpose[48], prefix[CACHE_ANSWER_KEY_MAX];
+	char        purpose[48], prefix[CACHE_ANSWER_KEY_MAX], *queued;
 	const char *argv[8];
 	redisReply *r, *v;
+	long long   qgen;
+	size_t      qlen;
 	bool        ok;
 
 	*gen = 0;
@@ -238,6 +367,11 @@ cache_answer_lookup(const struct tenant_ctx *ctx, const char *kind,
 		return (false);
 	}
 	snprintf(held, sizeof(held), "%lld", cache_local_gen(prefix, hash));
+	/* Before Redis is asked: a write that lands meanwhile is then in
+	 * one or the other. */
+	qgen = -1;
+	qlen = 0;
+	queued = cache_pending_copy(prefix, hash, &qgen, &qlen);
 	argv[0] = "EVAL";
 	argv[1] = cache_lookup_lua;
 	argv[2] = "2";
@@ -246,14 +380,17 @@ cache_answer_lookup(const struct tenant_ctx *ctx, const char *kind,
 	argv[5] = prefix;
 	argv[6] = hash;
 	argv[7] = held;
-	if ((r = kv_commandv(8, argv, NULL, err, errlen)) == NULL)
+	if ((r = kv_commandv(8, argv, NULL, err, errlen)) == NULL) {
+		free(queued);
 		return (false);
+	}
 	ok = r->type == REDIS_REPLY_ARRAY && r->elements == 3 &&
 	    r->element[0]->type == REDIS_REPLY_STRING &&
 	    r->element[1]->type == REDIS_REPLY_INTEGER;
 	if (!ok) {
 		snprintf(err, errlen, "unexpected cache look-up answer");
 		freeReplyObject(r);
+		free(queued);
 		return (false);
 	}
 	*gen = strtoll(r->element[0]->str, NULL, 10);
@@ -269,38 +406,58 @@ cache_answer_lookup(const struct tenant_ctx *ctx, const char *kind,
 		*len = v->len;
 		cache_local_keep(prefix, hash, *gen, *text, *len);
 	}
+	if (*text == NULL && queued != NULL && qgen == *gen) {
+		*text = queued; /* about to be in Redis under this very key */
+		*len = qlen;
+		queued = NULL;
+	}
+	free(queued);
 	freeReplyObject(r);
 	return (true);
 }
 
 bool
-cache_answer_put(const struct tenant_ctx *ctx, const char *purpose,
-    const char *text, size_t len, long ttl_s, char *err, size_t errlen)
+cache_answer_put_later(const struct tenant_ctx *ctx, const char *kind,
+    long long gen, const char *hash, const char *text, size_t len, long ttl_s)
 {
-	char        key[CACHE_ANSWER_KEY_MAX], ttl[24];
-	const char *argv[5];
-	size_t      lens[5];
-	redisReply *r;
-	bool        ok;
+	struct cache_pending *e;
+	char                  purpose[48];
+	bool                  queued, ok;
 
-	if (!tenant_key(ctx, purpose, key, sizeof(key))) {
-		snprintf(err, errlen, "invalid cache key");
+	e = calloc(1, sizeof(*e));
+	if (e == NULL || (e->text = malloc(len + 1)) == NULL)
+		abort();
+	snprintf(purpose, sizeof(purpose), "cache:%s:", kind);
+	if (!tenant_key(ctx, purpose, e->prefix, sizeof(e->prefix)) ||
+	    strlen(hash) >= sizeof(e->hash)) {
+		free(e->text);
+		free(e);
 		return (false);
 	}
-	snprintf(ttl, sizeof(ttl), "%ld", ttl_s);
-	argv[0] = "SET";
-	argv[1] = key;
-	argv[2] = text;
-	argv[3] = "EX";
-	argv[4] = ttl;
-	lens[0] = 3;
-	lens[1] = strlen(key);
-	lens[2] = len;
-	lens[3] = 2;
-	lens[4] = strlen(ttl);
-	if ((r = kv_commandv(5, argv, lens, err, errlen)) == NULL)
-		return (false);
-	ok = r->type != REDIS_REPLY_ERROR;
-	freeReplyObject(r);
+	snprintf(e->hash, sizeof(e->hash), "%s", hash);
+	memcpy(e->text, text, len);
+	e->text[len] = '\0';
+	e->len = len;
+	e->gen = gen;
+	e->ttl_s = ttl_s;
+	(void)pthread_once(&cache_writer_once, cache_writer_start);
+	pthread_mutex_lock(&cache_pending_mu);
+	queued = cache_writer_up && cache_pending_n < CACHE_PENDING_MAX;
+	if (queued) {
+		if (cache_pending_tail != NULL)
+			cache_pending_tail->next = e;
+		else
+			cache_pending_head = e;
+		cache_pending_tail = e;
+		cache_pending_n++;
+		pthread_cond_signal(&cache_pending_cv);
+	}
+	pthread_mutex_unlock(&cache_pending_mu);
+	if (queued)
+		return (true);
+	/* No writer, or it lags behind: stored before the answer goes. */
+	ok = cache_answer_set(e->prefix, gen, hash, text, len, ttl_s);
+	free(e->text);
+	free(e);
 	return (ok);
 }
