@@ -1,4 +1,4 @@
-#include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -307,22 +307,30 @@ struct sa_reply {
 	struct sa_span hits; /* the hits.hits array, if it is one */
 };
 
-/* json_integer_value() of the value at v: 0 for anything but an integer. */
+/*
+ * json_integer_value() of the (checked) number at v: 0 for anything but
+ * an integer, and for one beyond 64 bits.
+ */
 static long long
 sa_integer(const char *s, const struct sa_span *v)
 {
 	long long n;
 	size_t    i;
+	int       d;
+	bool      neg;
 
 	if (s[v->start] != '-' && (s[v->start] < '0' || s[v->start] > '9'))
 		return (0);
-	for (i = v->start; i < v->end; i++)
-		if (s[i] == '.' || s[i] == 'e' || s[i] == 'E')
+	neg = s[v->start] == '-';
+	for (n = 0, i = v->start + (neg ? 1 : 0); i < v->end; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return (0); /* a fraction or an exponent */
+		d = s[i] - '0';
+		if (n > (LLONG_MAX - d) / 10)
 			return (0);
-	/* A number is never the last byte of an object: strtoll stops. */
-	errno = 0;
-	n = strtoll(s + v->start, NULL, 10);
-	return (errno == 0 ? n : 0);
+		n = n * 10 + d;
+	}
+	return (neg ? -n : n);
 }
 
 /* hits.total: {"value": N, "relation": "eq"|"gte"}. */

@@ -137,6 +137,33 @@ test_answer_text_and_total(void **state)
 	free(text);
 }
 
+/* What jansson could not hold: copied, and a total beyond 64 bits is 0. */
+static void
+test_answer_big_numbers(void **state)
+{
+	static const char reply[] =
+	    "{\"hits\":{\"total\":{\"value\":99999999999999999999},\"hits\":"
+	    "[{\"_id\":\"a\",\"_index\":\"i\",\"_source\":{\"n\":"
+	    "123456789012345678901234567890}}]}}";
+	struct buf out;
+	long long  total;
+
+	(void)state;
+	buf_init(&out, 64);
+	assert_true(
+	    search_answer_from_es(reply, strlen(reply), 1, 1, &out, &total));
+	assert_int_equal(total, 0);
+	assert_non_null(
+	    strstr(out.data, "{\"n\":123456789012345678901234567890}"));
+	buf_reset(&out);
+	assert_true(search_answer_from_es("{\"hits\":{\"total\":{\"value\":"
+					  "9223372036854775807}}}",
+	    strlen("{\"hits\":{\"total\":{\"value\":9223372036854775807}}}"), 1,
+	    1, &out, &total));
+	assert_true(total == 9223372036854775807LL);
+	buf_free(&out);
+}
+
 static void
 test_answer_refuses_bad_replies(void **state)
 {
@@ -211,6 +238,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_answer_like_the_tree),
 	    cmocka_unit_test(test_answer_text_and_total),
+	    cmocka_unit_test(test_answer_big_numbers),
 	    cmocka_unit_test(test_answer_refuses_bad_replies),
 	    cmocka_unit_test(test_json_valid_and_depth),
 	};
