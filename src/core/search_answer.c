@@ -302,9 +302,10 @@ sa_object(struct sa_scan *sc,
 
 /* What the reply says, as json_object_get() would have found it. */
 struct sa_reply {
-	long long      total;
-	bool           gte;
-	struct sa_span hits; /* the hits.hits array, if it is one */
+	long long   total;
+	bool        gte;
+	struct buf *hits; /* the answer's hits, written as they are read */
+	bool        wrote; /* hits holds one at least */
 };
 
 /*
@@ -350,44 +351,6 @@ sa_total_member(struct sa_scan *sc, const struct sa_span *k, void *arg)
 	return (true);
 }
 
-/* The "hits" object: total and the hits array. */
-static bool
-sa_hits_member(struct sa_scan *sc, const struct sa_span *k, void *arg)
-{
-	struct sa_reply *r = arg;
-	struct sa_span   v;
-
-	if (sa_key_is(sc, k, "total")) {
-		r->total = 0;
-		r->gte = false;
-		if (sa_peek(sc) == '{')
-			return (sa_object(sc, sa_total_member, r));
-		return (sa_value(sc, &v));
-	}
-	if (sa_key_is(sc, k, "hits")) {
-		if (!sa_value(sc, &v))
-			return (false);
-		r->hits = sc->s[v.start] == '[' ? v : (struct sa_span){0, 0};
-		return (true);
-	}
-	return (sa_value(sc, &v));
-}
-
-static bool
-sa_reply_member(struct sa_scan *sc, const struct sa_span *k, void *arg)
-{
-	struct sa_reply *r = arg;
-	struct sa_span   v;
-
-	if (!sa_key_is(sc, k, "hits"))
-		return (sa_value(sc, &v));
-	/* A later "hits" replaces an earlier one, as in jansson. */
-	memset(r, 0, sizeof(*r));
-	if (sa_peek(sc) == '{')
-		return (sa_object(sc, sa_hits_member, r));
-	return (sa_value(sc, &v));
-}
-
 /* One hit's members of interest (the last of each name, as in jansson). */
 struct sa_hit {
 	struct sa_span id, index, source;
@@ -410,47 +373,92 @@ sa_hit_member(struct sa_scan *sc, const struct sa_span *k, void *arg)
 	return (true);
 }
 
-/* Appends each complete hit of the (checked) array at r->hits. */
-static bool
-sa_emit_hits(const char *reply, const struct sa_reply *r, struct buf *out)
+/* Appends h to r->hits when it has its three members. */
+static void
+sa_hit_write(const char *reply, const struct sa_hit *h, struct sa_reply *r)
 {
-	struct sa_scan sc;
+	if (!sa_span_set(&h->id) || !sa_span_set(&h->index) ||
+	    !sa_span_set(&h->source))
+		return;
+	buf_appends(r->hits, r->wrote ? ",{\"id\":" : "{\"id\":");
+	buf_append(r->hits, reply + h->id.start, h->id.end - h->id.start);
+	buf_appends(r->hits, ",\"index\":");
+	buf_append(
+	    r->hits, reply + h->index.start, h->index.end - h->index.start);
+	buf_appends(r->hits, ",\"source\":");
+	buf_append(
+	    r->hits, reply + h->source.start, h->source.end - h->source.start);
+	buf_appends(r->hits, "}");
+	r->wrote = true;
+}
+
+/* The hits array from its '[': each element checked, complete hits kept. */
+static bool
+sa_hits_array(struct sa_scan *sc, struct sa_reply *r)
+{
 	struct sa_hit  h;
 	struct sa_span v;
-	bool           wrote;
 
-	if (!sa_span_set(&r->hits))
+	if (!sa_eat(sc, '['))
+		return (false);
+	if (sa_eat(sc, ']'))
 		return (true);
-	sc = (struct sa_scan){reply, r->hits.end, r->hits.start + 1};
-	if (sa_eat(&sc, ']'))
-		return (true);
-	for (wrote = false;;) {
+	for (;;) {
 		memset(&h, 0, sizeof(h));
-		if (sa_peek(&sc) == '{') {
-			if (!sa_object(&sc, sa_hit_member, &h))
+		if (sa_peek(sc) == '{') {
+			if (!sa_object(sc, sa_hit_member, &h))
 				return (false);
-		} else if (!sa_value(&sc, &v)) {
+			sa_hit_write(sc->s, &h, r);
+		} else if (!sa_value(sc, &v)) {
 			return (false);
 		}
-		if (sa_span_set(&h.id) && sa_span_set(&h.index) &&
-		    sa_span_set(&h.source)) {
-			buf_appends(out, wrote ? ",{\"id\":" : "{\"id\":");
-			buf_append(
-			    out, reply + h.id.start, h.id.end - h.id.start);
-			buf_appends(out, ",\"index\":");
-			buf_append(out, reply + h.index.start,
-			    h.index.end - h.index.start);
-			buf_appends(out, ",\"source\":");
-			buf_append(out, reply + h.source.start,
-			    h.source.end - h.source.start);
-			buf_appends(out, "}");
-			wrote = true;
-		}
-		if (sa_eat(&sc, ']'))
+		if (sa_eat(sc, ']'))
 			return (true);
-		if (!sa_eat(&sc, ','))
+		if (!sa_eat(sc, ','))
 			return (false);
 	}
+}
+
+/* The "hits" object: total and the hits array. */
+static bool
+sa_hits_member(struct sa_scan *sc, const struct sa_span *k, void *arg)
+{
+	struct sa_reply *r = arg;
+	struct sa_span   v;
+
+	if (sa_key_is(sc, k, "total")) {
+		r->total = 0;
+		r->gte = false;
+		if (sa_peek(sc) == '{')
+			return (sa_object(sc, sa_total_member, r));
+		return (sa_value(sc, &v));
+	}
+	if (!sa_key_is(sc, k, "hits"))
+		return (sa_value(sc, &v));
+	/* A later "hits" replaces an earlier one, as in jansson. */
+	buf_reset(r->hits);
+	r->wrote = false;
+	if (sa_peek(sc) == '[')
+		return (sa_hits_array(sc, r));
+	return (sa_value(sc, &v));
+}
+
+static bool
+sa_reply_member(struct sa_scan *sc, const struct sa_span *k, void *arg)
+{
+	struct sa_reply *r = arg;
+	struct sa_span   v;
+
+	if (!sa_key_is(sc, k, "hits"))
+		return (sa_value(sc, &v));
+	/* A later "hits" replaces an earlier one, as in jansson. */
+	r->total = 0;
+	r->gte = false;
+	buf_reset(r->hits);
+	r->wrote = false;
+	if (sa_peek(sc) == '{')
+		return (sa_object(sc, sa_hits_member, r));
+	return (sa_value(sc, &v));
 }
 
 bool
@@ -459,23 +467,26 @@ search_answer_from_es(const char *reply, size_t len, long long page,
 {
 	struct sa_scan  sc = {reply, len, 0};
 	struct sa_reply r;
+	struct buf      hits;
+	bool            ok;
 
 	memset(&r, 0, sizeof(r));
+	buf_init(&hits, len);
+	r.hits = &hits;
 	*total = 0;
-	if (sa_peek(&sc) != '{' || !sa_object(&sc, sa_reply_member, &r))
-		return (false);
+	ok = sa_peek(&sc) == '{' && sa_object(&sc, sa_reply_member, &r);
 	sa_ws(&sc);
-	if (sc.pos != len)
-		return (false);
-	*total = r.total;
-	buf_appendf(out,
-	    "{\"total\":%lld,\"total_relation\":\"%s\",\"page\":%lld,"
-	    "\"size\":%lld,\"hits\":[",
-	    r.total, r.gte ? "gte" : "eq", page, size);
-	if (!sa_emit_hits(reply, &r, out))
-		return (false);
-	buf_appends(out, "]}");
-	return (true);
+	if (ok && sc.pos == len) {
+		*total = r.total;
+		buf_appendf(out,
+		    "{\"total\":%lld,\"total_relation\":\"%s\",\"page\":%lld,"
+		    "\"size\":%lld,\"hits\":[",
+		    r.total, r.gte ? "gte" : "eq", page, size);
+		buf_append(out, hits.data, hits.len);
+		buf_appends(out, "]}");
+	}
+	buf_free(&hits);
+	return (ok && sc.pos == len);
 }
 
 bool

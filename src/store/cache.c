@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/later.h"
 #include "common/log.h"
 #include "store/cache.h"
 #include "store/kv.h"
@@ -207,17 +208,16 @@ cache_local_keep(const char *prefix, const char *hash, long long gen,
 
 /*
  * Answers written after the request: cache_answer_put_later() queues a
- * copy for one writer thread per process, which SETs it on its own Redis
- * connection (kv.c keeps one per thread), so the answer that a miss
- * computed is sent without waiting for Redis to store it. Until the
- * writer is done, the entry stays in the queue, where a look-up of this
- * process finds it: it is the answer Redis is about to hold under that
- * very key, used only when Redis gives the same generation in the same
- * look-up, as for local copies. Once stored, the text becomes the local
- * copy, so that the first hit does not fetch it back from Redis.
+ * copy and hands its SET to the process's background thread
+ * (common/later.h; its Redis connection is its own, kv.c keeps one per
+ * thread), so the answer that a miss computed is sent without waiting
+ * for Redis to store it. Until the SET is done, the copy stays in the
+ * pending list, where a look-up of this process finds it: it is the
+ * answer Redis is about to hold under that very key, used only when
+ * Redis gives the same generation in the same look-up, as for local
+ * copies. Once stored, the text becomes the local copy, so that the
+ * first hit does not fetch it back from Redis.
  */
-#define CACHE_PENDING_MAX 32
-
 struct cache_pending {
 	struct cache_pending *next;
 	char                  prefix[CACHE_ANSWER_KEY_MAX];
@@ -228,12 +228,8 @@ struct cache_pending {
 	size_t                len;
 };
 
-static struct cache_pending *cache_pending_head, *cache_pending_tail;
-static int                   cache_pending_n;
+static struct cache_pending *cache_pending_list;
 static pthread_mutex_t       cache_pending_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t        cache_pending_cv = PTHREAD_COND_INITIALIZER;
-static pthread_once_t        cache_writer_once = PTHREAD_ONCE_INIT;
-static bool                  cache_writer_up;
 
 /* SETs text under prefix<gen>:hash (the look-up script's key) for ttl_s. */
 static bool
@@ -265,45 +261,38 @@ cache_answer_set(const char *prefix, long long gen, const char *hash,
 	return (ok);
 }
 
-/* The writer: the oldest entry, stored, then dropped from the queue. */
-static void *
-cache_writer(void *arg)
+/*
+ * Stores a pending answer, then drops it from the list and frees it.
+ * Returns whether Redis took it.
+ */
+static bool
+cache_pending_write(struct cache_pending *e)
 {
-	struct cache_pending *e;
+	struct cache_pending **p;
+	bool                   stored;
 
-	(void)arg;
-	for (;;) {
-		pthread_mutex_lock(&cache_pending_mu);
-		while (cache_pending_head == NULL)
-			pthread_cond_wait(&cache_pending_cv, &cache_pending_mu);
-		e = cache_pending_head;
-		pthread_mutex_unlock(&cache_pending_mu);
-		if (cache_answer_set(
-			e->prefix, e->gen, e->hash, e->text, e->len, e->ttl_s))
-			cache_local_keep(
-			    e->prefix, e->hash, e->gen, e->text, e->len);
-		pthread_mutex_lock(&cache_pending_mu);
-		if ((cache_pending_head = e->next) == NULL)
-			cache_pending_tail = NULL;
-		cache_pending_n--;
-		pthread_mutex_unlock(&cache_pending_mu);
-		free(e->text);
-		free(e);
+	stored = cache_answer_set(
+	    e->prefix, e->gen, e->hash, e->text, e->len, e->ttl_s);
+	if (stored)
+		cache_local_keep(e->prefix, e->hash, e->gen, e->text, e->len);
+	pthread_mutex_lock(&cache_pending_mu);
+	for (p = &cache_pending_list; *p != NULL; p = &(*p)->next) {
+		if (*p == e) {
+			*p = e->next;
+			break;
+		}
 	}
-	return (NULL);
+	pthread_mutex_unlock(&cache_pending_mu);
+	free(e->text);
+	free(e);
+	return (stored);
 }
 
+/* cache_pending_write() for the background thread. */
 static void
-cache_writer_start(void)
+cache_pending_store(void *arg)
 {
-	pthread_attr_t attr;
-	pthread_t      t;
-
-	if (pthread_attr_init(&attr) != 0)
-		return;
-	(void)pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	cache_writer_up = pthread_create(&t, &attr, cache_writer, NULL) == 0;
-	pthread_attr_destroy(&attr);
+	(void)cache_pending_write(arg);
 }
 
 /* A copy of the queued text of (prefix, hash) and its generation, or NULL. */
@@ -317,10 +306,10 @@ cache_pending_copy(
 	text = NULL;
 	last = NULL;
 	pthread_mutex_lock(&cache_pending_mu);
-	for (e = cache_pending_head; e != NULL; e = e->next)
+	for (e = cache_pending_list; e != NULL && last == NULL; e = e->next)
 		if (strcmp(e->hash, hash) == 0 &&
 		    strcmp(e->prefix, prefix) == 0)
-			last = e; /* the newest one queued */
+			last = e; /* the newest one queued (the list's head) */
 	if (last != NULL) {
 		if ((text = malloc(last->len + 1)) == NULL)
 			abort();
@@ -422,7 +411,6 @@ cache_answer_put_later(const struct tenant_ctx *ctx, const char *kind,
 {
 	struct cache_pending *e;
 	char                  purpose[48];
-	bool                  queued, ok;
 
 	e = calloc(1, sizeof(*e));
 	if (e == NULL || (e->text = malloc(len + 1)) == NULL)
@@ -440,24 +428,13 @@ cache_answer_put_later(const struct tenant_ctx *ctx, const char *kind,
 	e->len = len;
 	e->gen = gen;
 	e->ttl_s = ttl_s;
-	(void)pthread_once(&cache_writer_once, cache_writer_start);
 	pthread_mutex_lock(&cache_pending_mu);
-	queued = cache_writer_up && cache_pending_n < CACHE_PENDING_MAX;
-	if (queued) {
-		if (cache_pending_tail != NULL)
-			cache_pending_tail->next = e;
-		else
-			cache_pending_head = e;
-		cache_pending_tail = e;
-		cache_pending_n++;
-		pthread_cond_signal(&cache_pending_cv);
-	}
+	e->next = cache_pending_list;
+	cache_pending_list = e;
 	pthread_mutex_unlock(&cache_pending_mu);
-	if (queued)
+	if (later_run(cache_pending_store, e))
 		return (true);
-	/* No writer, or it lags behind: stored before the answer goes. */
-	ok = cache_answer_set(e->prefix, gen, hash, text, len, ttl_s);
-	free(e->text);
-	free(e);
-	return (ok);
+	/* The background thread is busy or missing: stored before the
+	 * answer goes. */
+	return (cache_pending_write(e));
 }

@@ -4,7 +4,8 @@
  * after the put finds the answer (queued or stored), the writer thread
  * stores it under the generation's key with its TTL, an answer queued
  * for another generation is never served, a new generation hides it,
- * and more puts than the queue holds are all stored.
+ * and more puts than the queue holds are all stored; and the background
+ * thread of common/later.h runs its work in order.
  * tests/integration/test_cache_later.py runs it with a tenant id of its
  * own (VIGIE_TEST_TENANT_ID) and removes the keys; without it, it skips.
  */
@@ -20,6 +21,7 @@
 #include <cmocka.h>
 
 #include "common/env.h"
+#include "common/later.h"
 #include "store/cache.h"
 #include "store/kv.h"
 
@@ -41,8 +43,8 @@ stored_ttl(long long gen, const char *hash)
 	redisReply *r;
 	long long   ttl;
 
-	snprintf(key, sizeof(key), "t:%s:cache:search:%lld:%s", ctx.id, gen,
-	    hash);
+	snprintf(
+	    key, sizeof(key), "t:%s:cache:search:%lld:%s", ctx.id, gen, hash);
 	argv[0] = "TTL";
 	argv[1] = key;
 	r = kv_commandv(2, argv, NULL, err, sizeof(err));
@@ -160,6 +162,42 @@ test_more_puts_than_the_queue(void **state)
 	}
 }
 
+/* common/later.h: work runs in the order given, all of it by later_wait(). */
+static int later_seen[300], later_count;
+
+static void
+later_note(void *arg)
+{
+	later_seen[later_count++] = (int)(intptr_t)arg;
+}
+
+static void
+later_nap(void *arg)
+{
+	nanosleep(arg, NULL);
+}
+
+static void
+test_later_in_order(void **state)
+{
+	struct timespec pause = {0, 2 * 1000 * 1000};
+	int             i;
+
+	(void)state;
+	later_wait();
+	later_count = 0;
+	/* The first one keeps the thread busy while the queue fills. */
+	assert_true(later_run(later_nap, &pause));
+	for (i = 0; i < LATER_MAX - 1; i++)
+		assert_true(later_run(later_note, (void *)(intptr_t)i));
+	/* Full: the caller runs its own. */
+	assert_false(later_run(later_note, (void *)(intptr_t)-1));
+	later_wait();
+	assert_int_equal(later_count, LATER_MAX - 1);
+	for (i = 0; i < LATER_MAX - 1; i++)
+		assert_int_equal(later_seen[i], i);
+}
+
 int
 main(void)
 {
@@ -167,6 +205,7 @@ main(void)
 	    cmocka_unit_test(test_put_then_hit),
 	    cmocka_unit_test(test_other_generation_never_served),
 	    cmocka_unit_test(test_more_puts_than_the_queue),
+	    cmocka_unit_test(test_later_in_order),
 	};
 	struct settings s;
 	const char     *tid;
