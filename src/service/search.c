@@ -294,7 +294,7 @@ search_logs(const struct tenant_ctx *ctx, const struct search_params *p,
 	text = search_cache_lookup(ctx, "search", what, &slot, &len);
 	json_decref(what);
 	if (text != NULL) {
-		/* The answer starts with its total (see below). */
+		/* The answer starts with its total (search_answer_from_es). */
 		if (strncmp(text, "{\"total\":", 9) == 0)
 			o->total = strtoll(text + 9, NULL, 10);
 		o->cached = true;
