@@ -5,10 +5,12 @@
 #include <unistd.h>
 
 #include "common/env.h"
+#include "common/later.h"
 #include "common/log.h"
 #include "core/buf.h"
 #include "core/digest.h"
 #include "core/export_csv.h"
+#include "core/search_answer.h"
 #include "core/timeparse.h"
 #include "service/search.h"
 #include "store/cache.h"
@@ -49,34 +51,52 @@ search_elapsed_ms(uint64_t start_us)
 	return ((long)((env_monotonic_us() - start_us) / 1000));
 }
 
-/*
- * POSTs body to path and parses the reply. Returns it, or NULL with o
- * set: 400 from Elasticsearch is the caller's query (SEARCH_INVALID),
- * anything else not 200 is SEARCH_UNAVAILABLE.
- */
-static json_t *
-search_es(const char *method, const char *path, const json_t *body,
-    struct search_outcome *o)
+/* An answer that is not a usable one: logged, SEARCH_UNAVAILABLE. */
+static void
+search_es_refused(
+    const char *path, const struct es_response *r, struct search_outcome *o)
 {
-	struct es_response r;
-	json_t            *reply, *cause;
-	char              *text, why[256];
+	log_emit(LOG_LEVEL_ERROR, "search", NULL,
+	    json_pack("{s:s, s:i, s:s%}", "path", path, "status",
+		(int)r->status, "body",
+		r->body.data != NULL ? r->body.data : "",
+		r->body.len < 300 ? r->body.len : 300),
+	    "Elasticsearch refused a search");
+	search_set(o, SEARCH_UNAVAILABLE, NULL,
+	    "the log store is unavailable, try again shortly");
+}
+
+/*
+ * Sends body (NULL: none) to path. Returns true with *r holding a 200
+ * answer, or false with o set: 400 from Elasticsearch is the caller's
+ * query (SEARCH_INVALID), anything else SEARCH_UNAVAILABLE. *r is to be
+ * freed with es_response_free() either way.
+ */
+static bool
+search_es_text(const char *method, const char *path, const json_t *body,
+    struct es_response *r, struct search_outcome *o)
+{
+	json_t *reply, *cause;
+	char   *text, why[256];
+	bool    ok;
 
 	text = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
-	reply = NULL;
+	ok = false;
 	if (!es_request(
-		method, path, text, text != NULL ? strlen(text) : 0, 0, &r)) {
+		method, path, text, text != NULL ? strlen(text) : 0, 0, r)) {
 		log_emit(LOG_LEVEL_ERROR, "search", NULL,
-		    json_pack("{s:s, s:s}", "path", path, "error", r.error),
+		    json_pack("{s:s, s:s}", "path", path, "error", r->error),
 		    "Elasticsearch unreachable");
 		search_set(o, SEARCH_UNAVAILABLE, NULL,
 		    "the log store is unavailable, try again shortly");
 		goto out;
 	}
-	reply = json_loadb(r.body.data, r.body.len, 0, NULL);
-	if (r.status == 200 && reply != NULL)
+	if (r->status == 200) {
+		ok = true;
 		goto out;
-	if (r.status == 400) {
+	}
+	if (r->status == 400) {
+		reply = json_loadb(r->body.data, r->body.len, 0, NULL);
 		cause = json_array_get(
 		    json_object_get(
 			json_object_get(reply, "error"), "root_cause"),
@@ -86,21 +106,28 @@ search_es(const char *method, const char *path, const json_t *body,
 		    json_string_value(json_object_get(cause, "reason")) != NULL
 			? json_string_value(json_object_get(cause, "reason"))
 			: "bad request");
+		json_decref(reply);
 		search_set(o, SEARCH_INVALID, "q", why);
 	} else {
-		log_emit(LOG_LEVEL_ERROR, "search", NULL,
-		    json_pack("{s:s, s:i, s:s%}", "path", path, "status",
-			(int)r.status, "body",
-			r.body.data != NULL ? r.body.data : "",
-			r.body.len < 300 ? r.body.len : 300),
-		    "Elasticsearch refused a search");
-		search_set(o, SEARCH_UNAVAILABLE, NULL,
-		    "the log store is unavailable, try again shortly");
+		search_es_refused(path, r, o);
 	}
-	json_decref(reply);
-	reply = NULL;
 out:
 	free(text);
+	return (ok);
+}
+
+/* The 200 answer of search_es_text() parsed, or NULL with o set. */
+static json_t *
+search_es(const char *method, const char *path, const json_t *body,
+    struct search_outcome *o)
+{
+	struct es_response r;
+	json_t            *reply;
+
+	reply = NULL;
+	if (search_es_text(method, path, body, &r, o) &&
+	    (reply = json_loadb(r.body.data, r.body.len, 0, NULL)) == NULL)
+		search_es_refused(path, &r, o);
 	es_response_free(&r);
 	return (reply);
 }
@@ -121,30 +148,37 @@ search_path(const struct tenant_ctx *ctx, const char *what, char *out,
 
 /* ---- the answer cache ------------------------------------------------------ */
 
+/* Where an answer is cached: what the look-up found out. */
+struct search_slot {
+	const char *kind;
+	char        hash[DIGEST_HEX_LEN + 1];
+	long long   gen;
+	bool        store; /* a fresh answer may be stored there */
+};
+
 /*
- * The cached answer text for what, or NULL with key set (empty when the
- * cache is unusable) and *store telling whether a fresh answer may be
- * stored (not while the generation settles).
+ * The cached answer text for what, or NULL with slot set: slot->store
+ * tells whether a fresh answer may be stored (not when the cache is
+ * unusable, nor while the generation settles).
  */
 static char *
 search_cache_lookup(const struct tenant_ctx *ctx, const char *kind,
-    const json_t *what, char *key, size_t keylen, bool *store, size_t *len)
+    const json_t *what, struct search_slot *slot, size_t *len)
 {
-	char      err[192], hash[DIGEST_HEX_LEN + 1];
-	long long gen;
-	bool      settling;
-	char     *text;
+	char  err[192], key[160];
+	bool  settling;
+	char *text;
 
-	key[0] = '\0';
-	*store = false;
-	search_cache_hash(what, hash);
-	if (!cache_answer_lookup(ctx, kind, hash, &gen, &settling, &text, len,
-		err, sizeof(err)) ||
-	    !search_cache_key_hashed(kind, gen, hash, key, keylen)) {
-		key[0] = '\0';
+	slot->kind = kind;
+	slot->store = false;
+	search_cache_hash(what, slot->hash);
+	if (!cache_answer_lookup(ctx, kind, slot->hash, &slot->gen, &settling,
+		&text, len, err, sizeof(err)) ||
+	    !search_cache_key_hashed(
+		kind, slot->gen, slot->hash, key, sizeof(key))) {
 		return (NULL);
 	}
-	*store = !settling;
+	slot->store = !settling;
 	if (text != NULL && (*len < 2 || text[*len - 1] != '}')) {
 		free(text); /* not one of ours: recompute */
 		text = NULL;
@@ -170,14 +204,37 @@ search_text_finish(
 }
 
 /*
- * Answers body (taken; without took_ms): as text, stored under key
- * when store and the TTL allow.
+ * Has a copy of text (len bytes) stored in slot when it may be and the
+ * TTL allows; the SET is done after the answer is sent.
+ */
+static void
+search_answer_keep(const struct tenant_ctx *ctx, const char *text, size_t len,
+    const struct search_slot *slot, long ttl_s)
+{
+	if (slot->store && ttl_s > 0)
+		(void)cache_answer_put_later(
+		    ctx, slot->kind, slot->gen, slot->hash, text, len, ttl_s);
+}
+
+/* Sets o->text to the answer in b (taken) with took_ms added last. */
+static void
+search_buf_finish(struct search_outcome *o, struct buf *b, uint64_t start)
+{
+	b->len--; /* the closing brace */
+	buf_appendf(b, ",\"took_ms\":%ld}", search_elapsed_ms(start));
+	o->text_len = b->len;
+	o->text = buf_release(b);
+}
+
+/*
+ * Answers body (taken; without took_ms): as text, stored in slot when it
+ * may be and the TTL allows.
  */
 static void
 search_answer_fresh(const struct tenant_ctx *ctx, struct search_outcome *o,
-    json_t *body, const char *key, bool store, long ttl_s, uint64_t start)
+    json_t *body, const struct search_slot *slot, long ttl_s, uint64_t start)
 {
-	char  *text, err[192];
+	char  *text;
 	size_t len;
 
 	text = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(8));
@@ -188,9 +245,7 @@ search_answer_fresh(const struct tenant_ctx *ctx, struct search_outcome *o,
 		return;
 	}
 	len = strlen(text);
-	if (store && key[0] != '\0' && ttl_s > 0)
-		(void)cache_answer_put(
-		    ctx, key, text, len, ttl_s, err, sizeof(err));
+	search_answer_keep(ctx, text, len, slot, ttl_s);
 	search_text_finish(o, text, len, start);
 }
 
@@ -221,21 +276,22 @@ search_logs(const struct tenant_ctx *ctx, const struct search_params *p,
     long ttl_s, struct search_outcome *o)
 {
 	struct search_error err;
-	json_t             *body, *reply, *what, *total;
-	const char         *relation;
-	char                path[160], key[160], *text;
+	struct es_response  r;
+	struct buf          answer;
+	json_t             *body, *what;
+	struct search_slot  slot;
+	char                path[160], *text;
 	uint64_t            start;
 	size_t              len;
-	bool                store;
+	bool                fresh;
 
 	memset(o, 0, sizeof(*o));
 	start = env_monotonic_us();
 	what = search_cache_what(p);
-	text = search_cache_lookup(
-	    ctx, "search", what, key, sizeof(key), &store, &len);
+	text = search_cache_lookup(ctx, "search", what, &slot, &len);
 	json_decref(what);
 	if (text != NULL) {
-		/* The answer starts with its total (see below). */
+		/* The answer starts with its total (search_answer_from_es). */
 		if (strncmp(text, "{\"total\":", 9) == 0)
 			o->total = strtoll(text + 9, NULL, 10);
 		o->cached = true;
@@ -250,21 +306,22 @@ search_logs(const struct tenant_ctx *ctx, const struct search_params *p,
 		json_decref(body);
 		return;
 	}
-	reply = search_es("POST", path, body, o);
+	fresh = search_es_text("POST", path, body, &r, o);
 	json_decref(body);
-	if (reply == NULL)
-		return;
-	total = json_object_get(json_object_get(reply, "hits"), "total");
-	relation = json_string_value(json_object_get(total, "relation"));
-	o->total = json_integer_value(json_object_get(total, "value"));
-	/* jansson keeps the order of members: total first. */
-	body = json_pack("{s:I, s:s, s:I, s:I, s:o}", "total",
-	    (json_int_t)o->total, "total_relation",
-	    relation != NULL && strcmp(relation, "gte") == 0 ? "gte" : "eq",
-	    "page", (json_int_t)p->page, "size", (json_int_t)p->size, "hits",
-	    search_hits(reply));
-	json_decref(reply);
-	search_answer_fresh(ctx, o, body, key, store, ttl_s, start);
+	if (fresh) {
+		/* Written from the reply's text: no tree parsed or dumped. */
+		buf_init(&answer, r.body.len + 128);
+		if (search_answer_from_es(r.body.data, r.body.len, p->page,
+			p->size, &answer, &o->total)) {
+			search_answer_keep(
+			    ctx, answer.data, answer.len, &slot, ttl_s);
+			search_buf_finish(o, &answer, start);
+		} else {
+			search_es_refused(path, &r, o);
+			buf_free(&answer);
+		}
+	}
+	es_response_free(&r);
 }
 
 /* Document ids: ours (base64url) or a shipper's; never a path. */
@@ -322,18 +379,17 @@ void
 search_stats(const struct tenant_ctx *ctx, const struct stats_params *p,
     int64_t now_ms, long ttl_s, struct search_outcome *o)
 {
-	json_t   *body, *reply, *what;
-	char      path[160], key[160], err[192], *text;
-	long long files;
-	uint64_t  start;
-	size_t    len;
-	bool      store;
+	json_t            *body, *reply, *what;
+	struct search_slot slot;
+	char               path[160], err[192], *text;
+	long long          files;
+	uint64_t           start;
+	size_t             len;
 
 	memset(o, 0, sizeof(*o));
 	start = env_monotonic_us();
 	what = stats_cache_what(p, now_ms);
-	text = search_cache_lookup(
-	    ctx, "stats", what, key, sizeof(key), &store, &len);
+	text = search_cache_lookup(ctx, "stats", what, &slot, &len);
 	json_decref(what);
 	if (text != NULL) {
 		o->cached = true;
@@ -350,8 +406,8 @@ search_stats(const struct tenant_ctx *ctx, const struct stats_params *p,
 	files = metadb_count(ctx, "files", NULL, err, sizeof(err));
 	body = stats_answer(p, reply, files);
 	json_decref(reply);
-	search_answer_fresh(
-	    ctx, o, body, key, store && files >= 0, ttl_s, start);
+	slot.store = slot.store && files >= 0;
+	search_answer_fresh(ctx, o, body, &slot, ttl_s, start);
 }
 
 /* ---- export ------------------------------------------------------------------- */
@@ -634,28 +690,54 @@ searches_prune(const struct tenant_ctx *ctx, const char *user_id)
 	json_decref(filter);
 }
 
-void
-searches_record(const struct tenant_ctx *ctx, const char *user_id,
-    const struct search_params *p, long long total, long now)
-{
-	json_t *doc;
-	char    at[TIMEPARSE_ISO_LEN + 1], err[192];
+/* A history entry on its way to the database. */
+struct searches_entry {
+	struct tenant_ctx ctx;
+	char              user_id[64];
+	json_t           *doc;
+};
 
-	(void)now;
-	if (user_id == NULL || user_id[0] == '\0')
-		return; /* an API key has no history */
-	searches_now(at);
-	doc = json_pack("{s:s, s:s, s:n, s:o, s:s, s:I}", "user_id", user_id,
-	    "kind", "history", "name", "query", search_params_to_json(p),
-	    "created_at", at, "total", (json_int_t)total);
-	if (metadb_insert(ctx, SEARCHES_COLL, doc, NULL, err, sizeof(err)) !=
-	    METADB_OK)
+/* Inserts the entry (then prunes the user's history) and frees it. */
+static void
+searches_store(void *arg)
+{
+	struct searches_entry *e = arg;
+	char                   err[192];
+
+	if (metadb_insert(&e->ctx, SEARCHES_COLL, e->doc, NULL, err,
+		sizeof(err)) != METADB_OK)
 		log_emit(LOG_LEVEL_WARNING, "search", NULL,
 		    json_pack("{s:s}", "error", err),
 		    "search history entry lost");
 	else
-		searches_prune(ctx, user_id);
-	json_decref(doc);
+		searches_prune(&e->ctx, e->user_id);
+	json_decref(e->doc);
+	free(e);
+}
+
+void
+searches_record(const struct tenant_ctx *ctx, const char *user_id,
+    const struct search_params *p, long long total, long now)
+{
+	struct searches_entry *e;
+	char                   at[TIMEPARSE_ISO_LEN + 1];
+
+	(void)now;
+	if (user_id == NULL || user_id[0] == '\0' ||
+	    strlen(user_id) >= sizeof(e->user_id))
+		return; /* an API key has no history */
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		abort();
+	e->ctx = *ctx;
+	snprintf(e->user_id, sizeof(e->user_id), "%s", user_id);
+	/* Stamped now: entries keep the order of the searches. */
+	searches_now(at);
+	e->doc = json_pack("{s:s, s:s, s:n, s:o, s:s, s:I}", "user_id", user_id,
+	    "kind", "history", "name", "query", search_params_to_json(p),
+	    "created_at", at, "total", (json_int_t)total);
+	/* After the answer; the readers below wait for it (later_wait). */
+	if (!later_run(searches_store, e))
+		searches_store(e);
 }
 
 void
@@ -667,6 +749,7 @@ searches_list(const struct tenant_ctx *ctx, const char *user_id,
 	char               err[192];
 	size_t             i;
 
+	later_wait(); /* this process's history entries written */
 	memset(o, 0, sizeof(*o));
 	filter = json_pack("{s:s, s:s}", "user_id", user_id, "kind", kind);
 	sort = json_pack("{s:i}", "created_at", -1);
@@ -738,6 +821,7 @@ searches_get(const struct tenant_ctx *ctx, const char *user_id, const char *id,
 	json_t            *filter, *doc;
 	char               err[192];
 
+	later_wait(); /* this process's history entries written */
 	memset(o, 0, sizeof(*o));
 	filter = json_pack("{s:s, s:s}", "id", id, "user_id", user_id);
 	doc =
@@ -763,6 +847,7 @@ searches_delete(const struct tenant_ctx *ctx, const char *user_id,
 	char    err[192];
 	long    n;
 
+	later_wait(); /* this process's history entries written */
 	memset(o, 0, sizeof(*o));
 	n = 0;
 	filter = json_pack("{s:s, s:s}", "id", id, "user_id", user_id);
@@ -783,6 +868,7 @@ searches_clear_history(
 	char    err[192];
 	long    n;
 
+	later_wait(); /* this process's history entries written */
 	memset(o, 0, sizeof(*o));
 	filter = json_pack("{s:s, s:s}", "user_id", user_id, "kind", "history");
 	if (metadb_delete(ctx, SEARCHES_COLL, filter, &n, err, sizeof(err)) ==

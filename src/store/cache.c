@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/later.h"
 #include "common/log.h"
 #include "store/cache.h"
 #include "store/kv.h"
@@ -227,6 +228,121 @@ cache_local_keep(const char *prefix, const char *hash, long long gen,
 }
 
 /*
+ * Answers written after the request: cache_answer_put_later() queues a
+ * copy and hands its SET to the process's background thread
+ * (common/later.h; its Redis connection is its own, kv.c keeps one per
+ * thread), so the answer that a miss computed is sent without waiting
+ * for Redis to store it. Until the SET is done, the copy stays in the
+ * pending list, where a look-up of this process finds it: it is the
+ * answer Redis is about to hold under that very key, used only when
+ * Redis gives the same generation in the same look-up, as for local
+ * copies. Once stored, the text becomes the local copy, so that the
+ * first hit does not fetch it back from Redis.
+ */
+struct cache_pending {
+	struct cache_pending *next;
+	char                  prefix[CACHE_ANSWER_KEY_MAX];
+	char                  hash[72];
+	long long             gen;
+	long                  ttl_s;
+	char                 *text;
+	size_t                len;
+};
+
+static struct cache_pending *cache_pending_list;
+static pthread_mutex_t       cache_pending_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* SETs text under prefix<gen>:hash (the look-up script's key) for ttl_s. */
+static bool
+cache_answer_set(const char *prefix, long long gen, const char *hash,
+    const char *text, size_t len, long ttl_s)
+{
+	char        key[CACHE_ANSWER_KEY_MAX + 96], ttl[24], err[192];
+	const char *argv[5];
+	size_t      lens[5];
+	redisReply *r;
+	bool        ok;
+
+	snprintf(key, sizeof(key), "%s%lld:%s", prefix, gen, hash);
+	snprintf(ttl, sizeof(ttl), "%ld", ttl_s);
+	argv[0] = "SET";
+	argv[1] = key;
+	argv[2] = text;
+	argv[3] = "EX";
+	argv[4] = ttl;
+	lens[0] = 3;
+	lens[1] = strlen(key);
+	lens[2] = len;
+	lens[3] = 2;
+	lens[4] = strlen(ttl);
+	if ((r = kv_commandv(5, argv, lens, err, sizeof(err))) == NULL)
+		return (false);
+	ok = r->type != REDIS_REPLY_ERROR;
+	freeReplyObject(r);
+	return (ok);
+}
+
+/*
+ * Stores a pending answer, then drops it from the list and frees it.
+ * Returns whether Redis took it.
+ */
+static bool
+cache_pending_write(struct cache_pending *e)
+{
+	struct cache_pending **p;
+	bool                   stored;
+
+	stored = cache_answer_set(
+	    e->prefix, e->gen, e->hash, e->text, e->len, e->ttl_s);
+	if (stored)
+		cache_local_keep(e->prefix, e->hash, e->gen, e->text, e->len);
+	pthread_mutex_lock(&cache_pending_mu);
+	for (p = &cache_pending_list; *p != NULL; p = &(*p)->next) {
+		if (*p == e) {
+			*p = e->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&cache_pending_mu);
+	free(e->text);
+	free(e);
+	return (stored);
+}
+
+/* cache_pending_write() for the background thread. */
+static void
+cache_pending_store(void *arg)
+{
+	(void)cache_pending_write(arg);
+}
+
+/* A copy of the queued text of (prefix, hash) and its generation, or NULL. */
+static char *
+cache_pending_copy(
+    const char *prefix, const char *hash, long long *gen, size_t *len)
+{
+	struct cache_pending *e, *last;
+	char                 *text;
+
+	text = NULL;
+	last = NULL;
+	pthread_mutex_lock(&cache_pending_mu);
+	for (e = cache_pending_list; e != NULL && last == NULL; e = e->next)
+		if (strcmp(e->hash, hash) == 0 &&
+		    strcmp(e->prefix, prefix) == 0)
+			last = e; /* the newest one queued (the list's head) */
+	if (last != NULL) {
+		if ((text = malloc(last->len + 1)) == NULL)
+			abort();
+		memcpy(text, last->text, last->len + 1);
+		*len = last->len;
+		*gen = last->gen;
+	}
+	pthread_mutex_unlock(&cache_pending_mu);
+	return (text);
+}
+
+/*
  * ARGV[3] is the generation of the caller's local copy: when it is the
  * current one, only whether the key still exists comes back (1 or 0).
  */
@@ -253,9 +369,11 @@ cache_answer_lookup(const struct tenant_ctx *ctx, const char *kind,
     char *err, size_t errlen)
 {
 	char        kgen[CACHE_KEY_MAX], kset[CACHE_KEY_MAX], held[24];
-	char        prefix[CACHE_ANSWER_KEY_MAX];
+	char        prefix[CACHE_ANSWER_KEY_MAX], *queued;
 	const char *argv[8];
 	redisReply *r, *v;
+	long long   qgen;
+	size_t      qlen;
 	bool        ok;
 
 	*gen = 0;
@@ -268,6 +386,11 @@ cache_answer_lookup(const struct tenant_ctx *ctx, const char *kind,
 		return (false);
 	}
 	snprintf(held, sizeof(held), "%lld", cache_local_gen(prefix, hash));
+	/* Before Redis is asked: a write that lands meanwhile is then in
+	 * one or the other. */
+	qgen = -1;
+	qlen = 0;
+	queued = cache_pending_copy(prefix, hash, &qgen, &qlen);
 	argv[0] = "EVAL";
 	argv[1] = cache_lookup_lua;
 	argv[2] = "2";
@@ -276,14 +399,17 @@ cache_answer_lookup(const struct tenant_ctx *ctx, const char *kind,
 	argv[5] = prefix;
 	argv[6] = hash;
 	argv[7] = held;
-	if ((r = kv_commandv(8, argv, NULL, err, errlen)) == NULL)
+	if ((r = kv_commandv(8, argv, NULL, err, errlen)) == NULL) {
+		free(queued);
 		return (false);
+	}
 	ok = r->type == REDIS_REPLY_ARRAY && r->elements == 3 &&
 	    r->element[0]->type == REDIS_REPLY_STRING &&
 	    r->element[1]->type == REDIS_REPLY_INTEGER;
 	if (!ok) {
 		snprintf(err, errlen, "unexpected cache look-up answer");
 		freeReplyObject(r);
+		free(queued);
 		return (false);
 	}
 	*gen = strtoll(r->element[0]->str, NULL, 10);
@@ -299,38 +425,44 @@ cache_answer_lookup(const struct tenant_ctx *ctx, const char *kind,
 		*len = v->len;
 		cache_local_keep(prefix, hash, *gen, *text, *len);
 	}
+	if (*text == NULL && queued != NULL && qgen == *gen) {
+		*text = queued; /* about to be in Redis under this very key */
+		*len = qlen;
+		queued = NULL;
+	}
+	free(queued);
 	freeReplyObject(r);
 	return (true);
 }
 
 bool
-cache_answer_put(const struct tenant_ctx *ctx, const char *purpose,
-    const char *text, size_t len, long ttl_s, char *err, size_t errlen)
+cache_answer_put_later(const struct tenant_ctx *ctx, const char *kind,
+    long long gen, const char *hash, const char *text, size_t len, long ttl_s)
 {
-	char        key[CACHE_ANSWER_KEY_MAX], ttl[24];
-	const char *argv[5];
-	size_t      lens[5];
-	redisReply *r;
-	bool        ok;
+	struct cache_pending *e;
 
-	if (!tenant_key(ctx, purpose, key, sizeof(key))) {
-		snprintf(err, errlen, "invalid cache key");
+	e = calloc(1, sizeof(*e));
+	if (e == NULL || (e->text = malloc(len + 1)) == NULL)
+		abort();
+	if (!cache_answer_prefix(ctx, kind, e->prefix, sizeof(e->prefix)) ||
+	    strlen(hash) >= sizeof(e->hash)) {
+		free(e->text);
+		free(e);
 		return (false);
 	}
-	snprintf(ttl, sizeof(ttl), "%ld", ttl_s);
-	argv[0] = "SET";
-	argv[1] = key;
-	argv[2] = text;
-	argv[3] = "EX";
-	argv[4] = ttl;
-	lens[0] = 3;
-	lens[1] = strlen(key);
-	lens[2] = len;
-	lens[3] = 2;
-	lens[4] = strlen(ttl);
-	if ((r = kv_commandv(5, argv, lens, err, errlen)) == NULL)
-		return (false);
-	ok = r->type != REDIS_REPLY_ERROR;
-	freeReplyObject(r);
-	return (ok);
+	snprintf(e->hash, sizeof(e->hash), "%s", hash);
+	memcpy(e->text, text, len);
+	e->text[len] = '\0';
+	e->len = len;
+	e->gen = gen;
+	e->ttl_s = ttl_s;
+	pthread_mutex_lock(&cache_pending_mu);
+	e->next = cache_pending_list;
+	cache_pending_list = e;
+	pthread_mutex_unlock(&cache_pending_mu);
+	if (later_run(cache_pending_store, e))
+		return (true);
+	/* The background thread is busy or missing: stored before the
+	 * answer goes. */
+	return (cache_pending_write(e));
 }

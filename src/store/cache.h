@@ -42,9 +42,17 @@ bool cache_answer_lookup(const struct tenant_ctx *, const char *kind,
     const char *hash, long long *gen, bool *settling, char **text, size_t *len,
     char *err, size_t errlen);
 
-/* Stores text (len bytes) under t:<tenant id>:<purpose> for ttl_s. */
-bool cache_answer_put(const struct tenant_ctx *, const char *purpose,
-    const char *text, size_t len, long ttl_s, char *err, size_t errlen);
+/*
+ * Stores a copy of text (len bytes) for ttl_s under the key that
+ * cache_answer_lookup() reads for (kind, gen, hash), after the caller
+ * has moved on: a writer thread of the process does the SET, and until
+ * it has, a look-up of this process finds the queued answer (for the
+ * generation Redis gives). When the queue is full or the thread could
+ * not start, the SET is done here. False when it could not be stored
+ * (best effort: the next look-up misses).
+ */
+bool cache_answer_put_later(const struct tenant_ctx *, const char *kind,
+    long long gen, const char *hash, const char *text, size_t len, long ttl_s);
 
 /* "t:<tenant id>:cache:<kind>:", to which "<gen>:<hash>" is added. */
 bool cache_answer_prefix(
