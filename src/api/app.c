@@ -18,6 +18,7 @@
 #include <kore/tasks.h>
 
 #include "api/call.h"
+#include "api/expect.h"
 #include "api/pages.h"
 #include "common/env.h"
 #include "common/log.h"
@@ -188,4 +189,5 @@ kore_worker_configure(void)
 	pages_load();
 	app_rss_timer(NULL, 0);
 	kore_timer_add(app_rss_timer, 2000, NULL, 0);
+	expect_start();
 }

@@ -4,7 +4,9 @@ import gzip
 import io
 import json
 import os
+import socket
 import time
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,9 @@ import requests
 
 from conftest import ROOT, wait_for
 
-DATA = ROOT.parent / "shared" / "data"
+# The reference logs; VIGIE_SHARED_DATA when the tree is not beside them.
+DATA = Path(os.environ.get("VIGIE_SHARED_DATA",
+                          ROOT.parent / "shared" / "data"))
 ES = os.environ.get("VIGIE_ES_URL", "")
 
 
@@ -86,6 +90,48 @@ def test_same_file_twice_never_duplicates(acme):
     f = upload(acme, lines, "small.log").json()
     wait_finished(acme, f["id"])
     assert es_count(acme) == before + 100
+
+
+def recv_head(s, got=b""):
+    """Reads until the end of a response's head: (head, what follows)."""
+    while b"\r\n\r\n" not in got:
+        chunk = s.recv(65536)
+        assert chunk, got
+        got += chunk
+    head, _, rest = got.partition(b"\r\n\r\n")
+    return head, rest
+
+
+def test_upload_answers_expect_100_continue(acme):
+    # curl asks for "100 Continue" before sending a body over 1 MiB and,
+    # when no answer comes, waits a second before sending it anyway.
+    body = b"".join((DATA / "apache_access_10k.log").read_bytes()
+                    .splitlines(keepends=True)[:50])
+    url = urllib.parse.urlsplit(acme["api"].base_url)
+    head = (f"POST /api/v1/files?name=expect.log HTTP/1.1\r\n"
+            f"Host: {url.netloc}\r\n"
+            f"Authorization: {acme['api'].session.headers['Authorization']}\r\n"
+            "Content-Type: application/octet-stream\r\n"
+            f"Content-Length: {len(body)}\r\n"
+            "Expect: 100-continue\r\nConnection: close\r\n\r\n")
+    with socket.create_connection((url.hostname, url.port), timeout=30) as s:
+        s.sendall(head.encode())
+        # Nothing of the body is sent before the interim answer.
+        interim, rest = recv_head(s)
+        assert interim == b"HTTP/1.1 100 Continue", interim
+        assert rest == b""
+        s.sendall(body)
+        final, rest = recv_head(s)
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            rest += chunk
+    assert final.startswith(b"HTTP/1.1 201 "), final
+    f = json.loads(rest)
+    assert f["lines"] == 50 and f["size"] == len(body)
+    done = wait_finished(acme, f["id"])
+    assert done["status"] == "done" and done["indexed"] == 50
 
 
 def test_gzip_upload(acme):

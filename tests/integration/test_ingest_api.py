@@ -6,13 +6,16 @@ import gzip
 import json
 import os
 import uuid
+from pathlib import Path
 
 import pytest
 import requests
 
 from conftest import ROOT, Api
 
-DATA = ROOT.parent / "shared" / "data"
+# The reference logs; VIGIE_SHARED_DATA when the tree is not beside them.
+DATA = Path(os.environ.get("VIGIE_SHARED_DATA",
+                          ROOT.parent / "shared" / "data"))
 ES = os.environ.get("VIGIE_ES_URL", "")
 
 
