@@ -277,13 +277,14 @@ files_store(const struct files_upload *in, struct files_outcome *o)
 	files_clean_name(in->name, name, sizeof(name));
 	text_iso8601(in->now, when, sizeof(when));
 	doc = json_pack("{s:s, s:s, s:I, s:s, s:s, s:b, s:s, s:s, s:I, s:I, "
-			"s:I, s:[], s:s, s:s}",
+			"s:I, s:[], s:s, s:s, s:s}",
 	    "id", id, "name", name, "size", (json_int_t)cp.size, "sha256", sha,
 	    "type", in->type, "compressed", cp.gzip, "uploader", in->uploader,
 	    "status", "queued", "lines",
 	    (json_int_t)(cp.gzip ? -1 : (long long)textcheck_lines(&cp.text)),
 	    "indexed", (json_int_t)0, "rejected", (json_int_t)0,
-	    "error_samples", "created_at", when, "updated_at", when);
+	    "error_samples", "created_at", when, "updated_at", when, "doc_ids",
+	    FILES_DOC_IDS);
 	if (metadb_insert(in->ctx, "files", doc, NULL, err, sizeof(err)) !=
 	    METADB_OK) {
 		json_decref(doc);

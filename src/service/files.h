@@ -14,6 +14,10 @@
 #include "core/settings.h"
 #include "core/tenant.h"
 
+/* The "doc_ids" of a file's record: its documents' ids are
+ * docid_file_line() of its id and each record's ordinal. */
+#define FILES_DOC_IDS "file-line"
+
 enum files_result {
 	FILES_OK = 0,
 	FILES_EMPTY, /* no bytes */
