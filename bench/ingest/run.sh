@@ -78,8 +78,22 @@ cpu_group() {
 	done
 	echo "$t"
 }
-es_pgid=$(cat var/test/pids/es.pid 2>/dev/null || echo "")
+# The server: kore's parent and its workers.
+cpu_server() {
+	local t=0 p s
+	s=$(cat "$dir/server.pid")
+	for p in $s $(ps -o pid= --ppid "$s"); do
+		t=$(echo "$t + $(cpu_pid "$p" 2>/dev/null || echo 0)" | bc)
+	done
+	echo "$t"
+}
+# The stack's process groups: this tree's, or those of the stack named by
+# BENCH_STACK_PIDS (a worktree using another tree's running stack).
+pids_dir=${BENCH_STACK_PIDS:-var/test/pids}
+es_pgid=$(cat "$pids_dir/es.pid" 2>/dev/null || echo "")
+mongo_pgid=$(cat "$pids_dir/mongo.pid" 2>/dev/null || echo "")
 cpu_es() { if [ -n "$es_pgid" ]; then cpu_group "$es_pgid"; else echo 0; fi; }
+cpu_mongo() { if [ -n "$mongo_pgid" ]; then cpu_group "$mongo_pgid"; else echo 0; fi; }
 # Refreshes, then counts, until count == LINES or the deadline.
 wait_count() {
 	local target=$1 deadline=$2 n=0
@@ -203,6 +217,8 @@ read -r ca_s ca_sent ca_count ca_cpu <<<"$(ceiling_run)"
 # ---- Vigie: upload -> all documents searchable ------------------------------
 say "Vigie: uploading $(du -h "$input" | cut -f1) gzip ($LINES lines) for tenant $slug"
 w_cpu0=$(cpu_pid "$worker_pid")
+s_cpu0=$(cpu_server)
+m_cpu0=$(cpu_mongo)
 e_cpu0=$(cpu_es)
 v0=$(now)
 file_id=$(curl -fsS -X POST "$API/files?name=bench_access.log.gz" -H "Authorization: ApiKey $key" \
@@ -223,6 +239,8 @@ t_done=$(now)
 count=$(wait_count "vigie-t-$tenant_id" "$deadline")
 t1=$(now)
 w_cpu=$(echo "$(cpu_pid "$worker_pid") - $w_cpu0" | bc)
+s_cpu=$(echo "$(cpu_server) - $s_cpu0" | bc)
+m_cpu=$(echo "$(cpu_mongo) - $m_cpu0" | bc)
 e_cpu_v=$(echo "$(cpu_es) - $e_cpu0" | bc)
 vigie_s=$(echo "$t1 - $v0" | bc)
 vigie_rate=$(echo "$LINES / $vigie_s" | bc)
@@ -240,7 +258,7 @@ echo
 echo "machine:  $(nproc) CPU ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(uname -sr), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "date:     $(date -u +%Y-%m-%dT%H:%M:%SZ)   N = $LINES lines ($(du -h "$input" | cut -f1) gzip)"
 echo "Vigie:    $(f3 "$vigie_s") s end to end = $vigie_rate docs/s  (upload $(f3 "$(echo "$t_up - $v0" | bc)") s, queued until $(f3 "$(echo "${t_start:-$t_up} - $v0" | bc)") s, status done at $(f3 "$(echo "$t_done - $v0" | bc)") s, searchable at $(f3 "$vigie_s") s; count $count)"
-echo "          CPU: worker $(f3 "$w_cpu") s, Elasticsearch $(f3 "$e_cpu_v") s"
+echo "          CPU: worker $(f3 "$w_cpu") s, server $(f3 "$s_cpu") s (status polls included), MongoDB $(f3 "$m_cpu") s, Elasticsearch $(f3 "$e_cpu_v") s"
 echo "ceiling:  before Vigie $(f3 "$ca_s") s = $ceiling_rate_a docs/s ($nbodies bodies sent in $(f3 "$ca_sent") s; count $ca_count; Elasticsearch CPU $(f3 "$ca_cpu") s)"
 echo "          after Vigie  $(f3 "$cb_s") s = $ceiling_rate_b docs/s ($nbodies bodies sent in $(f3 "$cb_sent") s; count $cb_count; Elasticsearch CPU $(f3 "$cb_cpu") s)"
 echo "          reference (mean of the two rates): $ceiling_rate docs/s"
