@@ -36,6 +36,8 @@ struct files_upload {
 	int                      fd; /* the body, from offset 0, or -1 */
 	const char              *mem; /* or the body in memory */
 	size_t                   len;
+	const char              *spool_path; /* fd's file (linked), or "" */
+	const unsigned char     *sha256; /* the body's (32 bytes), or NULL */
 	long                     now;
 };
 

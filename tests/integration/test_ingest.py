@@ -1,6 +1,7 @@
 """Uploading files and ingesting them: formats, progress, refused lines,
 bad input, and other tenants."""
 import gzip
+import hashlib
 import io
 import json
 import os
@@ -198,6 +199,52 @@ def test_bad_content_is_refused_and_nothing_is_kept(acme, content, status,
     if code == "invalid_encoding":
         assert "line 2" in r.json()["error"]["message"]
     assert acme["api"].get("/api/v1/files").json()["total"] == before
+
+
+def stored_path(t, file_id):
+    return (Path(os.environ["VIGIE_DATA_DIR"]) / "uploads" /
+            t["tenant"]["id"] / file_id)
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_uploads_are_stored_whole_with_their_digest(acme, compress):
+    # Over 1 MiB, Kore spools the body to disk; the server links that
+    # file into place (or copies it) and takes Kore's SHA-256. Smaller
+    # bodies are copied from memory.
+    lines = (DATA / "apache_access_10k.log").read_bytes() \
+        .splitlines(keepends=True)[:6000]
+    big = b"".join(lines) * (3 if compress else 1)
+    small = b"".join(lines[:10])
+    for text, n in ((big, big.count(b"\n")), (small, 10)):
+        # Level 0 (stored blocks): the gzip stream is as big as the text.
+        body = gzip.compress(text, compresslevel=0) if compress else text
+        assert (len(body) > 1024 * 1024) == (text is big)
+        r = upload(acme, body, "big.log.gz" if compress else "big.log")
+        assert r.status_code == 201, r.text
+        f = r.json()
+        assert f["sha256"] == hashlib.sha256(body).hexdigest()
+        assert f["size"] == len(body)
+        assert f["doc_ids"] == "file-line"
+        assert f["compressed"] is compress
+        assert stored_path(acme, f["id"]).read_bytes() == body
+        done = wait_finished(acme, f["id"])
+        assert done["status"] == "done" and done["indexed"] == n, done
+
+
+def test_spooled_bad_upload_keeps_nothing(acme):
+    before = acme["api"].get("/api/v1/files").json()["total"]
+    folder = stored_path(acme, "x").parent
+    files_before = sorted(p.name for p in folder.iterdir()) \
+        if folder.exists() else []
+    body = b"a good line\n" * 200000 + b"bad \xff byte\n"
+    r = upload(acme, body)
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["code"] == "invalid_encoding"
+    assert "line 200001" in r.json()["error"]["message"]
+    assert acme["api"].get("/api/v1/files").json()["total"] == before
+    files_after = sorted(p.name for p in folder.iterdir()) \
+        if folder.exists() else []
+    assert files_after == files_before
 
 
 def test_unknown_type_and_bad_query(acme):
