@@ -206,10 +206,9 @@ files_place_body(const struct files_upload *in, const char *part,
 
 	linked = in->fd != -1 && in->spool_path != NULL &&
 	    in->spool_path[0] != '\0' && link(in->spool_path, part) == 0;
-	fd = -1;
-	if (!linked &&
-	    (fd = open(part, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) ==
-		-1) {
+	fd = linked ? -1
+		    : open(part, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (!linked && fd == -1) {
 		snprintf(err, errlen, "open: %s", strerror(errno));
 		return (false);
 	}
