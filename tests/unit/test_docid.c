@@ -67,25 +67,36 @@ docid_cmp(const void *x, const void *y)
 	return (strcmp(x, y));
 }
 
-/* 50,000 lines of two sources: no two ids alike. */
+/*
+ * 50,000 lines of sources a and b made by make: no two ids alike; with
+ * prefix, the ids of a source share their first prefix characters.
+ */
 static void
-test_docid_distinct(void **state)
+docid_assert_distinct(bool (*make)(const char *, unsigned long long, char *),
+    const char *a, const char *b, size_t prefix)
 {
 	enum { LINES = 25000 };
-	char(*ids)[DOCID_LEN + 1];
+	char(*ids)[DOCID_MAX + 1];
 	size_t i;
 
-	(void)state;
 	ids = calloc(2 * LINES, sizeof(*ids));
 	assert_non_null(ids);
 	for (i = 0; i < LINES; i++) {
-		assert_true(docid_make("file-a", i, ids[i]));
-		assert_true(docid_make("file-b", i, ids[LINES + i]));
+		assert_true(make(a, i, ids[i]));
+		assert_true(make(b, i, ids[LINES + i]));
+		assert_memory_equal(ids[i], ids[0], prefix);
 	}
 	qsort(ids, 2 * LINES, sizeof(*ids), docid_cmp);
 	for (i = 1; i < 2 * LINES; i++)
 		assert_string_not_equal(ids[i - 1], ids[i]);
 	free(ids);
+}
+
+static void
+test_docid_distinct(void **state)
+{
+	(void)state;
+	docid_assert_distinct(docid_make, "file-a", "file-b", 0);
 }
 
 static void
@@ -136,24 +147,9 @@ test_docid_file_line_vectors(void **state)
 static void
 test_docid_file_line_distinct(void **state)
 {
-	enum { LINES = 25000 };
-	char(*ids)[DOCID_MAX + 1];
-	size_t i;
-
 	(void)state;
-	ids = calloc(2 * LINES, sizeof(*ids));
-	assert_non_null(ids);
-	for (i = 0; i < LINES; i++) {
-		assert_true(
-		    docid_file_line("64b7f0c2a1d3e5f708192a3b", i, ids[i]));
-		assert_true(docid_file_line(
-		    "64b7f0c2a1d3e5f708192a3c", i, ids[LINES + i]));
-		assert_memory_equal(ids[i], ids[0], 16);
-	}
-	qsort(ids, 2 * LINES, sizeof(*ids), docid_cmp);
-	for (i = 1; i < 2 * LINES; i++)
-		assert_string_not_equal(ids[i - 1], ids[i]);
-	free(ids);
+	docid_assert_distinct(docid_file_line, "64b7f0c2a1d3e5f708192a3b",
+	    "64b7f0c2a1d3e5f708192a3c", 16);
 }
 
 static void
