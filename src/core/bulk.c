@@ -105,6 +105,24 @@ bulk_add_raw(struct bulk_batch *b, const struct tenant_ctx *ctx, long when,
 	return (BULK_ADD_OK);
 }
 
+#define BULK_APPEND_LIT(b, lit) buf_append(b, lit, sizeof(lit) - 1)
+
+/* Whether id is only [A-Za-z0-9_-] (base64url): nothing to escape. */
+static bool
+bulk_id_plain(const char *id, size_t len)
+{
+	size_t i;
+	char   c;
+
+	for (i = 0; i < len; i++) {
+		c = id[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			(c >= '0' && c <= '9') || c == '_' || c == '-'))
+			return (false);
+	}
+	return (true);
+}
+
 /*
  * Checks ctx, when and id as bulk_add() says and appends the action line
  * and its newline; the batch is unchanged unless BULK_ADD_OK. The item's
@@ -150,13 +168,14 @@ bulk_action(struct bulk_batch *b, const struct tenant_ctx *ctx, long when,
 	if (id == NULL || id[0] == '\0' ||
 	    (idlen = strnlen(id, BULK_ID_MAX + 1)) > BULK_ID_MAX)
 		return (BULK_ADD_BAD_ID);
-	/* Ids of our own making need no escaping: written directly. */
-	if (strspn(id,
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-		"0123456789_-") == idlen) {
-		buf_appendf(&b->body,
-		    "{\"index\":{\"_index\":\"%s\",\"_id\":\"%s\"}}\n", index,
-		    id);
+	/* Ids of our own making need no escaping: written directly (the
+	 * index name is ours too: a slug and a date). */
+	if (bulk_id_plain(id, idlen)) {
+		BULK_APPEND_LIT(&b->body, "{\"index\":{\"_index\":\"");
+		buf_append(&b->body, index, strlen(index));
+		BULK_APPEND_LIT(&b->body, "\",\"_id\":\"");
+		buf_append(&b->body, id, idlen);
+		BULK_APPEND_LIT(&b->body, "\"}}\n");
 		return (BULK_ADD_OK);
 	}
 	action =
