@@ -23,7 +23,7 @@ cd "$VIGIE_ROOT"
 LINES=${BENCH_LINES:-1000000}
 PORT=${BENCH_PORT:-18390}
 TIMEOUT=${BENCH_TIMEOUT:-900}
-SOURCE=${BENCH_SOURCE:-$VIGIE_ROOT/../shared/data/apache_access_10k.log}
+SOURCE=${BENCH_SOURCE:-${VIGIE_SHARED_DATA:-$VIGIE_ROOT/../shared/data}/apache_access_10k.log}
 PY=python3
 
 if [ "${BENCH_STACK:-test}" != "external" ]; then
