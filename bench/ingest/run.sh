@@ -67,13 +67,19 @@ cleanup() {
 }
 trap cleanup EXIT
 
-now() { date +%s.%N; }
+# Bash's own clock: no process started in the clocked loops.
+now() { echo "${EPOCHREALTIME/,/.}"; }
 json() { $PY -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
-# The first top-level-looking "KEY":value of a JSON answer, without a
-# Python interpreter: the clocked loops poll five times a second, and a
-# python3 start costs 30-90 ms of CPU, which Elasticsearch would lose
-# in the Vigie phase only (see README, "Fairness").
-jfield() { grep -o "\"$1\":\(\"[^\"]*\"\|[0-9]*\)" | head -n 1 | sed 's/^[^:]*://; s/"//g'; }
+# The first "KEY":value (a string or a number) of the JSON answer in $2,
+# into $field, by bash itself: the clocked loops poll five times a
+# second, and a python3 start costs some 90 ms of CPU, which
+# Elasticsearch would lose in the Vigie phase only (README, "Fairness").
+field_of() {
+	field=""
+	if [[ $2 =~ \"$1\":\"([^\"]*)\" ]] || [[ $2 =~ \"$1\":([0-9]+) ]]; then
+		field=${BASH_REMATCH[1]}
+	fi
+}
 # CPU seconds (user + system) of a process, or of every process of a group.
 cpu_pid() { awk '{ printf "%.2f\n", ($14 + $15) / '"$(getconf CLK_TCK)"' }' "/proc/$1/stat"; }
 cpu_group() {
@@ -107,10 +113,10 @@ wait_count() {
 	local target=$1 deadline=$2 n=0
 	while :; do
 		curl -s -o /dev/null -X POST "$ES/$target/_refresh"
-		n=$(curl -s "$ES/$target/_count" | jfield count)
-		n=${n:-0}
+		field_of count "$(curl -s "$ES/$target/_count")"
+		n=${field:-0}
 		[ "$n" -ge "$LINES" ] && break
-		[ "$(date +%s)" -lt "$deadline" ] || die "only $n of $LINES documents in $target after ${TIMEOUT}s"
+		[ "${EPOCHSECONDS}" -lt "$deadline" ] || die "only $n of $LINES documents in $target after ${TIMEOUT}s"
 		sleep 0.2
 	done
 	echo "$n"
@@ -184,12 +190,11 @@ send_bodies() {
 	done
 }
 
-# One measured ceiling run into fresh indices: prints "<seconds> <sent s>
-# <count> <ES CPU s>". The bodies are rewritten for the run's index
+# One measured ceiling run into fresh indices logs-<$1>-*: prints
+# "<seconds> <sent s> <count> <ES CPU s> <curl and polling CPU s>". The bodies are rewritten for the run's index
 # before its clock starts (sed into a copy per body is part of neither).
 ceiling_run() {
-	local slug=ceil-$(head -c 5 /dev/urandom | od -An -tx1 | tr -d ' \n') c0 t_sent t1 n e0 k0 k1 me
-	ceiling_slugs="$ceiling_slugs $slug"
+	local slug=$1 c0 t_sent t1 n e0 k0 k1 me
 	mkdir -p "$work/run-$slug"
 	for b in "$bodies"/body-*.ndjson; do
 		sed "s/logs-ceilingslug-/logs-$slug-/g" "$b" >"$work/run-$slug/$(basename "$b")"
@@ -205,7 +210,7 @@ ceiling_run() {
 			die "Elasticsearch refused items of $b: $(head -c 600 "$work/answer.json")"
 	done
 	t_sent=$(now)
-	n=$(wait_count "logs-$slug-*" "$(($(date +%s) + TIMEOUT))")
+	n=$(wait_count "logs-$slug-*" "$((EPOCHSECONDS + TIMEOUT))")
 	t1=$(now)
 	k1=$(cpu_children "$me")
 	echo "$(echo "$t1 - $c0" | bc) $(echo "$t_sent - $c0" | bc) $n $(echo "$(cpu_es) - $e0" | bc) $(echo "$k1 - $k0" | bc)"
@@ -224,7 +229,11 @@ idx=$(es_indices "logs-$warm-*")
 [ -z "$idx" ] || curl -s -o /dev/null -X DELETE "$ES/$idx"
 
 say "ceiling (before): sending $nbodies bodies to $ES/_bulk one at a time"
-read -r ca_s ca_sent ca_count ca_cpu ca_cli <<<"$(ceiling_run)"
+# The slug is chosen here: ceiling_run runs in a $(...) of its own, and
+# cleanup must know the indices to delete.
+slug_a=ceil-$(head -c 5 /dev/urandom | od -An -tx1 | tr -d ' \n')
+ceiling_slugs="$ceiling_slugs $slug_a"
+read -r ca_s ca_sent ca_count ca_cpu ca_cli <<<"$(ceiling_run "$slug_a")"
 
 # ---- Vigie: upload -> all documents searchable ------------------------------
 say "Vigie: uploading $(du -h "$input" | cut -f1) gzip ($LINES lines) for tenant $slug"
@@ -235,17 +244,20 @@ e_cpu0=$(cpu_es)
 me=$BASHPID
 k_cpu0=$(cpu_children "$me")
 v0=$(now)
-file_id=$(curl -fsS -X POST "$API/files?name=bench_access.log.gz" -H "Authorization: ApiKey $key" \
-	-H 'Content-Type: application/octet-stream' --data-binary "@$input" | jfield id)
+up=$(curl -fsS -X POST "$API/files?name=bench_access.log.gz" -H "Authorization: ApiKey $key" \
+	-H 'Content-Type: application/octet-stream' --data-binary "@$input")
+field_of id "$up"
+file_id=$field
 t_up=$(now)
-deadline=$(($(date +%s) + TIMEOUT))
+deadline=$((EPOCHSECONDS + TIMEOUT))
 t_start=""
 while :; do
 	f=$(curl -fsS "$API/files/$file_id" -H "Authorization: Bearer $access")
-	status=$(echo "$f" | jfield status)
+	field_of status "$f"
+	status=$field
 	[ -n "$t_start" ] || [ "$status" = queued ] || t_start=$(now)
 	case $status in done | partial | failed) break ;; esac
-	[ "$(date +%s)" -lt "$deadline" ] || die "file still $status after ${TIMEOUT}s"
+	[ "${EPOCHSECONDS}" -lt "$deadline" ] || die "file still $status after ${TIMEOUT}s"
 	sleep 0.2
 done
 t_done=$(now)
@@ -261,7 +273,9 @@ vigie_s=$(echo "$t1 - $v0" | bc)
 vigie_rate=$(echo "$LINES / $vigie_s" | bc)
 
 say "ceiling (after): sending $nbodies bodies to $ES/_bulk one at a time"
-read -r cb_s cb_sent cb_count cb_cpu cb_cli <<<"$(ceiling_run)"
+slug_b=ceil-$(head -c 5 /dev/urandom | od -An -tx1 | tr -d ' \n')
+ceiling_slugs="$ceiling_slugs $slug_b"
+read -r cb_s cb_sent cb_count cb_cpu cb_cli <<<"$(ceiling_run "$slug_b")"
 ceiling_rate_a=$(echo "$LINES / $ca_s" | bc)
 ceiling_rate_b=$(echo "$LINES / $cb_s" | bc)
 ceiling_rate=$(echo "($ceiling_rate_a + $ceiling_rate_b) / 2" | bc)
