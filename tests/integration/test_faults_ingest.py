@@ -33,7 +33,9 @@ from conftest import ROOT, wait_for
 
 pytestmark = pytest.mark.faults
 
-DATA = ROOT.parent / "shared" / "data" / "apache_access_10k.log"
+DATA = Path(os.environ.get("VIGIE_SHARED_DATA",
+                          ROOT.parent / "shared" / "data")) \
+    / "apache_access_10k.log"
 REPEAT = int(os.environ.get("FAULTS_REPEAT", "100"))
 LINES = 10000 * REPEAT
 ES = os.environ.get("VIGIE_ES_URL", "")
