@@ -212,6 +212,10 @@ serve_copy_request(struct http_request *req, struct api_work *w)
 			return (false);
 		}
 		w->body_length = req->http_body_length;
+		/* The upload may link it instead of copying it. */
+		if (req->http_body_path != NULL)
+			snprintf(w->body_path, sizeof(w->body_path), "%s",
+			    req->http_body_path);
 	} else if (!serve_read_body(req, w,
 		       w->ep->body_max != 0  ? w->ep->body_max
 			   : w->ep->raw_body ? http_body_max
@@ -221,6 +225,10 @@ serve_copy_request(struct http_request *req, struct api_work *w)
 			    "invalid_body", "the body could not be read");
 		return (false);
 	}
+	/* Kore hashed the body as it arrived (complete by now). */
+	if (w->ep->raw_body)
+		memcpy(w->body_sha256, req->http_body_digest,
+		    sizeof(w->body_sha256));
 	if (!w->ep->raw_body && w->body.len > 0) {
 		w->json = json_loadb(
 		    w->body.data, w->body.len, JSON_REJECT_DUPLICATES, &jerr);

@@ -107,6 +107,8 @@ struct api_work {
 	struct buf       body; /* in memory (JSON, or a small raw body) */
 	int              body_fd; /* raw body spooled to disk by Kore, or -1 */
 	size_t           body_length;
+	char             body_path[256]; /* the spooled file's name, or "" */
+	unsigned char    body_sha256[32]; /* Kore's, of a raw body */
 	json_t          *json; /* the body parsed, NULL if empty/not JSON */
 	char             client_ip[64];
 	char             user_agent[256];
