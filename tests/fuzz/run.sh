@@ -36,7 +36,7 @@ SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-quarantine_size_mb=64}"
 CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -I$ROOT/src \
 	$(pkg-config --cflags jansson)"
-LIBS="$(pkg-config --libs jansson libcrypto libargon2 libjwt) -lhpdf -lm"
+LIBS="$(pkg-config --libs jansson libcrypto libargon2 libjwt) -lhpdf -lz -lm"
 
 say() { printf '==> fuzz: %s\n' "$*"; }
 
