@@ -109,14 +109,21 @@ gz_quality(const char *params, size_t len)
 	return (1.0);
 }
 
+/*
+ * gzip (or its alias x-gzip) listed with q > 0; when it is not listed,
+ * "*" with q > 0 (RFC 9110, 12.5.3). Nothing listed: not accepted.
+ */
 bool
 gz_accepted(const char *h)
 {
 	const char *item, *end, *semi;
 	size_t      len, name;
+	double      q;
+	int         gzip, star; /* -1 not listed, 0 refused, 1 accepted */
 
 	if (h == NULL)
 		return (false);
+	gzip = star = -1;
 	for (item = h; *item != '\0'; item = *end == ',' ? end + 1 : end) {
 		while (*item == ' ' || *item == '\t')
 			item++;
@@ -129,12 +136,12 @@ gz_accepted(const char *h)
 		while (name > 0 &&
 		    (item[name - 1] == ' ' || item[name - 1] == '\t'))
 			name--;
-		if (!((name == 4 && strncasecmp(item, "gzip", 4) == 0) ||
-			(name == 6 && strncasecmp(item, "x-gzip", 6) == 0) ||
-			(name == 1 && item[0] == '*')))
-			continue;
-		return (semi == NULL ||
-		    gz_quality(semi, (size_t)(end - semi)) > 0.0);
+		q = semi != NULL ? gz_quality(semi, (size_t)(end - semi)) : 1.0;
+		if ((name == 4 && strncasecmp(item, "gzip", 4) == 0) ||
+		    (name == 6 && strncasecmp(item, "x-gzip", 6) == 0))
+			gzip = gzip == 0 ? 0 : q > 0.0;
+		else if (name == 1 && item[0] == '*')
+			star = star == 0 ? 0 : q > 0.0;
 	}
-	return (false);
+	return (gzip != -1 ? gzip == 1 : star == 1);
 }

@@ -32,8 +32,9 @@ bool gz_member(struct buf *out, const struct gz_prefix *, const char *tail,
     size_t tail_len);
 
 /*
- * Whether an Accept-Encoding header value accepts gzip: the coding
- * "gzip" (or "x-gzip", or "*") listed without q=0.
+ * Whether an Accept-Encoding header value accepts gzip: "gzip" (or
+ * "x-gzip") listed with q > 0, or, when neither is listed, "*" with
+ * q > 0. A coding listed twice with one q=0 is refused.
  */
 bool gz_accepted(const char *accept_encoding);
 

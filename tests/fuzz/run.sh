@@ -25,7 +25,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 OUT="$ROOT/build/fuzz"
 CLANG=${CLANG:-clang}
-TARGETS=(csv json access syslog detect search overrides image netguard notify alertrule esanswer bulkanswer)
+TARGETS=(csv json access syslog detect search overrides image netguard notify alertrule esanswer bulkanswer accept)
 # Every file of src/core: it is pure code; each target links what it uses.
 mapfile -t CORE < <(cd "$ROOT/src/core" && ls -- *.c | sed 's/\.c$//')
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"

@@ -95,6 +95,11 @@ test_gz_accepted(void **state)
 	assert_false(gz_accepted("gzip; q=0.0, deflate"));
 	assert_false(gz_accepted("gzipx, xgzip"));
 	assert_false(gz_accepted("*;q=0"));
+	/* An explicit refusal wins over "*", wherever it stands. */
+	assert_false(gz_accepted("*, gzip;q=0"));
+	assert_false(gz_accepted("gzip;q=0, *"));
+	assert_true(gz_accepted("*, br;q=0"));
+	assert_false(gz_accepted("gzip, gzip;q=0"));
 }
 
 int
