@@ -506,16 +506,17 @@ fast_reply(redisReply *reply, void *arg)
 bool
 fast_begin(struct http_request *req, struct api_call *call, struct api_work *w)
 {
-	static struct buf         cmd;
-	const struct fast_caller *c;
-	const struct fast_where  *where;
-	struct hit_query          q;
-	struct fast_wait         *f;
-	const char               *accept, *day;
+	/* No answer to look for: the caller alone, for the task thread. */
+	static const struct fast_where caller_only = {"auth", "-", false, true};
+	static struct buf              cmd;
+	const struct fast_caller      *c;
+	const struct fast_where       *where;
+	struct hit_query               q;
+	struct fast_wait              *f;
+	const char                    *accept, *day;
+	bool                           look;
 
-	/* With the cache off (a TTL of 0) there is never anything to find. */
-	if (w->ep->cached == NULL || api_settings->search_cache_ttl_s <= 0 ||
-	    req->method != HTTP_METHOD_GET ||
+	if ((w->ep->auth != API_AUTH_USER && w->ep->auth != API_AUTH_TOKEN) ||
 	    !http_request_header(req, "authorization", &accept) ||
 	    (size_t)snprintf(w->authorization, sizeof(w->authorization), "%s",
 		accept) >= sizeof(w->authorization))
@@ -528,14 +529,21 @@ fast_begin(struct http_request *req, struct api_call *call, struct api_work *w)
 		fast_verdicts = memo_new(256, FAST_RECORDS_MAX, sizeof(bool));
 	}
 	day = fast_day(w->now);
-	if ((where = fast_where(req, w, day)) == NULL ||
-	    (c = fast_caller(w, where->kind, day)) == NULL)
+	/* With the cache off (a TTL of 0) there is never an answer to find;
+	 * with bad arguments the task thread says what is wrong. */
+	look = w->ep->cached != NULL && api_settings->search_cache_ttl_s > 0 &&
+	    req->method == HTTP_METHOD_GET;
+	where = look ? fast_where(req, w, day) : &caller_only;
+	if (where == NULL)
+		return (false); /* bad arguments: answered before anything */
+	if ((c = fast_caller(w, where->kind, day)) == NULL)
 		return (false);
 	memset(&q, 0, sizeof(q));
 	q.tenant_id = c->tenant_id;
 	q.user_id = c->user ? c->user_id : NULL;
 	q.count = api_quota_counts(w);
 	q.hash = where->hash;
+	q.look = look;
 	if (strlen(where->hash) >= sizeof(f->hash))
 		return (false);
 	f = mem_calloc(1, sizeof(*f));
@@ -555,7 +563,7 @@ fast_begin(struct http_request *req, struct api_call *call, struct api_work *w)
 	snprintf(f->tenant_id, sizeof(f->tenant_id), "%s", c->tenant_id);
 	snprintf(f->day, sizeof(f->day), "%s", day);
 	f->user = c->user;
-	f->handoff = where->history && c->user;
+	f->handoff = !look || (where->history && c->user);
 	if (c->user) {
 		memcpy(f->user_id, c->user_id, sizeof(f->user_id));
 		memcpy(f->jti, c->jti, sizeof(f->jti));

@@ -366,7 +366,13 @@ api_serve(struct http_request *req, const struct api_endpoint *ep)
 		buf_init(&w->raw, 64);
 		call->state = w;
 		call->state_free = serve_work_free;
-		/* A cached answer needs nothing else of the request. */
+		/* A cached answer needs nothing else of the request; any other
+		 * is checked (arguments, body) before its caller is. */
+		if (ep->cached == NULL || req->method != HTTP_METHOD_GET) {
+			if (!serve_copy_request(req, w))
+				return (KORE_RESULT_OK);
+			w->copied = true;
+		}
 		if (fast_begin(req, call, w))
 			return (KORE_RESULT_RETRY);
 	}
@@ -377,7 +383,7 @@ api_serve(struct http_request *req, const struct api_endpoint *ep)
 		return (KORE_RESULT_RETRY);
 	case SERVE_NEW:
 	case SERVE_FAST_MISS:
-		if (!serve_copy_request(req, w))
+		if (!w->copied && !serve_copy_request(req, w))
 			return (KORE_RESULT_OK);
 		w->phase = SERVE_TASK;
 		api_offload(req, call, serve_work_run, w);

@@ -128,6 +128,7 @@ struct api_work {
 	/* The event loop's attempt at a cached answer (api/fast.c). */
 	struct fast_wait *fast;
 	enum serve_phase  phase;
+	bool              copied; /* serve.c copied the request already */
 
 	/* Out. */
 	int         status;

@@ -11,7 +11,8 @@
  * again), 3-5 the day's limits, counters and users (api_count()), 6 the
  * tenant's record, 7 the generation. ARGV: 1 use the flag (1/0), 2 count
  * (1/0), 3 user id or '', 4 TTL of the counters, 5 the answers' prefix,
- * 6 the hash, 7 the generation of the caller's local copy. Returns {0}
+ * 6 the hash, 7 the generation of the caller's local copy, 8 look for
+ * the answer (1/0; 0: only the caller is wanted). Returns {0}
  * (nothing done) or {state, tenant, caller, gen, answer (or 1 when the
  * local copy is current, 0 when there is none), counted (1/0), before,
  * after, max}: state 1 with the answer, 2 without (the request is still
@@ -22,13 +23,13 @@ const char hit_lua[] = USAGE_LUA_API_COUNT
     "if not v[1] or not v[2] or (ARGV[1] == '1' and v[3]) then\n"
     "  return {0}\n"
     "end\n"
-    "local g = v[4] or '0'\n"
-    "local k = ARGV[5] .. g .. ':' .. ARGV[6]\n"
-    "local a\n"
-    "if g == ARGV[7] then a = redis.call('EXISTS', k)\n"
-    "else a = redis.call('GET', k) end\n"
-    "local s = 1\n"
-    "if not a or a == 0 then s, a = 2, 0 end\n"
+    "local g, a, s = v[4] or '0', 0, 2\n"
+    "if ARGV[8] == '1' then\n"
+    "  local k = ARGV[5] .. g .. ':' .. ARGV[6]\n"
+    "  if g == ARGV[7] then a = redis.call('EXISTS', k)\n"
+    "  else a = redis.call('GET', k) or 0 end\n"
+    "  if a ~= 0 then s = 1 end\n"
+    "end\n"
     "if ARGV[2] ~= '1' then return {s, v[1], v[2], g, a, 0, 0, 0, 0} end\n"
     "local st, b, n, m = api_count()\n"
     "if st ~= 1 then return {0} end\n"
@@ -93,6 +94,7 @@ hit_command_tail(const struct hit_keys *k, const struct hit_query *q,
 	resp_str(out, k->prefix);
 	resp_str(out, q->hash);
 	resp_num(out, held);
+	resp_str(out, q->look ? "1" : "0");
 }
 
 static long

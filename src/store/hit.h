@@ -27,7 +27,7 @@
 #include "store/usage.h"
 
 #define HIT_KEYS 7
-#define HIT_ARGS 7
+#define HIT_ARGS 8
 
 extern const char hit_lua[];
 
@@ -38,8 +38,9 @@ struct hit_query {
 	const char *user_id; /* counted among the day's users, or NULL */
 	bool        count; /* count the request against the quota */
 	const char *day; /* YYYY-MM-DD, the quota's day */
-	const char *kind; /* search, stats */
+	const char *kind; /* search, stats (auth: no answer to look for) */
 	const char *hash; /* search_cache_hash() of the answer's request */
+	bool        look; /* look for the answer, or only the caller */
 };
 
 /* The keys of a caller's requests of a day, for one kind of answer. */
