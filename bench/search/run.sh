@@ -169,7 +169,14 @@ count=$(curl -s "$ES/vigie-t-$tenant_id/_count" | json 'd["count"]')
 stop_pidfile "$dir/server.pid"
 start
 server_pid=$(cat "$dir/server.pid")
-kworker=$(pgrep -P "$server_pid" | head -1)
+# The Kore worker (titled "kore [wrk 1]"): not the short-lived children
+# the parent may have right after its start.
+kworker=""
+for _ in $(seq 50); do
+	kworker=$(pgrep -P "$server_pid" -f 'wrk [0-9]' | head -1) && break
+	sleep 0.1
+done
+[ -n "$kworker" ] || die "the Kore worker of the server $server_pid was not found"
 
 # ---- 1. cached search vs ping -------------------------------------------
 SEARCH_PATH="/api/v1/logs?q=level:error%20service:api%20timeout&size=50"
