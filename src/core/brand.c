@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include "core/brand.h"
+#include "core/text.h"
 
 static bool
 brand_refuse(char *why, size_t whylen, const char *text)
@@ -34,13 +35,6 @@ brand_color_normal(const char *in, char out[8])
 	out[7] = '\0';
 }
 
-static int
-brand_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return (c - '0');
-	return (tolower((unsigned char)c) - 'a' + 10);
-}
 
 void
 brand_color_rgb(const char *in, int rgb[3])
@@ -49,7 +43,7 @@ brand_color_rgb(const char *in, int rgb[3])
 
 	for (i = 0; i < 3; i++)
 		rgb[i] =
-		    brand_hex(in[1 + 2 * i]) * 16 + brand_hex(in[2 + 2 * i]);
+		    text_hexval(in[1 + 2 * i]) * 16 + text_hexval(in[2 + 2 * i]);
 }
 
 bool

@@ -2,18 +2,8 @@
 #include <string.h>
 
 #include "core/query.h"
+#include "core/text.h"
 
-static int
-query_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return (c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (c - 'a' + 10);
-	if (c >= 'A' && c <= 'F')
-		return (c - 'A' + 10);
-	return (-1);
-}
 
 /*
  * Percent-decodes s[0..len) into out ('+' is a space). Returns false on
@@ -33,8 +23,8 @@ query_decode(const char *s, size_t len, char *out, size_t outlen)
 		} else if (s[i] == '%') {
 			if (i + 2 >= len)
 				return (false);
-			if ((hi = query_hexval(s[i + 1])) < 0 ||
-			    (lo = query_hexval(s[i + 2])) < 0)
+			if ((hi = text_hexval(s[i + 1])) < 0 ||
+			    (lo = text_hexval(s[i + 2])) < 0)
 				return (false);
 			if (hi == 0 && lo == 0)
 				return (false);

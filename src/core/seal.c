@@ -4,6 +4,8 @@
 #include <openssl/hmac.h>
 
 #include "core/seal.h"
+#include "core/text.h"
+#include "core/trace.h"
 
 #define SEAL_LABEL "vigie sealed secrets v1"
 
@@ -23,28 +25,6 @@ bool
 seal_is_sealed(const char *s)
 {
 	return (s != NULL && strncmp(s, SEAL_PREFIX, strlen(SEAL_PREFIX)) == 0);
-}
-
-static void
-seal_hex(const unsigned char *in, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t            i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 0xf];
-	}
-}
-
-static int
-seal_nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return (c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (c - 'a' + 10);
-	return (-1);
 }
 
 /*
@@ -97,8 +77,7 @@ seal_text(const unsigned char key[SEAL_KEY_LEN],
 		return (false);
 	p = strlen(SEAL_PREFIX);
 	memcpy(out, SEAL_PREFIX, p);
-	seal_hex(blob, SEAL_NONCE_LEN + n + SEAL_TAG_LEN, out + p);
-	out[p + 2 * (SEAL_NONCE_LEN + n + SEAL_TAG_LEN)] = '\0';
+	trace_hex(blob, SEAL_NONCE_LEN + n + SEAL_TAG_LEN, out + p);
 	return (true);
 }
 
@@ -119,8 +98,8 @@ seal_open(const unsigned char key[SEAL_KEY_LEN], const char *aad,
 	    len / 2 > sizeof(blob))
 		return (false);
 	for (i = 0; i < len / 2; i++) {
-		if ((hi = seal_nibble(hex[2 * i])) < 0 ||
-		    (lo = seal_nibble(hex[2 * i + 1])) < 0)
+		if ((hi = text_hexval(hex[2 * i])) < 0 ||
+		    (lo = text_hexval(hex[2 * i + 1])) < 0)
 			return (false);
 		blob[i] = (unsigned char)(hi << 4 | lo);
 	}

@@ -29,3 +29,15 @@ text_iso8601(long when, char *out, size_t outlen)
 			out[0] = '\0';
 	}
 }
+
+int
+text_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return (c - '0');
+	if (c >= 'a' && c <= 'f')
+		return (c - 'a' + 10);
+	if (c >= 'A' && c <= 'F')
+		return (c - 'A' + 10);
+	return (-1);
+}

@@ -13,4 +13,7 @@
 void text_lower(const char *in, char *out, size_t outlen);
 void text_iso8601(long when, char *out, size_t outlen);
 
+/* The value of a hex digit (either case), or -1. */
+int text_hexval(char c);
+
 #endif

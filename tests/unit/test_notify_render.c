@@ -479,6 +479,25 @@ words_decode(const char *s, char *out, size_t outlen)
 	out[off] = '\0';
 }
 
+/* A message to to, with a 13-byte PDF attached. */
+static void
+mail_sample(struct notify_mail *m, const json_t *to, const char *boundary)
+{
+	memset(m, 0, sizeof(*m));
+	m->from = "alerts@vigie.test";
+	m->to = to;
+	m->subject = "s";
+	m->text = "t";
+	m->date = "Sat, 21 Nov 2026 08:00:00 +0000";
+	m->message_id = "m@vigie";
+	m->event_id = "e";
+	m->boundary = boundary;
+	m->attachment = "%PDF";
+	m->attachment_len = 13;
+	m->attachment_name = "a.pdf";
+	m->attachment_type = "application/pdf";
+}
+
 static void
 test_mail(void **state)
 {
@@ -494,21 +513,14 @@ test_mail(void **state)
 		  "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
 		  "\xc3\xa9\xc3\xa9\xc3\xa9 \xe2\x82\xac done\r\nBcc: x@y";
 	to = parse("[\"a@example.com\",\"b@example.com\"]");
-	memset(&m, 0, sizeof(m));
-	m.from = "alerts@vigie.test";
+	mail_sample(&m, to, "vigieB0UNDARY");
 	m.from_name = "Acme\r\nX-Evil: 1";
-	m.to = to;
 	m.subject = subject;
 	m.text = "hello\n.\nworld";
 	m.html = "<p>hi</p>";
-	m.date = "Sat, 21 Nov 2026 08:00:00 +0000";
 	m.message_id = "ev-1.ch@vigie";
 	m.event_id = "ev-1";
-	m.boundary = "vigieB0UNDARY";
 	m.attachment = "%PDF-1.4 fake";
-	m.attachment_len = 13;
-	m.attachment_name = "a.pdf";
-	m.attachment_type = "application/pdf";
 	buf_init(&b, 1024);
 	notify_mail_build(&m, &b);
 	assert_non_null(strstr(b.data,
@@ -551,20 +563,9 @@ test_mail_inline_image(void **state)
 
 	(void)state;
 	to = parse("[\"a@example.com\"]");
-	memset(&m, 0, sizeof(m));
-	m.from = "alerts@vigie.test";
-	m.to = to;
-	m.subject = "s";
-	m.text = "t";
+	mail_sample(&m, to, "vigieB");
 	m.html = "<img src=\"cid:logo@vigie\">";
-	m.date = "Sat, 21 Nov 2026 08:00:00 +0000";
-	m.message_id = "m@vigie";
-	m.event_id = "e";
-	m.boundary = "vigieB";
-	m.attachment = "%PDF";
 	m.attachment_len = 4;
-	m.attachment_name = "a.pdf";
-	m.attachment_type = "application/pdf";
 	m.inline_image = "\x89PNG";
 	m.inline_len = 4;
 	m.inline_type = "image/png";
