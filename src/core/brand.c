@@ -35,15 +35,14 @@ brand_color_normal(const char *in, char out[8])
 	out[7] = '\0';
 }
 
-
 void
 brand_color_rgb(const char *in, int rgb[3])
 {
 	int i;
 
 	for (i = 0; i < 3; i++)
-		rgb[i] =
-		    text_hexval(in[1 + 2 * i]) * 16 + text_hexval(in[2 + 2 * i]);
+		rgb[i] = text_hexval(in[1 + 2 * i]) * 16 +
+		    text_hexval(in[2 + 2 * i]);
 }
 
 bool

@@ -4,7 +4,6 @@
 #include "core/query.h"
 #include "core/text.h"
 
-
 /*
  * Percent-decodes s[0..len) into out ('+' is a space). Returns false on
  * a bad escape, an encoded NUL, or when out is too small.
