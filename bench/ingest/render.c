@@ -2,7 +2,7 @@
  * The ceiling's input: renders a log file into the Elasticsearch _bulk
  * bodies the worker would send for it, with the worker's code path
  * (src/worker/ingest.c: logsplit, logparse, record_append_json, Vigie's
- * own fields, docid_make, bulk_add_raw, a flush every BULK_FLUSH_BYTES),
+ * own fields (updoc_close), docid_file_line, bulk_add_raw, a flush every BULK_FLUSH_BYTES),
  * and writes each body to OUT_DIR/body-NNNNN.ndjson. Nothing is sent.
  *
  *   render FILE[.gz] OUT_DIR TENANT_ID SLUG FILE_ID
@@ -24,6 +24,7 @@
 #include "core/logparse.h"
 #include "core/mem.h"
 #include "core/record.h"
+#include "core/updoc.h"
 
 struct render {
 	struct tenant_ctx ctx;
@@ -33,6 +34,7 @@ struct render {
 	struct bulk_batch batch;
 	struct buf        doc;
 	char              received[32];
+	struct updoc      updoc;
 	long              records;
 	long              lines;
 	long              bodies;
@@ -70,20 +72,16 @@ static bool
 render_record(struct render *r, long line)
 {
 	const struct log_event *ev;
-	char                    id[DOCID_LEN + 1];
+	char                    id[DOCID_MAX + 1];
 
 	ev = logparse_event(r->parser);
 	buf_reset(&r->doc);
 	record_append_json(&r->doc, ev);
-	if (r->doc.len < 2 || r->doc.data[r->doc.len - 1] != '}')
+	if (!updoc_close(&r->updoc, &r->doc, line))
 		return (true);
-	r->doc.len--;
-	buf_appendf(&r->doc,
-	    "%s\"vigie.file_id\":\"%s\",\"vigie.line\":%ld,"
-	    "\"vigie.ingest_source\":\"upload\",\"vigie.received_at\":\"%s\"}",
-	    r->doc.len > 1 ? "," : "", r->file_id, line, r->received);
 	r->records++;
-	(void)docid_make(r->file_id, (unsigned long long)r->records, id);
+	if (!docid_file_line(r->file_id, (unsigned long long)r->records, id))
+		return (false);
 	if (bulk_add_raw(&r->batch, &r->ctx, (long)(ev->ts_ms / 1000), id,
 		(unsigned long long)line, r->doc.data,
 		r->doc.len) != BULK_ADD_OK)
@@ -155,6 +153,10 @@ main(int argc, char **argv)
 	now = time(NULL);
 	gmtime_r(&now, &tm);
 	strftime(r.received, sizeof(r.received), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (!updoc_init(&r.updoc, r.file_id, r.received)) {
+		fprintf(stderr, "render: bad FILE_ID\n");
+		return (1);
+	}
 	memset(&opts, 0, sizeof(opts));
 	opts.ingest_ms = (int64_t)now * 1000;
 	r.parser = logparse_new(LOG_FORMAT_ACCESS, &opts);

@@ -15,8 +15,6 @@
 #include "core/alert_life.h"
 #include "core/search_query.h"
 #include "service/alerting.h"
-#include "store/metadb.h"
-#include "store/queue.h"
 
 int api_alert_rules(struct http_request *);
 int api_alert_rule(struct http_request *);
@@ -361,31 +359,18 @@ alerts_calibrate_params(struct api_work *w, json_t **params)
 static void
 alerts_calibrate_async(struct api_work *w, json_t *params)
 {
-	json_t *doc;
-	char    err[256], id[25], job[160];
+	struct alerting_outcome o;
+	const char             *id;
 
-	doc = json_pack("{s:s, s:O, s:s}", "status", "pending", "params",
-	    params, "requested_by", w->who.user_id);
-	if (metadb_insert(&w->who.tenant, "alert_calibrations", doc, id, err,
-		sizeof(err)) != METADB_OK) {
-		json_decref(doc);
-		api_work_store_error(w, "calibrations", err);
-		return;
+	alert_analytics_calibrate_later(
+	    &w->who.tenant, params, w->who.user_id, &o);
+	if (o.result == ALERTING_OK) {
+		id = json_string_value(json_object_get(o.body, "id"));
+		snprintf(w->location, sizeof(w->location),
+		    "/api/v1/alert-rules/calibrations/%s", id);
+		json_object_set_new(o.body, "url", json_string(w->location));
 	}
-	json_decref(doc);
-	snprintf(job, sizeof(job),
-	    "{\"type\":\"alert-calibrate\",\"tenant_id\":\"%s\","
-	    "\"calibration_id\":\"%s\"}",
-	    w->who.tenant.id, id);
-	if (!queue_push(job, err, sizeof(err))) {
-		api_work_store_error(w, "job queue", err);
-		return;
-	}
-	snprintf(w->location, sizeof(w->location),
-	    "/api/v1/alert-rules/calibrations/%s", id);
-	api_work_json(w, 202,
-	    json_pack("{s:s, s:s, s:s}", "id", id, "status", "pending", "url",
-		w->location));
+	alerts_answer(w, &o, 202);
 }
 
 static void
@@ -417,28 +402,14 @@ alerts_calibrate_run(struct api_work *w)
 static void
 alerts_calibration_run(struct api_work *w)
 {
-	enum metadb_status st;
-	json_t            *filter, *doc;
-	char               id[25], err[256];
+	struct alerting_outcome o;
+	char                    id[25];
 
 	if (!alerts_id_or_404(
 		w, "/api/v1/alert-rules/calibrations/", id, "calibration"))
 		return;
-	filter = json_pack("{s:s}", "id", id);
-	doc = metadb_find_one(&w->who.tenant, "alert_calibrations", filter, &st,
-	    err, sizeof(err));
-	json_decref(filter);
-	if (st == METADB_NOT_FOUND) {
-		api_work_error(w, HTTP_STATUS_NOT_FOUND, "not_found",
-		    "no such calibration");
-		return;
-	}
-	if (doc == NULL) {
-		api_work_store_error(w, "calibrations", err);
-		return;
-	}
-	json_object_del(doc, "tenant_id");
-	api_work_json(w, HTTP_STATUS_OK, doc);
+	alert_analytics_calibration(&w->who.tenant, id, &o);
+	alerts_answer(w, &o, HTTP_STATUS_OK);
 }
 
 /* ---- alerts ---------------------------------------------------------------- */

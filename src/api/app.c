@@ -17,7 +17,9 @@
 #include <kore/seccomp.h>
 #include <kore/tasks.h>
 
+#include "api/redis_loop.h"
 #include "api/call.h"
+#include "api/expect.h"
 #include "api/pages.h"
 #include "common/env.h"
 #include "common/log.h"
@@ -63,7 +65,10 @@ KORE_SECCOMP_FILTER("vigie", KORE_SYSCALL_ALLOW_ARG(socket, 0, AF_INET),
     KORE_SYSCALL_ALLOW(renameat2), KORE_SYSCALL_ALLOW(fsync),
     KORE_SYSCALL_ALLOW(fdatasync), KORE_SYSCALL_ALLOW(unlink),
     KORE_SYSCALL_ALLOW(unlinkat), KORE_SYSCALL_ALLOW(lseek),
-    KORE_SYSCALL_ALLOW(shutdown), );
+    KORE_SYSCALL_ALLOW(shutdown),
+    /* ... or linked there, when on the same file system. */
+    KORE_SYSCALL_ALLOW(link), KORE_SYSCALL_ALLOW(linkat),
+    KORE_SYSCALL_ALLOW(fstat), );
 
 int  vigie_init(int);
 void kore_parent_configure(int, char **);
@@ -181,6 +186,7 @@ kore_worker_configure(void)
 	if (!kv_configure(&app_settings, err, sizeof(err)) ||
 	    !metadb_open(&app_settings, err, sizeof(err)))
 		fatal("%s", err);
+	redis_loop_init();
 	if (members_plans() == NULL)
 		fatal("tenants/plans.json cannot be used (see the log above)");
 	if (!notify_configure(&app_settings, err, sizeof(err)))
@@ -188,4 +194,5 @@ kore_worker_configure(void)
 	pages_load();
 	app_rss_timer(NULL, 0);
 	kore_timer_add(app_rss_timer, 2000, NULL, 0);
+	expect_start();
 }

@@ -59,7 +59,8 @@ auth_state_or_fail(struct api_work *w, const char *read_purpose,
 	memset(&q, 0, sizeof(q));
 	q.read_purpose = read_purpose;
 	q.flag_purpose = flag_purpose;
-	q.count = api_quota_counts(w);
+	/* Not twice: the event loop may have counted it (api/fast.c). */
+	q.count = api_quota_counts(w) && !w->quota_taken;
 	quota_day(w->now, day);
 	q.day = day;
 	q.user_id = w->who.user_id[0] != '\0' ? w->who.user_id : NULL;
@@ -97,6 +98,31 @@ auth_fail_uncount(struct api_work *w, const char *code, const char *message)
 	return (auth_fail(w, code, message));
 }
 
+/* Role, e-mail and name from a user's record; false without a role. */
+static bool
+auth_user_record(struct who *who, const json_t *doc)
+{
+	who->role =
+	    perm_role_parse(json_string_value(json_object_get(doc, "role")));
+	snprintf(who->email, sizeof(who->email), "%s",
+	    json_string_value(json_object_get(doc, "email")));
+	snprintf(who->name, sizeof(who->name), "%s",
+	    json_string_value(json_object_get(doc, "name")));
+	return (who->role != ROLE_NONE);
+}
+
+/* Scopes and id from an API key's record; false if it was revoked. */
+static bool
+auth_key_record(struct who *who, const json_t *doc)
+{
+	if (json_is_string(json_object_get(doc, "revoked_at")))
+		return (false);
+	who->scopes = auth_key_scopes(doc);
+	snprintf(who->key_id, sizeof(who->key_id), "%s",
+	    json_string_value(json_object_get(doc, "id")));
+	return (true);
+}
+
 /*
  * The user behind a token, from the cached record (doc, taken; NULL on a
  * miss) or MongoDB: still there, role now.
@@ -125,16 +151,12 @@ auth_user_or_fail(struct api_work *w, json_t *doc)
 		(void)session_cache_fill(
 		    &w->who.tenant, purpose, doc, 300, err, sizeof(err));
 	}
-	w->who.role =
-	    perm_role_parse(json_string_value(json_object_get(doc, "role")));
-	snprintf(w->who.email, sizeof(w->who.email), "%s",
-	    json_string_value(json_object_get(doc, "email")));
-	snprintf(w->who.name, sizeof(w->who.name), "%s",
-	    json_string_value(json_object_get(doc, "name")));
-	json_decref(doc);
-	if (w->who.role == ROLE_NONE)
+	if (!auth_user_record(&w->who, doc)) {
+		json_decref(doc);
 		return (auth_fail_uncount(
 		    w, "invalid_token", "the credentials are not valid"));
+	}
+	json_decref(doc);
 	return (true);
 }
 
@@ -205,23 +227,62 @@ auth_bearer(struct api_work *w, const char *token)
  * where to look; the key is accepted when the SHA-256 of the whole key is
  * one of that tenant's keys and not revoked.
  */
+bool
+auth_key_tenant(const char *key, char tid[25])
+{
+	size_t len;
+
+	len = strlen(key);
+	if (strncmp(key, "vgk_", 4) != 0 || len < 4 + 24 + 1 + 20 ||
+	    len > 200 || key[28] != '_')
+		return (false);
+	memcpy(tid, key + 4, 24);
+	tid[24] = '\0';
+	return (tenant_id_check(tid));
+}
+
+/* The key in Basic credentials, as log shippers send it (the password). */
+bool
+auth_basic_key(const char *b64, char *out, size_t outlen)
+{
+	unsigned char plain[512];
+	const char   *colon;
+
+	if (digest_b64_decode(b64, plain, sizeof(plain)) < 0 ||
+	    (colon = strchr((const char *)plain, ':')) == NULL)
+		return (false);
+	return ((size_t)snprintf(out, outlen, "%s", colon + 1) < outlen);
+}
+
+/* The scopes of an API key's record. */
+unsigned
+auth_key_scopes(const json_t *doc)
+{
+	const json_t *scope;
+	unsigned      scopes, bit;
+	const char   *name;
+	size_t        i;
+
+	scopes = 0;
+	json_array_foreach(json_object_get(doc, "scopes"), i, scope)
+	{
+		name = json_string_value(scope);
+		if (name != NULL && perm_scopes_parse(&name, 1, &bit))
+			scopes |= bit;
+	}
+	return (scopes);
+}
+
 static bool
 auth_apikey(struct api_work *w, const char *key)
 {
 	enum metadb_status st;
 	char               tid[25], hash[DIGEST_HEX_LEN + 1], purpose[80];
 	char               err[256];
-	json_t            *doc, *filter, *scope;
-	size_t             i;
+	json_t            *doc, *filter;
 	bool               failed;
 
-	if (strncmp(key, "vgk_", 4) != 0 || strlen(key) < 4 + 24 + 1 + 20 ||
-	    strlen(key) > 200 || key[28] != '_')
-		return (auth_fail(
-		    w, "invalid_api_key", "the API key is not valid"));
-	memcpy(tid, key + 4, 24);
-	tid[24] = '\0';
-	if (!tenant_id_check(tid))
+	if (!auth_key_tenant(key, tid))
 		return (auth_fail(
 		    w, "invalid_api_key", "the API key is not valid"));
 	if (!auth_tenant_or_fail(w, tid))
@@ -245,38 +306,26 @@ auth_apikey(struct api_work *w, const char *key)
 		(void)session_cache_fill(
 		    &w->who.tenant, purpose, doc, 300, err, sizeof(err));
 	}
-	if (json_is_string(json_object_get(doc, "revoked_at"))) {
+	if (!auth_key_record(&w->who, doc)) {
 		json_decref(doc);
 		return (auth_fail_uncount(
 		    w, "invalid_api_key", "this API key was revoked"));
 	}
-	w->who.scopes = 0;
-	json_array_foreach(json_object_get(doc, "scopes"), i, scope)
-	{
-		const char *name = json_string_value(scope);
-		unsigned    bit;
-		if (name != NULL && perm_scopes_parse(&name, 1, &bit))
-			w->who.scopes |= bit;
-	}
-	snprintf(w->who.key_id, sizeof(w->who.key_id), "%s",
-	    json_string_value(json_object_get(doc, "id")));
 	json_decref(doc);
 	w->who.kind = WHO_APIKEY;
 	return (true);
 }
 
-/* Basic credentials, as log shippers send them: the password is a key. */
+/* Basic credentials: the password is a key. */
 static bool
 auth_basic(struct api_work *w, const char *b64)
 {
-	unsigned char plain[512];
-	const char   *colon;
+	char key[512];
 
-	if (digest_b64_decode(b64, plain, sizeof(plain)) < 0 ||
-	    (colon = strchr((const char *)plain, ':')) == NULL)
+	if (!auth_basic_key(b64, key, sizeof(key)))
 		return (auth_fail(
 		    w, "invalid_api_key", "the API key is not valid"));
-	return (auth_apikey(w, colon + 1));
+	return (auth_apikey(w, key));
 }
 
 /*
@@ -303,6 +352,39 @@ auth_resolve(struct api_work *w)
 	}
 	return (auth_fail(w, "unauthenticated",
 	    "unsupported Authorization scheme for this endpoint"));
+}
+
+/*
+ * w->who from records the event loop read for it (api/fast.c): the
+ * tenant's and the caller's, with the token's claims for a person. False
+ * when they do not establish an allowed caller (the task thread then
+ * authenticates as usual and gives the answer).
+ */
+bool
+auth_from_records(struct api_work *w, const struct auth_records *r)
+{
+	memset(&w->who, 0, sizeof(w->who));
+	if (!session_tenant_parse(r->tenant_id, r->tenant, &w->who.tenant) ||
+	    !w->who.tenant.active)
+		goto refused;
+	if (r->user_id != NULL) {
+		if (!auth_user_record(&w->who, r->who))
+			goto refused;
+		snprintf(
+		    w->who.user_id, sizeof(w->who.user_id), "%s", r->user_id);
+		snprintf(w->who.jti, sizeof(w->who.jti), "%s", r->jti);
+		w->who.exp = r->exp;
+		w->who.kind = WHO_USER;
+	} else {
+		if (!auth_key_record(&w->who, r->who))
+			goto refused;
+		w->who.kind = WHO_APIKEY;
+	}
+	if (auth_permits(w))
+		return (true);
+refused:
+	memset(&w->who, 0, sizeof(w->who));
+	return (false);
 }
 
 bool

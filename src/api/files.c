@@ -73,6 +73,8 @@ files_upload_run(struct api_work *w)
 	in.fd = w->body_fd;
 	in.mem = w->body.data;
 	in.len = w->body.len;
+	in.spool_path = w->body_path;
+	in.sha256 = w->body_sha256;
 	in.now = w->now;
 	bytes = in.fd != -1 ? (long)w->body_length : (long)in.len;
 	if (!api_quota_ingest(w, bytes, false, &counted))

@@ -139,6 +139,24 @@ logs_search_run(struct api_work *w)
 		search_api_run_params(w, &p);
 }
 
+/* Where the answer may be cached (api/fast.c); false if invalid. */
+static bool
+logs_search_cached(const struct api_work *w, struct api_cached *c)
+{
+	struct search_params p;
+	struct search_error  err;
+	json_t              *what;
+
+	if (!search_params_from_args(w->query, search_api_now_ms(), &p, &err))
+		return (false);
+	what = search_cache_what(&p);
+	search_cache_hash(what, c->hash);
+	json_decref(what);
+	c->kind = "search";
+	c->history = p.page == 1;
+	return (true);
+}
+
 static void
 logs_get_run(struct api_work *w)
 {
@@ -251,6 +269,25 @@ stats_run(struct api_work *w)
 		snprintf(w->cache, sizeof(w->cache), "%s",
 		    o.cached ? "HIT" : "MISS");
 	search_api_answer(w, &o, HTTP_STATUS_OK);
+}
+
+static bool
+stats_cached(const struct api_work *w, struct api_cached *c)
+{
+	struct stats_params p;
+	struct search_error err;
+	json_t             *what;
+	int64_t             now;
+
+	now = search_api_now_ms();
+	if (!stats_params_from_args(w->query, now, &p, &err))
+		return (false);
+	what = stats_cache_what(&p, now);
+	search_cache_hash(what, c->hash);
+	json_decref(what);
+	c->kind = "stats";
+	c->history = false;
+	return (true);
 }
 
 /* ---- /api/v1/searches ----------------------------------------------------------- */
@@ -401,12 +438,13 @@ search_run_run(struct api_work *w)
 
 /* ---- endpoints ---------------------------------------------------------------- */
 
-#define READ_ENDPOINT(name, r, fn) \
+#define READ_ENDPOINT(name, r, fn, hit) \
 	static const struct api_endpoint name = {.route = (r), \
 	    .methods = HTTP_METHOD_GET, \
 	    .auth = API_AUTH_TOKEN, \
 	    .perm = PERM_LOGS_READ, \
-	    .run = (fn)}
+	    .run = (fn), \
+	    .cached = (hit)}
 #define SAVE_ENDPOINT(name, r, m, fn) \
 	static const struct api_endpoint name = {.route = (r), \
 	    .methods = (m), \
@@ -418,10 +456,10 @@ search_run_run(struct api_work *w)
 	(HTTP_METHOD_GET | HTTP_METHOD_POST | HTTP_METHOD_DELETE)
 #define SEARCH_METHODS (HTTP_METHOD_GET | HTTP_METHOD_DELETE)
 
-READ_ENDPOINT(ep_logs, ROUTE_LOGS, logs_search_run);
-READ_ENDPOINT(ep_log, ROUTE_LOG, logs_get_run);
-READ_ENDPOINT(ep_export, ROUTE_LOGS_EXPORT, logs_export_run);
-READ_ENDPOINT(ep_stats, ROUTE_STATS, stats_run);
+READ_ENDPOINT(ep_logs, ROUTE_LOGS, logs_search_run, logs_search_cached);
+READ_ENDPOINT(ep_log, ROUTE_LOG, logs_get_run, NULL);
+READ_ENDPOINT(ep_export, ROUTE_LOGS_EXPORT, logs_export_run, NULL);
+READ_ENDPOINT(ep_stats, ROUTE_STATS, stats_run, stats_cached);
 SAVE_ENDPOINT(
     ep_searches_list, ROUTE_SEARCHES, SEARCHES_METHODS, searches_list_run);
 SAVE_ENDPOINT(

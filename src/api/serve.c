@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "api/auth.h"
+#include "api/fast.h"
 #include "api/serve.h"
 #include "api/usage.h"
 #include "common/log.h"
@@ -21,6 +22,7 @@ serve_work_free(void *arg)
 {
 	struct api_work *w = arg;
 
+	fast_forget(w);
 	if (w->body_fd != -1)
 		close(w->body_fd);
 	if (w->file_fd != -1)
@@ -187,8 +189,9 @@ serve_copy_request(struct http_request *req, struct api_work *w)
 	w->method = req->method;
 	snprintf(w->path, sizeof(w->path), "%s", req->path);
 	serve_captures(req, w);
-	if ((w->query = query_parse(req->query_string, why, sizeof(why))) ==
-	    NULL) {
+	if (w->query == NULL &&
+	    (w->query = query_parse(req->query_string, why, sizeof(why))) ==
+		NULL) {
 		api_respond_error(
 		    req, HTTP_STATUS_BAD_REQUEST, "invalid_query", "%s", why);
 		return (false);
@@ -209,6 +212,10 @@ serve_copy_request(struct http_request *req, struct api_work *w)
 			return (false);
 		}
 		w->body_length = req->http_body_length;
+		/* The upload may link it instead of copying it. */
+		if (req->http_body_path != NULL)
+			snprintf(w->body_path, sizeof(w->body_path), "%s",
+			    req->http_body_path);
 	} else if (!serve_read_body(req, w,
 		       w->ep->body_max != 0  ? w->ep->body_max
 			   : w->ep->raw_body ? http_body_max
@@ -218,6 +225,10 @@ serve_copy_request(struct http_request *req, struct api_work *w)
 			    "invalid_body", "the body could not be read");
 		return (false);
 	}
+	/* Kore hashed the body as it arrived (complete by now). */
+	if (w->ep->raw_body)
+		memcpy(w->body_sha256, req->http_body_digest,
+		    sizeof(w->body_sha256));
 	if (!w->ep->raw_body && w->body.len > 0) {
 		w->json = json_loadb(
 		    w->body.data, w->body.len, JSON_REJECT_DUPLICATES, &jerr);
@@ -256,7 +267,8 @@ serve_work_run(void *arg)
 	struct api_work *w = arg;
 
 	if (w->ep->auth != API_AUTH_NONE) {
-		if (!auth_resolve(w))
+		/* The event loop may have established the caller already. */
+		if (w->who.kind == WHO_NOBODY && !auth_resolve(w))
 			return;
 		if (!auth_permits(w)) {
 			api_work_error(w, HTTP_STATUS_FORBIDDEN, "forbidden",
@@ -321,6 +333,11 @@ serve_respond(
 		return;
 	}
 	if (w->content_type != NULL) {
+		if (w->encoding[0] != '\0') {
+			http_response_header(
+			    req, "content-encoding", w->encoding);
+			http_response_header(req, "vary", "accept-encoding");
+		}
 		http_response_header(req, "x-trace-id", call->trace.trace_id);
 		http_response_header(req, "content-type", w->content_type);
 		http_response_header(req, "x-content-type-options", "nosniff");
@@ -349,14 +366,36 @@ api_serve(struct http_request *req, const struct api_endpoint *ep)
 		buf_init(&w->raw, 64);
 		call->state = w;
 		call->state_free = serve_work_free;
-		if (!serve_copy_request(req, w))
+		/* A cached answer needs nothing else of the request; any other
+		 * is checked (arguments, body) before its caller is. */
+		if (ep->cached == NULL || req->method != HTTP_METHOD_GET) {
+			if (!serve_copy_request(req, w))
+				return (KORE_RESULT_OK);
+			w->copied = true;
+		}
+		if (fast_begin(req, call, w))
+			return (KORE_RESULT_RETRY);
+	}
+	w = call->state;
+	switch (w->phase) {
+	case SERVE_FAST_WAIT:
+		http_request_sleep(req); /* woken by the reply only */
+		return (KORE_RESULT_RETRY);
+	case SERVE_NEW:
+	case SERVE_FAST_MISS:
+		if (!w->copied && !serve_copy_request(req, w))
 			return (KORE_RESULT_OK);
+		w->phase = SERVE_TASK;
 		api_offload(req, call, serve_work_run, w);
 		return (KORE_RESULT_RETRY);
+	case SERVE_TASK:
+		if (!api_offload_done(req, call))
+			return (KORE_RESULT_RETRY);
+		break;
+	case SERVE_FAST_HIT:
+		break;
 	}
-	if (!api_offload_done(req, call))
-		return (KORE_RESULT_RETRY);
-	serve_respond(req, call, call->state);
+	serve_respond(req, call, w);
 	return (KORE_RESULT_OK);
 }
 

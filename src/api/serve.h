@@ -58,6 +58,28 @@ struct who {
 };
 
 struct api_work;
+struct fast_wait;
+
+/* Where a request stands (api_work.phase). */
+enum serve_phase {
+	SERVE_NEW = 0,
+	SERVE_FAST_WAIT, /* asleep until Redis answers (api/fast.c) */
+	SERVE_FAST_HIT, /* the answer is in the work */
+	SERVE_FAST_MISS, /* the task thread is to do it all */
+	SERVE_TASK, /* on a task thread */
+};
+
+/*
+ * Where the answer to a read may wait in the cache: its kind and the
+ * hash of what identifies it (search_cache_hash()). history: a user's
+ * request is also recorded in their history (api/fast.c leaves those to
+ * the task thread).
+ */
+struct api_cached {
+	const char *kind;
+	char        hash[65];
+	bool        history;
+};
 
 struct api_endpoint {
 	enum route_id route;
@@ -68,6 +90,9 @@ struct api_endpoint {
 	void (*run)(struct api_work *);
 	bool raw_body; /* hand the body over as bytes, not JSON */
 	bool quota_exempt; /* not counted as an API request (api/usage.c) */
+	/* A read that may be answered from the cache on the event loop
+	 * (api/fast.c): false when this request cannot be. */
+	bool (*cached)(const struct api_work *, struct api_cached *);
 };
 
 struct api_work {
@@ -82,6 +107,8 @@ struct api_work {
 	struct buf       body; /* in memory (JSON, or a small raw body) */
 	int              body_fd; /* raw body spooled to disk by Kore, or -1 */
 	size_t           body_length;
+	char             body_path[256]; /* the spooled file's name, or "" */
+	unsigned char    body_sha256[32]; /* Kore's, of a raw body */
 	json_t          *json; /* the body parsed, NULL if empty/not JSON */
 	char             client_ip[64];
 	char             user_agent[256];
@@ -96,6 +123,12 @@ struct api_work {
 	 * (api/usage.c): 0 not taken, 1 admitted, 2 refused. */
 	int  quota_state;
 	long quota_before, quota_after, quota_max;
+	bool quota_taken; /* counted already, on the event loop */
+
+	/* The event loop's attempt at a cached answer (api/fast.c). */
+	struct fast_wait *fast;
+	enum serve_phase  phase;
+	bool              copied; /* serve.c copied the request already */
 
 	/* Out. */
 	int         status;
@@ -105,6 +138,7 @@ struct api_work {
 	char        retry_after[16];
 	char        location[256];
 	char        cache[8]; /* X-Cache: HIT or MISS, empty for none */
+	char        encoding[8]; /* Content-Encoding of raw, empty for none */
 	char        disposition[160]; /* Content-Disposition, if any */
 	int         file_fd; /* a file to send instead of raw, or -1 */
 	off_t       file_size;

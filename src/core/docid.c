@@ -42,3 +42,51 @@ docid_make(
 	memcpy(out, b64, DOCID_LEN + 1);
 	return (true);
 }
+
+static int
+docid_hex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return (c - '0');
+	if (c >= 'a' && c <= 'f')
+		return (c - 'a' + 10);
+	return (-1);
+}
+
+/*
+ * The id of line of an uploaded file, without hashing: base64url of the
+ * file id's 12 bytes (it is 24 lowercase hex digits, chosen at random by
+ * the server) followed by line as 6 bytes big-endian; DOCID_FILE_LEN
+ * characters of [A-Za-z0-9_-]. The encoding is one-to-one, so two
+ * (file, line) pairs never share an id, and its length differs from
+ * docid_make()'s, so it never meets one of those either. A file's ids
+ * share their first 16 characters, which Elasticsearch's lookup of
+ * existing ids likes better than random ones. Returns false (out empty)
+ * when file_id is not 24 lowercase hex digits or line is over
+ * DOCID_FILE_LINES.
+ */
+bool
+docid_file_line(
+    const char *file_id, unsigned long long line, char out[DOCID_MAX + 1])
+{
+	unsigned char raw[18];
+	int           hi, lo, i;
+
+	out[0] = '\0';
+	if (file_id == NULL || line > DOCID_FILE_LINES)
+		return (false);
+	for (i = 0; i < 12; i++) {
+		if ((hi = docid_hex(file_id[2 * i])) < 0 ||
+		    (lo = docid_hex(file_id[2 * i + 1])) < 0)
+			return (false);
+		raw[i] = (unsigned char)(hi << 4 | lo);
+	}
+	if (file_id[24] != '\0')
+		return (false);
+	for (i = 17; i >= 12; i--) {
+		raw[i] = (unsigned char)(line & 0xff);
+		line >>= 8;
+	}
+	return (digest_b64url(raw, sizeof(raw), out, DOCID_MAX + 1) ==
+	    DOCID_FILE_LEN);
+}

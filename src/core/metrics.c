@@ -67,6 +67,12 @@ metrics_record(struct metrics_table *t, int route, int status, uint64_t us)
 }
 
 void
+metrics_loop_answer(struct metrics_table *t)
+{
+	__atomic_fetch_add(&t->loop_answers, 1, __ATOMIC_RELAXED);
+}
+
+void
 metrics_inflight_add(struct metrics_table *t, int64_t delta)
 {
 	__atomic_fetch_add(&t->inflight, delta, __ATOMIC_RELAXED);
@@ -174,6 +180,13 @@ metrics_render(const struct metrics_table *t, const char *const *names,
 	    "being handled now.\n# TYPE vigie_http_requests_in_flight gauge\n"
 	    "vigie_http_requests_in_flight %ld\n",
 	    (long)__atomic_load_n(&t->inflight, __ATOMIC_RELAXED));
+
+	buf_appendf(out,
+	    "# HELP vigie_http_event_loop_answers_total Cached answers sent "
+	    "from the event loop, without a task thread.\n"
+	    "# TYPE vigie_http_event_loop_answers_total counter\n"
+	    "vigie_http_event_loop_answers_total %lu\n",
+	    (unsigned long)__atomic_load_n(&t->loop_answers, __ATOMIC_RELAXED));
 
 	buf_appends(out,
 	    "# HELP vigie_process_resident_memory_bytes "

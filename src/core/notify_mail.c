@@ -1,3 +1,4 @@
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -77,12 +78,19 @@ notify_mail_body(const void *data, size_t len, struct buf *out)
 
 static void
 notify_mail_part(struct buf *out, const char *boundary, const char *type,
-    const void *data, size_t len, const char *filename)
+    const void *data, size_t len, const char *filename, const char *cid)
 {
 	char *name;
 
 	buf_appendf(out, "--%s\r\nContent-Type: %s\r\n", boundary, type);
 	buf_appends(out, "Content-Transfer-Encoding: base64\r\n");
+	if (cid != NULL) {
+		name = notify_mail_clean(cid);
+		buf_appendf(out,
+		    "Content-ID: <%s>\r\nContent-Disposition: inline\r\n",
+		    name);
+		mem_free(name);
+	}
 	if (filename != NULL) {
 		name = notify_mail_clean(filename);
 		buf_appendf(out,
@@ -133,26 +141,41 @@ notify_mail_headers(const struct notify_mail *m, struct buf *out)
 void
 notify_mail_build(const struct notify_mail *m, struct buf *out)
 {
-	char alt[96];
+	char alt[96], rel[96];
+	bool related;
 
 	notify_mail_headers(m, out);
 	snprintf(alt, sizeof(alt), "%s-alt", m->boundary);
+	snprintf(rel, sizeof(rel), "%s-rel", m->boundary);
+	related = m->inline_image != NULL && m->html != NULL &&
+	    m->inline_cid != NULL && m->inline_type != NULL;
 	buf_appendf(out,
 	    "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n",
 	    m->boundary);
 	buf_appends(out, "This is a MIME message.\r\n");
+	/* The alternatives, within a related part with the image if any. */
+	if (related)
+		buf_appendf(out,
+		    "--%s\r\nContent-Type: multipart/related; "
+		    "type=\"multipart/alternative\"; boundary=\"%s\"\r\n\r\n",
+		    m->boundary, rel);
 	buf_appendf(out,
 	    "--%s\r\nContent-Type: multipart/alternative; "
 	    "boundary=\"%s\"\r\n\r\n",
-	    m->boundary, alt);
+	    related ? rel : m->boundary, alt);
 	notify_mail_part(out, alt, "text/plain; charset=utf-8", m->text,
-	    strlen(m->text), NULL);
+	    strlen(m->text), NULL, NULL);
 	if (m->html != NULL)
 		notify_mail_part(out, alt, "text/html; charset=utf-8", m->html,
-		    strlen(m->html), NULL);
+		    strlen(m->html), NULL, NULL);
 	buf_appendf(out, "--%s--\r\n", alt);
+	if (related) {
+		notify_mail_part(out, rel, m->inline_type, m->inline_image,
+		    m->inline_len, NULL, m->inline_cid);
+		buf_appendf(out, "--%s--\r\n", rel);
+	}
 	if (m->attachment != NULL)
 		notify_mail_part(out, m->boundary, m->attachment_type,
-		    m->attachment, m->attachment_len, m->attachment_name);
+		    m->attachment, m->attachment_len, m->attachment_name, NULL);
 	buf_appendf(out, "--%s--\r\n", m->boundary);
 }

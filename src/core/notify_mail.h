@@ -1,6 +1,9 @@
 /*
  * An e-mail notification as a MIME message (RFC 5322, 2045-2047): a
- * text and an HTML part as alternatives, and an optional attachment,
+ * text and an HTML part as alternatives, an optional inline image the
+ * HTML shows as "cid:<inline_cid>" (RFC 2387, 2392: the organization's
+ * logo, which mail clients show without fetching anything), and an
+ * optional attachment,
  * every body base64 in 76-column lines, the subject and sender name as
  * UTF-8 encoded words. Header values lose CR, LF and other controls, so
  * no template can add a header. Pure: the caller passes date and ids.
@@ -29,6 +32,10 @@ struct notify_mail {
 	size_t      attachment_len;
 	const char *attachment_name;
 	const char *attachment_type;
+	const void *inline_image; /* NULL: none */
+	size_t      inline_len;
+	const char *inline_type; /* image/png, image/jpeg */
+	const char *inline_cid; /* Content-ID, without angle brackets */
 };
 
 /* Appends the message, CRLF line ends, to out. */

@@ -8,6 +8,7 @@
 
 #include "core/mem.h"
 #include "core/notify_render.h"
+#include "core/seal.h"
 #include "core/validate.h"
 
 static const char *const notify_type_names[NOTIFY_TYPE_COUNT] = {
@@ -604,8 +605,17 @@ notify_config_secret(const json_t *config, const json_t *previous, json_t *out,
 	size_t        i, n;
 
 	secret = json_object_get(config, "secret");
-	if (secret == NULL && previous != NULL)
+	if (secret == NULL && previous != NULL) {
 		secret = json_object_get(previous, "secret");
+		/* Kept as stored: sealed (core/seal.h), with its hint. */
+		if (seal_is_sealed(json_string_value(secret))) {
+			json_object_set(out, "secret", (json_t *)secret);
+			if (json_object_get(previous, "secret_hint") != NULL)
+				json_object_set(out, "secret_hint",
+				    json_object_get(previous, "secret_hint"));
+			return (true);
+		}
+	}
 	if (secret == NULL || json_is_null(secret))
 		return (true); /* the service makes one */
 	s = json_string_value(secret);
@@ -613,7 +623,7 @@ notify_config_secret(const json_t *config, const json_t *previous, json_t *out,
 	for (i = 0; i < n && s[i] > 0x20 && s[i] < 0x7f; i++)
 		;
 	if (s == NULL || n < NOTIFY_SECRET_MIN || n > NOTIFY_SECRET_MAX ||
-	    i != n) {
+	    i != n || seal_is_sealed(s)) {
 		snprintf(why, wl,
 		    "config.secret must be %d to %d printable characters",
 		    NOTIFY_SECRET_MIN, NOTIFY_SECRET_MAX);
@@ -745,8 +755,17 @@ notify_config_public(enum notify_type type, const json_t *config)
 		json_object_set_new(out, "url", notify_mask(url, origin));
 	}
 	secret = json_string_value(json_object_get(config, "secret"));
-	if (secret != NULL)
+	if (seal_is_sealed(secret)) {
+		/* "…" and the last characters noted when it was sealed. */
+		json_object_set_new(out, "secret",
+		    json_sprintf("\xe2\x80\xa6%s",
+			json_string_value(
+			    json_object_get(config, "secret_hint"))
+			    ?: ""));
+	} else if (secret != NULL) {
 		json_object_set_new(out, "secret", notify_mask(secret, NULL));
+	}
+	json_object_del(out, "secret_hint");
 	return (out);
 }
 

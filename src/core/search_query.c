@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/digest.h"
+#include "core/buf.h"
 #include "core/search_query.h"
 #include "core/timeparse.h"
 #include "core/utf8.h"
@@ -1044,6 +1045,24 @@ search_params_to_json(const struct search_params *p)
 	    "level", levels, "service", services, "from",
 	    p->f.has_from ? p->from : NULL, "to", p->f.has_to ? p->to : NULL,
 	    "sort", sp_sort_names[p->sort], "order", p->asc ? "asc" : "desc"));
+}
+
+/*
+ * The answer sent: a cached or fresh answer's text (an object's JSON)
+ * with the time taken added as its last member.
+ */
+void
+search_answer_finish(struct buf *b, const char *text, size_t len, long took_ms)
+{
+	buf_append(b, text, len - 1);
+	buf_appendf(b, "%s\"took_ms\":%ld}", len > 2 ? "," : "", took_ms);
+}
+
+json_t *
+search_cache_what(const struct search_params *p)
+{
+	return (json_pack("{s:o, s:I, s:I}", "query", search_params_to_json(p),
+	    "page", (json_int_t)p->page, "size", (json_int_t)p->size));
 }
 
 static json_t *

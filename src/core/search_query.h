@@ -32,6 +32,8 @@
 
 #include <jansson.h>
 
+#include "core/buf.h"
+
 #include "core/record.h"
 #include "core/tenant.h"
 
@@ -134,6 +136,13 @@ json_t *search_body_build(const struct search_params *, struct search_error *);
  */
 bool search_cache_key(const char *kind, long long gen, const json_t *what,
     char *out, size_t outlen);
+
+/* Appends text (an object's JSON, len >= 2) with "took_ms" added last. */
+void
+search_answer_finish(struct buf *, const char *text, size_t len, long took_ms);
+
+/* What identifies a search's answer in the cache: arguments and page. */
+json_t *search_cache_what(const struct search_params *);
 
 /* The two halves of search_cache_key(): the hash, then the key from it. */
 void search_cache_hash(const json_t *what, char hex[65]);

@@ -65,6 +65,11 @@ static const struct setting setting_table[] = {
 	SETTINGS_STR_MAX - 1, NULL, NULL,
 	"HMAC secret signing access tokens, at least 32 bytes; "
 	"required, no default"},
+    {"VIGIE_SECRETS_KEY", SETTING_STRING, S_OFF(secrets_key), "", 0,
+	SETTINGS_STR_MAX - 1, NULL, NULL,
+	"key sealing webhook secrets at rest (AES-256-GCM), at least 32 "
+	"bytes; empty: derived from VIGIE_JWT_SECRET (then rotating that "
+	"one makes stored webhook secrets unreadable)"},
     {"VIGIE_HEALTH_TIMEOUT_MS", SETTING_INTEGER, S_OFF(health_timeout_ms),
 	"1000", 50, 30000, NULL, NULL,
 	"time budget of each dependency check in /health"},

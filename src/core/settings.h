@@ -41,6 +41,7 @@ struct settings {
 	char redis_url[SETTINGS_STR_MAX];
 	long redis_timeout_ms;
 	char jwt_secret[SETTINGS_STR_MAX];
+	char secrets_key[SETTINGS_STR_MAX];
 	long health_timeout_ms;
 	char data_dir[SETTINGS_STR_MAX];
 	char kibana_url[SETTINGS_STR_MAX];

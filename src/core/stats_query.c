@@ -100,6 +100,14 @@ stats_params_to_json(const struct stats_params *p)
 	    "interval", p->interval));
 }
 
+/* "today" moves at midnight: the day is part of what identifies it. */
+json_t *
+stats_cache_what(const struct stats_params *p, int64_t now_ms)
+{
+	return (json_pack("{s:o, s:I}", "stats", stats_params_to_json(p), "day",
+	    (json_int_t)(now_ms / 86400000)));
+}
+
 static json_t *
 stats_range(int64_t from_ms, int64_t to_ms)
 {

@@ -50,6 +50,9 @@ bool stats_params_from_args(const json_t *args, int64_t now_ms,
 /* The canonical description of a request, for its cache key. */
 json_t *stats_params_to_json(const struct stats_params *);
 
+/* What identifies the answer in the cache (search_cache_hash()). */
+json_t *stats_cache_what(const struct stats_params *, int64_t now_ms);
+
 /* The _search body (size 0, aggregations). now_ms gives "today". */
 json_t *stats_body_build(const struct stats_params *, int64_t now_ms);
 

@@ -163,5 +163,11 @@ void alert_analytics_error_rate(const struct tenant_ctx *, const char *by,
 void alert_analytics_calibrate(const struct tenant_ctx *, long history_s,
     long window_s, double target, double fit_share, long min_volume,
     const json_t *query, long now, struct alerting_outcome *);
+/* The same in the worker: recorded, queued; o->body {id, status}. */
+void alert_analytics_calibrate_later(const struct tenant_ctx *,
+    const json_t *params, const char *user_id, struct alerting_outcome *);
+/* A recorded calibration (pending, done or failed), or not found. */
+void alert_analytics_calibration(
+    const struct tenant_ctx *, const char *id, struct alerting_outcome *);
 
 #endif

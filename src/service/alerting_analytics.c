@@ -13,6 +13,8 @@
 #include "core/text.h"
 #include "service/alerting.h"
 #include "store/es_alias.h"
+#include "store/metadb.h"
+#include "store/queue.h"
 
 #define ANALYTICS_POINTS_MAX 2000
 #define ANALYTICS_GROUPS     10
@@ -363,4 +365,47 @@ alert_analytics_calibrate(const struct tenant_ctx *ctx, long history_s,
 	    "window", w, "history", h, "from", at, "target", target,
 	    "fit_share", fit_share, "min_volume", (json_int_t)min_volume,
 	    "windows", (json_int_t)n, "metrics", metrics);
+}
+
+/*
+ * A calibration for the worker (job alert-calibrate): recorded as
+ * pending, then queued. o->body is {id, status}.
+ */
+void
+alert_analytics_calibrate_later(const struct tenant_ctx *ctx,
+    const json_t *params, const char *user_id, struct alerting_outcome *o)
+{
+	json_t *doc;
+	char    err[256], id[25], job[160];
+
+	memset(o, 0, sizeof(*o));
+	doc = json_pack("{s:s, s:O, s:s}", "status", "pending", "params",
+	    params, "requested_by", user_id);
+	if (metadb_insert(ctx, "alert_calibrations", doc, id, err,
+		sizeof(err)) != METADB_OK) {
+		json_decref(doc);
+		alerting_fail(o, ALERTING_UNAVAILABLE, "calibrations: %s", err);
+		return;
+	}
+	json_decref(doc);
+	snprintf(job, sizeof(job),
+	    "{\"type\":\"alert-calibrate\",\"tenant_id\":\"%s\","
+	    "\"calibration_id\":\"%s\"}",
+	    ctx->id, id);
+	if (!queue_push(job, err, sizeof(err))) {
+		alerting_fail(o, ALERTING_UNAVAILABLE, "job queue: %s", err);
+		return;
+	}
+	o->body = json_pack("{s:s, s:s}", "id", id, "status", "pending");
+}
+
+/* A calibration of the tenant, as the worker left it. */
+void
+alert_analytics_calibration(
+    const struct tenant_ctx *ctx, const char *id, struct alerting_outcome *o)
+{
+	memset(o, 0, sizeof(*o));
+	if ((o->body = alerting_load(
+		 ctx, "alert_calibrations", id, "calibration", o)) != NULL)
+		json_object_del(o->body, "tenant_id");
 }

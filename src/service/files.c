@@ -13,6 +13,7 @@
 #include "core/digest.h"
 #include "core/text.h"
 #include "core/textcheck.h"
+#include "core/trace.h"
 #include "service/files.h"
 #include "store/queue.h"
 #include "store/metadb.h"
@@ -119,20 +120,25 @@ files_clean_name(const char *in, char *out, size_t outlen)
 struct files_copy {
 	struct textcheck     text;
 	struct digest_stream digest;
+	bool                 hashing; /* no digest given: computed here */
 	uint64_t             size;
 	bool                 gzip;
 };
 
 /*
- * Copies the body into fd, hashing it and, unless it is gzip, checking
- * that it is UTF-8 text. Returns false with err set on an I/O error; a
- * content verdict is left in copy->text.
+ * Reads the body, writing it into out unless out is -1 (the file is
+ * already in place, linked), hashing it unless its digest was given, and
+ * unless it is gzip, checking that it is UTF-8 text. A gzip body neither
+ * copied nor hashed is read no further than its first bytes. Returns
+ * false with err set on an I/O error; a content verdict is left in
+ * copy->text.
  */
 static bool
 files_copy_body(const struct files_upload *in, int out, struct files_copy *cp,
     char *err, size_t errlen)
 {
 	unsigned char chunk[65536];
+	struct stat   st;
 	ssize_t       n;
 	size_t        off;
 
@@ -159,10 +165,21 @@ files_copy_body(const struct files_upload *in, int out, struct files_copy *cp,
 		if (off == 0)
 			cp->gzip =
 			    n >= 2 && chunk[0] == 0x1f && chunk[1] == 0x8b;
+		if (cp->gzip && out == -1 && !cp->hashing && in->fd != -1) {
+			/* Nothing left to do with the bytes: only the size. */
+			if (fstat(in->fd, &st) == -1) {
+				snprintf(
+				    err, errlen, "fstat: %s", strerror(errno));
+				return (false);
+			}
+			cp->size = (uint64_t)st.st_size;
+			return (true);
+		}
 		if (!cp->gzip)
 			(void)textcheck_feed(&cp->text, chunk, (size_t)n);
-		digest_stream_feed(&cp->digest, chunk, (size_t)n);
-		if (write(out, chunk, (size_t)n) != n) {
+		if (cp->hashing)
+			digest_stream_feed(&cp->digest, chunk, (size_t)n);
+		if (out != -1 && write(out, chunk, (size_t)n) != n) {
 			snprintf(err, errlen, "write: %s", strerror(errno));
 			return (false);
 		}
@@ -171,10 +188,45 @@ files_copy_body(const struct files_upload *in, int out, struct files_copy *cp,
 	}
 	if (!cp->gzip)
 		(void)textcheck_finish(&cp->text);
-	if (fsync(out) == -1) {
-		snprintf(err, errlen, "fsync: %s", strerror(errno));
+	return (true);
+}
+
+/*
+ * Puts the body at part: a hard link to Kore's spooled file when there is
+ * one on the same file system (no copy), else a copy. Checks and sizes it
+ * on the way and makes it durable (fsync). Returns false with err set on
+ * an I/O error, part removed.
+ */
+static bool
+files_place_body(const struct files_upload *in, const char *part,
+    struct files_copy *cp, char *err, size_t errlen)
+{
+	bool linked;
+	int  fd;
+
+	linked = in->fd != -1 && in->spool_path != NULL &&
+	    in->spool_path[0] != '\0' && link(in->spool_path, part) == 0;
+	fd = linked ? -1
+		    : open(part, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (!linked && fd == -1) {
+		snprintf(err, errlen, "open: %s", strerror(errno));
 		return (false);
 	}
+	if (!files_copy_body(in, fd, cp, err, errlen) ||
+	    fsync(linked ? in->fd : fd) == -1) {
+		if (err[0] == '\0')
+			snprintf(err, errlen, "fsync: %s", strerror(errno));
+		if (fd != -1)
+			close(fd);
+		unlink(part);
+		return (false);
+	}
+	if (fd != -1)
+		close(fd);
+	log_emit(LOG_LEVEL_DEBUG, "files", NULL,
+	    json_pack(
+		"{s:b, s:I}", "linked", linked, "size", (json_int_t)cp->size),
+	    "upload stored");
 	return (true);
 }
 
@@ -212,7 +264,6 @@ files_store(const struct files_upload *in, struct files_outcome *o)
 	char    msg[128];
 	json_t *doc, *filter;
 	long    n;
-	int     fd;
 
 	memset(o, 0, sizeof(*o));
 	memset(&cp, 0, sizeof(cp));
@@ -231,20 +282,22 @@ files_store(const struct files_upload *in, struct files_outcome *o)
 		return;
 	}
 	snprintf(part, sizeof(part), "%s.part", path);
-	if ((fd = open(part, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) ==
-	    -1) {
-		files_fail(o, FILES_UNAVAILABLE, "file storage is unavailable");
-		return;
-	}
-	if (!files_copy_body(in, fd, &cp, err, sizeof(err))) {
-		close(fd);
-		unlink(part);
+	/* Kore's digest of the body, when there is a body to trust it for. */
+	cp.hashing = in->sha256 == NULL || (in->fd == -1 && in->len == 0);
+	err[0] = '\0';
+	if (!files_place_body(in, part, &cp, err, sizeof(err))) {
 		digest_stream_free(&cp.digest);
+		log_emit(LOG_LEVEL_ERROR, "files", NULL,
+		    json_pack("{s:s}", "error", err), "cannot store an upload");
 		files_fail(o, FILES_UNAVAILABLE, "file storage is unavailable");
 		return;
 	}
-	close(fd);
-	digest_stream_hex(&cp.digest, sha);
+	if (cp.hashing)
+		digest_stream_hex(&cp.digest, sha); /* frees it */
+	else {
+		digest_stream_free(&cp.digest);
+		trace_hex(in->sha256, 32, sha);
+	}
 	if (cp.size == 0 || cp.text.verdict != TEXTCHECK_OK) {
 		unlink(part);
 		if (cp.size == 0)
@@ -277,13 +330,14 @@ files_store(const struct files_upload *in, struct files_outcome *o)
 	files_clean_name(in->name, name, sizeof(name));
 	text_iso8601(in->now, when, sizeof(when));
 	doc = json_pack("{s:s, s:s, s:I, s:s, s:s, s:b, s:s, s:s, s:I, s:I, "
-			"s:I, s:[], s:s, s:s}",
+			"s:I, s:[], s:s, s:s, s:s}",
 	    "id", id, "name", name, "size", (json_int_t)cp.size, "sha256", sha,
 	    "type", in->type, "compressed", cp.gzip, "uploader", in->uploader,
 	    "status", "queued", "lines",
 	    (json_int_t)(cp.gzip ? -1 : (long long)textcheck_lines(&cp.text)),
 	    "indexed", (json_int_t)0, "rejected", (json_int_t)0,
-	    "error_samples", "created_at", when, "updated_at", when);
+	    "error_samples", "created_at", when, "updated_at", when, "doc_ids",
+	    FILES_DOC_IDS);
 	if (metadb_insert(in->ctx, "files", doc, NULL, err, sizeof(err)) !=
 	    METADB_OK) {
 		json_decref(doc);

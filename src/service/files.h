@@ -14,6 +14,10 @@
 #include "core/settings.h"
 #include "core/tenant.h"
 
+/* The "doc_ids" of a file's record: its documents' ids are
+ * docid_file_line() of its id and each record's ordinal. */
+#define FILES_DOC_IDS "file-line"
+
 enum files_result {
 	FILES_OK = 0,
 	FILES_EMPTY, /* no bytes */
@@ -32,6 +36,8 @@ struct files_upload {
 	int                      fd; /* the body, from offset 0, or -1 */
 	const char              *mem; /* or the body in memory */
 	size_t                   len;
+	const char              *spool_path; /* fd's file (linked), or "" */
+	const unsigned char     *sha256; /* the body's (32 bytes), or NULL */
 	long                     now;
 };
 

@@ -21,7 +21,7 @@ static struct notify_conf notify_settings;
 bool
 notify_configure(const struct settings *s, char *err, size_t errlen)
 {
-	char why[256];
+	char why[256], derived[SETTINGS_STR_MAX + 16];
 
 	if (!netguard_cidrs_parse(s->webhook_allow_cidrs,
 		&notify_settings.allow, why, sizeof(why))) {
@@ -35,6 +35,17 @@ notify_configure(const struct settings *s, char *err, size_t errlen)
 	notify_settings.hourly_cap = s->notify_hourly_cap;
 	snprintf(notify_settings.public_url, sizeof(notify_settings.public_url),
 	    "%s", s->public_url);
+	if (s->secrets_key[0] != '\0' && strlen(s->secrets_key) < 32) {
+		snprintf(err, errlen, "VIGIE_SECRETS_KEY: at least 32 bytes");
+		return (false);
+	}
+	/* A key of its own for secrets, or one derived apart from tokens'. */
+	if (s->secrets_key[0] != '\0') {
+		seal_key_derive(s->secrets_key, notify_settings.seal_key);
+	} else {
+		snprintf(derived, sizeof(derived), "secrets:%s", s->jwt_secret);
+		seal_key_derive(derived, notify_settings.seal_key);
+	}
 	return (true);
 }
 
@@ -238,16 +249,45 @@ notify_config_for(enum notify_type type, const json_t *config,
 	return (out);
 }
 
+/*
+ * Seals config.secret when it is new (still plain text), keeping its
+ * last characters as a hint for the mask. *shown is the plain text, to
+ * answer once (NULL when there is no new secret). False if it failed.
+ */
+static bool
+notify_secret_seal(const struct tenant_ctx *ctx, json_t *config, json_t **shown)
+{
+	unsigned char nonce[SEAL_NONCE_LEN];
+	char          sealed[SEAL_TEXT_LEN(NOTIFY_SECRET_MAX)];
+	const char   *plain;
+	size_t        n;
+
+	*shown = NULL;
+	plain = json_string_value(json_object_get(config, "secret"));
+	if (plain == NULL || seal_is_sealed(plain))
+		return (true);
+	env_random(nonce, sizeof(nonce));
+	if (!seal_text(notify_settings.seal_key, nonce, ctx->id, plain, sealed,
+		sizeof(sealed)))
+		return (false);
+	n = strlen(plain);
+	*shown = json_string(plain);
+	json_object_set_new(
+	    config, "secret_hint", json_string(n > 12 ? plain + n - 4 : ""));
+	json_object_set_new(config, "secret", json_string(sealed));
+	return (true);
+}
+
 /* The body of a create or update answer: public, plus a new secret. */
 static json_t *
-notify_channel_answer(const json_t *doc, bool show_secret)
+notify_channel_answer(const json_t *doc, json_t *shown)
 {
 	json_t *out;
 
 	out = notify_channel_public(doc);
-	if (show_secret)
-		json_object_set(json_object_get(out, "config"), "secret",
-		    json_object_get(json_object_get(doc, "config"), "secret"));
+	if (shown != NULL)
+		json_object_set_new(
+		    json_object_get(out, "config"), "secret", shown);
 	return (out);
 }
 
@@ -257,7 +297,7 @@ notify_channel_create(const struct tenant_ctx *ctx, const char *user_id,
 {
 	enum metadb_status st;
 	enum notify_type   type;
-	json_t            *config, *doc;
+	json_t            *config, *doc, *shown;
 	char               err[256], when[TEXT_ISO_LEN], id[25];
 
 	notify_begin(o);
@@ -271,6 +311,11 @@ notify_channel_create(const struct tenant_ctx *ctx, const char *user_id,
 	    type, json_object_get(in, "config"), NULL, false, o);
 	if (config == NULL)
 		return;
+	if (!notify_secret_seal(ctx, config, &shown)) {
+		json_decref(config);
+		notify_unavailable(o, ctx, NOTIFY_CHANNELS, "sealing failed");
+		return;
+	}
 	text_iso8601(now, when, sizeof(when));
 	doc = json_pack("{s:O, s:s, s:b, s:o, s:s, s:s, s:s}", "name",
 	    json_object_get(in, "name"), "type", notify_type_name(type),
@@ -280,11 +325,12 @@ notify_channel_create(const struct tenant_ctx *ctx, const char *user_id,
 	st = metadb_insert(ctx, NOTIFY_CHANNELS, doc, id, err, sizeof(err));
 	if (st != METADB_OK) {
 		json_decref(doc);
+		json_decref(shown);
 		notify_unavailable(o, ctx, NOTIFY_CHANNELS, err);
 		return;
 	}
 	json_object_set_new(doc, "id", json_string(id));
-	o->body = notify_channel_answer(doc, type == NOTIFY_WEBHOOK);
+	o->body = notify_channel_answer(doc, shown);
 	o->audit = json_pack("{s:s, s:s, s:O}", "channel_id", id, "type",
 	    notify_type_name(type), "name", json_object_get(in, "name"));
 	json_decref(doc);
@@ -297,7 +343,7 @@ notify_update_set(
 {
 	enum notify_type type;
 	const json_t    *v;
-	json_t          *set, *config;
+	json_t          *set, *config, *given;
 	char             when[TEXT_ISO_LEN];
 	bool             rotate;
 
@@ -322,9 +368,17 @@ notify_update_set(
 	if ((v = json_object_get(in, "enabled")) != NULL)
 		json_object_set(set, "enabled", (json_t *)v);
 	if ((v = json_object_get(in, "config")) != NULL || rotate) {
-		config = notify_config_for(type,
-		    v != NULL ? v : json_object_get(doc, "config"),
-		    json_object_get(doc, "config"), rotate, o);
+		/* Rotating alone: the stored fields, as if given again. */
+		given = v != NULL
+		    ? json_incref((json_t *)v)
+		    : json_deep_copy(json_object_get(doc, "config"));
+		if (v == NULL) {
+			json_object_del(given, "secret");
+			json_object_del(given, "secret_hint");
+		}
+		config = notify_config_for(
+		    type, given, json_object_get(doc, "config"), rotate, o);
+		json_decref(given);
 		if (config == NULL) {
 			json_decref(set);
 			return (NULL);
@@ -339,8 +393,7 @@ notify_channel_update(const struct tenant_ctx *ctx, const char *id,
     const json_t *in, long now, struct notify_outcome *o)
 {
 	enum metadb_status st;
-	json_t            *doc, *set, *filter;
-	const json_t      *secret_before, *secret_after;
+	json_t            *doc, *set, *filter, *shown;
 	char               err[256];
 	long               matched;
 
@@ -350,6 +403,22 @@ notify_channel_update(const struct tenant_ctx *ctx, const char *id,
 	if ((set = notify_update_set(doc, in, now, o)) == NULL) {
 		json_decref(doc);
 		return;
+	}
+	shown = NULL;
+	if (json_object_get(set, "config") != NULL &&
+	    !notify_secret_seal(ctx, json_object_get(set, "config"), &shown)) {
+		json_decref(doc);
+		json_decref(set);
+		notify_unavailable(o, ctx, NOTIFY_CHANNELS, "sealing failed");
+		return;
+	}
+	/* A new secret (rotated or given) is shown once, now; one stored in
+	 * plain text before secrets were sealed is sealed, not shown. */
+	if (shown != NULL &&
+	    json_equal(shown,
+		json_object_get(json_object_get(doc, "config"), "secret"))) {
+		json_decref(shown);
+		shown = NULL;
 	}
 	filter = json_pack("{s:s}", "id", id);
 	st = metadb_update(
@@ -363,16 +432,11 @@ notify_channel_update(const struct tenant_ctx *ctx, const char *id,
 			notify_unavailable(o, ctx, NOTIFY_CHANNELS, err);
 		json_decref(doc);
 		json_decref(set);
+		json_decref(shown);
 		return;
 	}
-	secret_before =
-	    json_object_get(json_object_get(doc, "config"), "secret");
 	json_object_update(doc, set);
-	secret_after =
-	    json_object_get(json_object_get(doc, "config"), "secret");
-	/* A new secret (rotated or given) is shown once, now. */
-	o->body = notify_channel_answer(doc,
-	    secret_after != NULL && !json_equal(secret_before, secret_after));
+	o->body = notify_channel_answer(doc, shown);
 	o->audit = json_pack(
 	    "{s:s, s:o}", "channel_id", id, "fields", json_deep_copy(set));
 	json_object_del(json_object_get(o->audit, "fields"), "config");

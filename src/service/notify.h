@@ -18,6 +18,7 @@
 
 #include "core/netguard.h"
 #include "core/notify_render.h"
+#include "core/seal.h"
 #include "core/settings.h"
 #include "core/tenant.h"
 
@@ -33,6 +34,7 @@ struct notify_conf {
 	long                  timeout_ms;
 	long                  hourly_cap;
 	char                  public_url[SETTINGS_STR_MAX];
+	unsigned char         seal_key[SEAL_KEY_LEN]; /* webhook secrets */
 };
 
 /* Parses VIGIE_WEBHOOK_ALLOW_CIDRS and keeps the rest; once per process. */

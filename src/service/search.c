@@ -196,9 +196,7 @@ search_text_finish(
 	struct buf b;
 
 	buf_init(&b, len + 32);
-	buf_append(&b, text, len - 1);
-	buf_appendf(&b, "%s\"took_ms\":%ld}", len > 2 ? "," : "",
-	    search_elapsed_ms(start));
+	search_answer_finish(&b, text, len, search_elapsed_ms(start));
 	free(text);
 	o->text_len = b.len;
 	o->text = buf_release(&b);
@@ -288,8 +286,7 @@ search_logs(const struct tenant_ctx *ctx, const struct search_params *p,
 
 	memset(o, 0, sizeof(*o));
 	start = env_monotonic_us();
-	what = json_pack("{s:o, s:I, s:I}", "query", search_params_to_json(p),
-	    "page", (json_int_t)p->page, "size", (json_int_t)p->size);
+	what = search_cache_what(p);
 	text = search_cache_lookup(ctx, "search", what, &slot, &len);
 	json_decref(what);
 	if (text != NULL) {
@@ -390,9 +387,7 @@ search_stats(const struct tenant_ctx *ctx, const struct stats_params *p,
 
 	memset(o, 0, sizeof(*o));
 	start = env_monotonic_us();
-	/* "today" moves at midnight: the day is part of the key. */
-	what = json_pack("{s:o, s:I}", "stats", stats_params_to_json(p), "day",
-	    (json_int_t)(now_ms / 86400000));
+	what = stats_cache_what(p, now_ms);
 	text = search_cache_lookup(ctx, "stats", what, &slot, &len);
 	json_decref(what);
 	if (text != NULL) {

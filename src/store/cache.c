@@ -9,8 +9,7 @@
 #include "store/cache.h"
 #include "store/kv.h"
 
-#define CACHE_KEY_MAX        96
-#define CACHE_ANSWER_KEY_MAX (TENANT_PURPOSE_MAX + 32)
+#define CACHE_KEY_MAX 96
 
 static bool
 cache_keys(const struct tenant_ctx *ctx, char gen[CACHE_KEY_MAX],
@@ -139,7 +138,7 @@ cache_local_find(const char *prefix, const char *hash)
 }
 
 /* The generation of the local copy of (prefix, hash), or -1. */
-static long long
+long long
 cache_local_gen(const char *prefix, const char *hash)
 {
 	struct cache_local *l;
@@ -152,7 +151,7 @@ cache_local_gen(const char *prefix, const char *hash)
 }
 
 /* A new copy of the local text of (prefix, hash) at gen, or NULL. */
-static char *
+char *
 cache_local_take(
     const char *prefix, const char *hash, long long gen, size_t *len)
 {
@@ -172,8 +171,30 @@ cache_local_take(
 	return (text);
 }
 
+/*
+ * Calls fn with the local text of (prefix, hash) if it is at gen, under
+ * the lock (fn must be quick and must not come back here). False if none.
+ */
+bool
+cache_local_use(const char *prefix, const char *hash, long long gen,
+    void (*fn)(const char *, size_t, void *), void *arg)
+{
+	struct cache_local *l;
+	bool                found;
+
+	pthread_mutex_lock(&cache_local_mu);
+	l = cache_local_find(prefix, hash);
+	found = l != NULL && l->gen == gen;
+	if (found) {
+		l->used = ++cache_local_clock;
+		fn(l->text, l->len, arg);
+	}
+	pthread_mutex_unlock(&cache_local_mu);
+	return (found);
+}
+
 /* Keeps a copy of text at gen, in place of the least recently used. */
-static void
+void
 cache_local_keep(const char *prefix, const char *hash, long long gen,
     const char *text, size_t len)
 {
@@ -333,12 +354,22 @@ static const char cache_lookup_lua[] =
     "return {g, s, redis.call('GET', k)}\n";
 
 bool
+cache_answer_prefix(
+    const struct tenant_ctx *ctx, const char *kind, char *out, size_t outlen)
+{
+	char purpose[48];
+
+	snprintf(purpose, sizeof(purpose), "cache:%s:", kind);
+	return (tenant_key(ctx, purpose, out, outlen));
+}
+
+bool
 cache_answer_lookup(const struct tenant_ctx *ctx, const char *kind,
     const char *hash, long long *gen, bool *settling, char **text, size_t *len,
     char *err, size_t errlen)
 {
 	char        kgen[CACHE_KEY_MAX], kset[CACHE_KEY_MAX], held[24];
-	char        purpose[48], prefix[CACHE_ANSWER_KEY_MAX], *queued;
+	char        prefix[CACHE_ANSWER_KEY_MAX], *queued;
 	const char *argv[8];
 	redisReply *r, *v;
 	long long   qgen;
@@ -349,9 +380,8 @@ cache_answer_lookup(const struct tenant_ctx *ctx, const char *kind,
 	*settling = false;
 	*text = NULL;
 	*len = 0;
-	snprintf(purpose, sizeof(purpose), "cache:%s:", kind);
 	if (!cache_keys(ctx, kgen, kset, err, errlen) ||
-	    !tenant_key(ctx, purpose, prefix, sizeof(prefix))) {
+	    !cache_answer_prefix(ctx, kind, prefix, sizeof(prefix))) {
 		snprintf(err, errlen, "invalid cache key");
 		return (false);
 	}
@@ -410,13 +440,11 @@ cache_answer_put_later(const struct tenant_ctx *ctx, const char *kind,
     long long gen, const char *hash, const char *text, size_t len, long ttl_s)
 {
 	struct cache_pending *e;
-	char                  purpose[48];
 
 	e = calloc(1, sizeof(*e));
 	if (e == NULL || (e->text = malloc(len + 1)) == NULL)
 		abort();
-	snprintf(purpose, sizeof(purpose), "cache:%s:", kind);
-	if (!tenant_key(ctx, purpose, e->prefix, sizeof(e->prefix)) ||
+	if (!cache_answer_prefix(ctx, kind, e->prefix, sizeof(e->prefix)) ||
 	    strlen(hash) >= sizeof(e->hash)) {
 		free(e->text);
 		free(e);

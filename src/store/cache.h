@@ -22,7 +22,8 @@
 
 #include "core/tenant.h"
 
-#define CACHE_SETTLE_MS 3000
+#define CACHE_SETTLE_MS      3000
+#define CACHE_ANSWER_KEY_MAX (TENANT_PURPOSE_MAX + 32)
 
 /* The generation (0 before any write) and whether it is settling. */
 bool cache_gen_read(const struct tenant_ctx *, long long *gen, bool *settling,
@@ -52,6 +53,25 @@ bool cache_answer_lookup(const struct tenant_ctx *, const char *kind,
  */
 bool cache_answer_put_later(const struct tenant_ctx *, const char *kind,
     long long gen, const char *hash, const char *text, size_t len, long ttl_s);
+
+/* "t:<tenant id>:cache:<kind>:", to which "<gen>:<hash>" is added. */
+bool cache_answer_prefix(
+    const struct tenant_ctx *, const char *kind, char *out, size_t outlen);
+
+/*
+ * The Kore worker's local copies of answers it read (shared by its task
+ * threads and its event loop): the generation of the copy of (prefix,
+ * hash) or -1; a new malloc'ed copy of its text if it is at gen, or NULL;
+ * keeping a copy (the least recently used one makes room).
+ */
+long long cache_local_gen(const char *prefix, const char *hash);
+char     *cache_local_take(
+	const char *prefix, const char *hash, long long gen, size_t *len);
+void cache_local_keep(const char *prefix, const char *hash, long long gen,
+    const char *text, size_t len);
+/* Lends the local text at gen to fn, under the lock; false if none. */
+bool cache_local_use(const char *prefix, const char *hash, long long gen,
+    void (*fn)(const char *text, size_t len, void *arg), void *arg);
 
 /* cache_gen_bump() for ingestion, which carries on if Redis fails: logged. */
 void cache_logs_written(const struct tenant_ctx *);

@@ -8,7 +8,7 @@
 
 static struct endpoint        kv_ep;
 static int                    kv_db;
-static long                   kv_timeout_ms = 2000;
+static long                   kv_timeout = 2000;
 static __thread redisContext *kv_ctx;
 
 bool
@@ -31,8 +31,22 @@ kv_configure(const struct settings *s, char *err, size_t errlen)
 			return (false);
 		}
 	}
-	kv_timeout_ms = s->redis_timeout_ms;
+	kv_timeout = s->redis_timeout_ms;
 	return (true);
+}
+
+/* Where Redis is (for the event loop's own connection, api/redis_loop.c). */
+const struct endpoint *
+kv_target(int *db)
+{
+	*db = kv_db;
+	return (&kv_ep);
+}
+
+long
+kv_timeout_ms(void)
+{
+	return (kv_timeout);
 }
 
 static struct timeval
@@ -83,7 +97,7 @@ kv_conn(char *err, size_t errlen)
 
 	if (kv_ctx != NULL)
 		return (kv_ctx);
-	tv = kv_tv(kv_timeout_ms);
+	tv = kv_tv(kv_timeout);
 	kv_ctx = redisConnectWithTimeout(kv_ep.host, kv_ep.port, tv);
 	if (kv_ctx == NULL || kv_ctx->err != 0) {
 		snprintf(err, errlen, "%s",
@@ -174,7 +188,7 @@ kv_check(struct dep_check *dc, long timeout_ms)
 		freeReplyObject(r);
 		dc->latency_ms = (double)(env_monotonic_us() - start) / 1000.0;
 		if (kv_ctx != NULL)
-			(void)redisSetTimeout(kv_ctx, kv_tv(kv_timeout_ms));
+			(void)redisSetTimeout(kv_ctx, kv_tv(kv_timeout));
 		return;
 	}
 	dc->latency_ms = (double)(env_monotonic_us() - start) / 1000.0;
@@ -187,5 +201,5 @@ kv_check(struct dep_check *dc, long timeout_ms)
 	freeReplyObject(r);
 	dc->error[0] = '\0';
 	if (kv_ctx != NULL)
-		(void)redisSetTimeout(kv_ctx, kv_tv(kv_timeout_ms));
+		(void)redisSetTimeout(kv_ctx, kv_tv(kv_timeout));
 }

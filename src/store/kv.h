@@ -14,6 +14,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include "core/endpoint.h"
 #include "core/health.h"
 #include "core/settings.h"
 
@@ -23,5 +24,9 @@ void          kv_drop(void);
 redisReply   *kv_commandv(
       int argc, const char **argv, const size_t *lens, char *err, size_t errlen);
 void kv_check(struct dep_check *, long timeout_ms);
+
+/* The configured server and database, and the command timeout. */
+const struct endpoint *kv_target(int *db);
+long                   kv_timeout_ms(void);
 
 #endif

@@ -160,7 +160,6 @@ session_tenant_read(const char *tenant_id, struct tenant_ctx *out, bool *found,
     char *err, size_t errlen)
 {
 	struct tenant_ctx probe;
-	const char       *slug, *plan, *status;
 	json_t           *doc;
 	bool              failed;
 
@@ -174,19 +173,29 @@ session_tenant_read(const char *tenant_id, struct tenant_ctx *out, bool *found,
 	doc = session_cache_get(&probe, "meta", &failed, err, errlen);
 	if (doc == NULL)
 		return (!failed);
+	*found = session_tenant_parse(tenant_id, doc, out);
+	json_decref(doc);
+	return (true);
+}
+
+/* The tenant's context from its cached record; false if incomplete. */
+bool
+session_tenant_parse(
+    const char *tenant_id, const json_t *doc, struct tenant_ctx *out)
+{
+	const char *slug, *plan, *status;
+
 	slug = json_string_value(json_object_get(doc, "slug"));
 	plan = json_string_value(json_object_get(doc, "plan"));
 	status = json_string_value(json_object_get(doc, "status"));
-	if (slug != NULL && plan != NULL && status != NULL) {
-		memset(out, 0, sizeof(*out));
-		snprintf(out->id, sizeof(out->id), "%s", tenant_id);
-		snprintf(out->slug, sizeof(out->slug), "%s", slug);
-		snprintf(out->plan, sizeof(out->plan), "%s", plan);
-		out->active = strcmp(status, "active") == 0;
-		*found = tenant_ctx_check(out);
-	}
-	json_decref(doc);
-	return (true);
+	if (slug == NULL || plan == NULL || status == NULL)
+		return (false);
+	memset(out, 0, sizeof(*out));
+	snprintf(out->id, sizeof(out->id), "%s", tenant_id);
+	snprintf(out->slug, sizeof(out->slug), "%s", slug);
+	snprintf(out->plan, sizeof(out->plan), "%s", plan);
+	out->active = strcmp(status, "active") == 0;
+	return (tenant_ctx_check(out));
 }
 
 static bool

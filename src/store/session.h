@@ -34,6 +34,8 @@ bool    session_cache_forget(
        const struct tenant_ctx *, const char *purpose, char *err, size_t errlen);
 
 /* t:<id>:meta, the tenant's status as the authenticator reads it. */
+bool session_tenant_parse(
+    const char *tenant_id, const json_t *doc, struct tenant_ctx *);
 bool session_tenant_read(const char *tenant_id, struct tenant_ctx *,
     bool *found, char *err, size_t errlen);
 bool session_tenant_write(const struct tenant_ctx *, char *err, size_t);

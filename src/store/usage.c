@@ -7,8 +7,6 @@
 #include "store/kv.h"
 #include "store/usage.h"
 
-#define USAGE_KEY_MAX 320
-
 /* t:<id>:<purpose formatted>; false for a bad context. */
 static bool usage_key(const struct tenant_ctx *, char *out, char *err,
     size_t errlen, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
@@ -159,25 +157,14 @@ usage_eval(struct usage_script *s, int argc, const char **argv, char *err,
  * TTL. Returns {record or nil, flagged, state, before, after, max}: state
  * as the API script's, or 2 when nothing was counted.
  */
-static __thread struct usage_script usage_request_script = {
+static __thread struct usage_script usage_request_script = {USAGE_LUA_API_COUNT
     "local v = redis.call('GET', KEYS[1])\n"
     "if ARGV[1] == '1' and redis.call('EXISTS', KEYS[2]) == 1 then\n"
     "  return {v, 1, 2, 0, 0, 0}\n"
     "end\n"
     "if ARGV[2] ~= '1' then return {v, 0, 2, 0, 0, 0} end\n"
-    "local lim = redis.call('HGET', KEYS[3], 'api_requests')\n"
-    "if not lim then return {v, 0, -1, 0, 0, 0} end\n"
-    "lim = tonumber(lim)\n"
-    "local n = redis.call('HINCRBY', KEYS[4], 'api_requests', 1)\n"
-    "if lim > 0 and n > lim then\n"
-    "  redis.call('HINCRBY', KEYS[4], 'api_requests', -1)\n"
-    "  return {v, 0, 0, n - 1, n - 1, lim}\n"
-    "end\n"
-    "if n == 1 then redis.call('EXPIRE', KEYS[4], ARGV[4]) end\n"
-    "if ARGV[3] ~= '' and redis.call('SADD', KEYS[5], ARGV[3]) == 1 then\n"
-    "  redis.call('EXPIRE', KEYS[5], ARGV[4])\n"
-    "end\n"
-    "return {v, 0, 1, n - 1, n, lim}\n",
+    "local st, b, a, m = api_count()\n"
+    "return {v, 0, st, b, a, m}\n",
     ""};
 
 /*
@@ -355,6 +342,15 @@ usage_seen_slot(const struct tenant_ctx *ctx, const char *day,
 }
 
 bool
+usage_request_keys(const struct tenant_ctx *ctx, const char *day,
+    char limits[USAGE_KEY_MAX], char counters[USAGE_KEY_MAX],
+    char users[USAGE_KEY_MAX], char *err, size_t errlen)
+{
+	return (usage_day_keys(ctx, day, limits, counters, err, errlen) &&
+	    usage_key(ctx, users, err, errlen, "usage:%s:users", day));
+}
+
+bool
 usage_request_state(const struct tenant_ctx *ctx, struct usage_request *q,
     char *err, size_t errlen)
 {
@@ -376,8 +372,7 @@ usage_request_state(const struct tenant_ctx *ctx, struct usage_request *q,
 	if (!usage_key(ctx, record, err, errlen, "%s", q->read_purpose) ||
 	    !usage_key(ctx, flag, err, errlen, "%s",
 		q->flag_purpose != NULL ? q->flag_purpose : q->read_purpose) ||
-	    !usage_day_keys(ctx, day, limits, counters, err, errlen) ||
-	    !usage_key(ctx, users, err, errlen, "usage:%s:users", day))
+	    !usage_request_keys(ctx, day, limits, counters, users, err, errlen))
 		return (false);
 	snprintf(ttl, sizeof(ttl), "%ld", USAGE_DAY_TTL_S);
 	argv[2] = "5";

@@ -64,6 +64,39 @@ enum usage_admit usage_api_hit(const struct tenant_ctx *, const char *day,
  * counted when the flag is set). Authentication uses it so that the
  * quota rides on a round trip it makes anyway.
  */
+#define USAGE_KEY_MAX 320
+
+/*
+ * Lua that counts one API request of the day, shared by the scripts that
+ * take the count along with their own reads (usage_request_state() and
+ * store/hit.c). It defines api_count(), which expects KEYS[3] the limits,
+ * KEYS[4] the day's counters, KEYS[5] the day's users, ARGV[3] a user id
+ * (or '') and ARGV[4] the counters' TTL, and returns state (1 admitted,
+ * 0 refused, -1 limits not cached), before, after and max.
+ */
+#define USAGE_LUA_API_COUNT \
+	"local function api_count()\n" \
+	"  local lim = redis.call('HGET', KEYS[3], 'api_requests')\n" \
+	"  if not lim then return -1, 0, 0, 0 end\n" \
+	"  lim = tonumber(lim)\n" \
+	"  local n = redis.call('HINCRBY', KEYS[4], 'api_requests', 1)\n" \
+	"  if lim > 0 and n > lim then\n" \
+	"    redis.call('HINCRBY', KEYS[4], 'api_requests', -1)\n" \
+	"    return 0, n - 1, n - 1, lim\n" \
+	"  end\n" \
+	"  if n == 1 then redis.call('EXPIRE', KEYS[4], ARGV[4]) end\n" \
+	"  if ARGV[3] ~= '' and redis.call('SADD', KEYS[5], ARGV[3]) == 1 " \
+	"then\n" \
+	"    redis.call('EXPIRE', KEYS[5], ARGV[4])\n" \
+	"  end\n" \
+	"  return 1, n - 1, n, lim\n" \
+	"end\n"
+
+/* The keys of the request count of a day: limits, counters, users. */
+bool usage_request_keys(const struct tenant_ctx *, const char *day,
+    char limits[USAGE_KEY_MAX], char counters[USAGE_KEY_MAX],
+    char users[USAGE_KEY_MAX], char *err, size_t errlen);
+
 struct usage_request {
 	const char *read_purpose;
 	const char *flag_purpose; /* may be NULL */

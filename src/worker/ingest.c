@@ -14,6 +14,7 @@
 #include "core/logparse.h"
 #include "core/mem.h"
 #include "core/text.h"
+#include "core/updoc.h"
 #include "service/files.h"
 #include "store/cache.h"
 #include "store/es_bulk.h"
@@ -56,7 +57,9 @@ struct ingest {
 	struct ingest_sender     snd;
 	struct buf               doc;
 	char                     received[32];
+	struct updoc             updoc; /* Vigie's fields, rendered once */
 	long                     records; /* ordinal: stable document ids */
+	bool                     file_line_ids; /* docid_file_line() ids */
 	long                     lines;
 	long                     indexed;
 	long                     rejected;
@@ -254,8 +257,6 @@ ingest_collect(struct ingest *in)
 	}
 	es_bulk_result_free(&res);
 	bulk_batch_reset(b);
-	/* At most once a second: MongoDB shares the CPU with Elasticsearch. */
-	ingest_progress(in);
 	return (true);
 }
 
@@ -274,6 +275,10 @@ ingest_handover(struct ingest *in)
 	pthread_mutex_unlock(&in->snd.mu);
 	in->batch =
 	    in->batch == &in->batches[0] ? &in->batches[1] : &in->batches[0];
+	/* Once the next batch is on its way, not before: Elasticsearch
+	 * would wait for MongoDB. At most once a second: MongoDB shares the
+	 * CPU with Elasticsearch. */
+	ingest_progress(in);
 	return (true);
 }
 
@@ -290,21 +295,19 @@ ingest_record(struct ingest *in, long line)
 {
 	const struct log_event *ev;
 	enum bulk_add_status    st;
-	char                    id[DOCID_LEN + 1];
+	char                    id[DOCID_MAX + 1];
 
 	ev = logparse_event(in->parser);
 	buf_reset(&in->doc);
 	record_append_json(&in->doc, ev);
 	/* Close the object with our fields: {...,"vigie.file_id":...} */
-	if (in->doc.len < 2 || in->doc.data[in->doc.len - 1] != '}')
+	if (!updoc_close(&in->updoc, &in->doc, line))
 		return (false);
-	in->doc.len--;
-	buf_appendf(&in->doc,
-	    "%s\"vigie.file_id\":\"%s\",\"vigie.line\":%ld,"
-	    "\"vigie.ingest_source\":\"upload\",\"vigie.received_at\":\"%s\"}",
-	    in->doc.len > 1 ? "," : "", in->file_id, line, in->received);
 	in->records++;
-	(void)docid_make(in->file_id, (unsigned long long)in->records, id);
+	if (!in->file_line_ids ||
+	    !docid_file_line(in->file_id, (unsigned long long)in->records, id))
+		(void)docid_make(
+		    in->file_id, (unsigned long long)in->records, id);
 	st = bulk_add_raw(in->batch, in->ctx, (long)(ev->ts_ms / 1000), id,
 	    (unsigned long long)line, in->doc.data, in->doc.len);
 	if (st != BULK_ADD_OK) {
@@ -495,6 +498,11 @@ ingest_file(
 		return (JOB_RETRY);
 	}
 	type = json_string_value(json_object_get(file, "type"));
+	/* Files recorded before these ids keep the hashed ones: a file
+	 * half-ingested then is redone with the ids it started with. */
+	in.file_line_ids = json_is_string(json_object_get(file, "doc_ids")) &&
+	    strcmp(json_string_value(json_object_get(file, "doc_ids")),
+		FILES_DOC_IDS) == 0;
 	if (!files_path(ctx, file_id, path, sizeof(path)) ||
 	    (gz = gzopen(path, "rb")) == NULL) {
 		json_decref(file);
@@ -512,6 +520,8 @@ ingest_file(
 	in.batch = &in.batches[0];
 	buf_init(&in.doc, 4096);
 	text_iso8601((long)time(NULL), in.received, sizeof(in.received));
+	/* Cannot fail: files_path() accepted the id. */
+	(void)updoc_init(&in.updoc, file_id, in.received);
 
 	if (!ingest_detect(gz, type != NULL ? type : "auto", &fmt, &det, chunk,
 		&nsample, err, sizeof(err))) {

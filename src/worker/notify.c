@@ -21,6 +21,7 @@
 
 #include "common/env.h"
 #include "common/log.h"
+#include "core/seal.h"
 #include "core/mem.h"
 #include "core/notify_mail.h"
 #include "core/notify_pdf.h"
@@ -228,6 +229,7 @@ notify_send_webhook(const struct notify_job *j, enum notify_type type,
 	const char             *secret, *headers[6];
 	json_t                 *payload;
 	char                   *body, sig[NOTIFY_SIG_HEX_LEN + 1];
+	char                    plain[NOTIFY_SECRET_MAX + 1];
 	char                    h_id[200], h_ts[64], h_sig[128], h_try[64];
 	long                    ts;
 
@@ -248,8 +250,21 @@ notify_send_webhook(const struct notify_job *j, enum notify_type type,
 	headers[1] = h_ts;
 	headers[2] = h_try;
 	headers[3] = NULL;
-	if ((secret = json_string_value(json_object_get(config, "secret"))) !=
-	    NULL) {
+	secret = json_string_value(json_object_get(config, "secret"));
+	if (seal_is_sealed(secret)) {
+		/* Unreadable (the key changed): never send unsigned. */
+		if (!seal_open(notify_conf()->seal_key, j->ctx.id, secret,
+			plain, sizeof(plain))) {
+			free(body);
+			t->permanent = true;
+			snprintf(t->error, sizeof(t->error),
+			    "the webhook secret cannot be opened "
+			    "(was VIGIE_SECRETS_KEY changed?)");
+			return;
+		}
+		secret = plain;
+	}
+	if (secret != NULL) {
 		notify_sign(secret, ts, body, strlen(body), sig);
 		snprintf(
 		    h_sig, sizeof(h_sig), "X-Vigie-Signature: sha256=%s", sig);
@@ -287,23 +302,31 @@ static const char notify_text_default[] =
     "Open the matching search: {{search_url}}\n\n"
     "-- \n{{brand.name}} - event {{event_id}}\n";
 
-static const char notify_html_default[] =
-    "<!doctype html><html><body style=\"font-family:sans-serif;"
-    "color:#212529\"><div style=\"background:{{brand.color}};color:#fff;"
-    "padding:12px 16px;font-size:18px\">{{brand.name}}</div>"
-    "<div style=\"padding:16px\"><h2 style=\"margin-top:0\">{{title}}</h2>"
-    "<p>{{message}}</p><table cellpadding=\"4\">"
-    "<tr><th align=\"left\">Rule</th><td>{{rule.name}}</td></tr>"
-    "<tr><th align=\"left\">Severity</th><td>{{severity}}</td></tr>"
-    "<tr><th align=\"left\">Value</th><td>{{alert.value}}</td></tr>"
-    "<tr><th align=\"left\">Threshold</th><td>{{alert.threshold}}</td></tr>"
-    "<tr><th align=\"left\">Window</th><td>{{alert.window}}</td></tr>"
-    "<tr><th align=\"left\">Started</th><td>{{alert.started_at}}</td></tr>"
-    "</table><p><a href=\"{{search_url}}\" style=\"background:"
-    "{{brand.color}};color:#fff;padding:8px 12px;text-decoration:none\">"
-    "Open the matching search</a></p><p style=\"color:#6c757d;"
-    "font-size:12px\">Event {{event_id}}. The chart of the window is "
-    "attached.</p></div></body></html>";
+/* The organization's logo, inline in the e-mail (core/notify_mail.h). */
+#define NOTIFY_LOGO_CID "logo@vigie"
+
+#define NOTIFY_HTML(logo) \
+	"<!doctype html><html><body style=\"font-family:sans-serif;" \
+	"color:#212529\"><div style=\"background:{{brand.color}};color:#fff;" \
+	"padding:12px 16px;font-size:18px\">" logo "{{brand.name}}</div>" \
+	"<div style=\"padding:16px\"><h2 style=\"margin-top:0\">{{title}}</h2>" \
+	"<p>{{message}}</p><table cellpadding=\"4\">" \
+	"<tr><th align=\"left\">Rule</th><td>{{rule.name}}</td></tr>" \
+	"<tr><th align=\"left\">Severity</th><td>{{severity}}</td></tr>" \
+	"<tr><th align=\"left\">Value</th><td>{{alert.value}}</td></tr>" \
+	"<tr><th align=\"left\">Threshold</th><td>{{alert.threshold}}</td>" \
+	"</tr><tr><th align=\"left\">Window</th><td>{{alert.window}}</td></tr>" \
+	"<tr><th align=\"left\">Started</th><td>{{alert.started_at}}</td></tr>" \
+	"</table><p><a href=\"{{search_url}}\" style=\"background:" \
+	"{{brand.color}};color:#fff;padding:8px 12px;text-decoration:none\">" \
+	"Open the matching search</a></p><p style=\"color:#6c757d;" \
+	"font-size:12px\">Event {{event_id}}. The chart of the window is " \
+	"attached.</p></div></body></html>"
+
+static const char notify_html_default[] = NOTIFY_HTML("");
+static const char notify_html_logo[] =
+    NOTIFY_HTML("<img src=\"cid:" NOTIFY_LOGO_CID "\" alt=\"\" height=\"32\" "
+		"style=\"vertical-align:middle;margin-right:10px\">");
 
 static const char *
 notify_template_or(const json_t *config, const char *key, const char *def)
@@ -319,12 +342,14 @@ static void
 notify_mail_compose(const struct notify_job *j, const json_t *config,
     const json_t *ctx, struct buf *pdf, struct buf *out)
 {
-	struct notify_mail m;
-	struct buf         subject, text, html;
-	char               date[64], mid[256], boundary[40], hex[25];
-	char               err[256];
-	struct tm          tm;
-	time_t             now;
+	struct notify_mail      m;
+	struct branding_outcome bo;
+	struct buf              subject, text, html, logo;
+	char                    date[64], mid[256], boundary[40], hex[25];
+	char                    logo_type[16];
+	char                    err[256];
+	struct tm               tm;
+	time_t                  now;
 
 	buf_init(&subject, 128);
 	buf_init(&text, 1024);
@@ -335,8 +360,18 @@ notify_mail_compose(const struct notify_job *j, const json_t *config,
 	notify_template_render(
 	    notify_template_or(config, "text_template", notify_text_default),
 	    ctx, false, &text);
+	/* The logo, when the organization has one (never holding the mail
+	 * back: without it the header shows the name alone). */
+	buf_init(&logo, 0);
+	if (json_object_get(json_object_get(ctx, "brand"), "logo_url") !=
+	    NULL) {
+		branding_logo_get(&j->ctx, &logo, logo_type, &bo);
+		if (bo.result != BRANDING_OK)
+			buf_reset(&logo);
+	}
 	notify_template_render(
-	    notify_template_or(config, "html_template", notify_html_default),
+	    notify_template_or(config, "html_template",
+		logo.len > 0 ? notify_html_logo : notify_html_default),
 	    ctx, true, &html);
 	now = time(NULL);
 	gmtime_r(&now, &tm);
@@ -356,6 +391,12 @@ notify_mail_compose(const struct notify_job *j, const json_t *config,
 	m.message_id = mid;
 	m.event_id = j->event_id;
 	m.boundary = boundary;
+	if (logo.len > 0 && strstr(html.data, "cid:" NOTIFY_LOGO_CID) != NULL) {
+		m.inline_image = logo.data;
+		m.inline_len = logo.len;
+		m.inline_type = logo_type;
+		m.inline_cid = NOTIFY_LOGO_CID;
+	}
 	if (strcmp(notify_template_or(config, "attach", "pdf"), "pdf") == 0 &&
 	    notify_pdf_chart(ctx, pdf, err, sizeof(err))) {
 		m.attachment = pdf->data;
@@ -372,6 +413,7 @@ notify_mail_compose(const struct notify_job *j, const json_t *config,
 	buf_free(&subject);
 	buf_free(&text);
 	buf_free(&html);
+	buf_free(&logo);
 }
 
 static void

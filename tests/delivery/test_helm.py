@@ -53,6 +53,9 @@ def test_non_root_and_jwt_secret_by_reference(values):
         env = {e["name"]: e for e in c["env"]}
         ref = env["VIGIE_JWT_SECRET"]["valueFrom"]["secretKeyRef"]
         assert ref["name"] and "value" not in env["VIGIE_JWT_SECRET"]
+        # The key sealing webhook secrets: the same Secret, optional.
+        ref = env["VIGIE_SECRETS_KEY"]["valueFrom"]["secretKeyRef"]
+        assert ref["key"] == "VIGIE_SECRETS_KEY" and ref["optional"] is True
         assert any("configMapRef" in e for e in c["envFrom"])
     assert not by_kind(docs, "Secret"), "the chart must not create secrets"
     config = by_kind(docs, "ConfigMap")[0]["data"]
@@ -108,3 +111,8 @@ def test_bad_values_are_refused():
          "--kube-version", "1.30.0", "--set", "config.extra.VIGIE_JWT_SECRET=x"],
         capture_output=True, text=True)
     assert out.returncode != 0 and "Secret" in out.stderr
+    out = subprocess.run(
+        [tool("helm"), "template", "vigie", str(ROOT / "helm/vigie"),
+         "--kube-version", "1.30.0", "--set", "config.extra.VIGIE_SECRETS_KEY=x"],
+        capture_output=True, text=True)
+    assert out.returncode != 0 and "VIGIE_SECRETS_KEY" in out.stderr

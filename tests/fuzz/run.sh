@@ -25,7 +25,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 OUT="$ROOT/build/fuzz"
 CLANG=${CLANG:-clang}
-TARGETS=(csv json access syslog detect search overrides image netguard notify alertrule esanswer)
+TARGETS=(csv json access syslog detect search overrides image netguard notify alertrule esanswer bulkanswer accept)
 # Every file of src/core: it is pure code; each target links what it uses.
 mapfile -t CORE < <(cd "$ROOT/src/core" && ls -- *.c | sed 's/\.c$//')
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
@@ -36,7 +36,7 @@ SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-quarantine_size_mb=64}"
 CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -I$ROOT/src \
 	$(pkg-config --cflags jansson)"
-LIBS="$(pkg-config --libs jansson libcrypto libargon2 libjwt) -lhpdf -lm"
+LIBS="$(pkg-config --libs jansson libcrypto libargon2 libjwt) -lhpdf -lz -lm"
 
 say() { printf '==> fuzz: %s\n' "$*"; }
 

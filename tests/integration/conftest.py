@@ -5,6 +5,7 @@ stack and exports where they are; these fixtures only read that.
 """
 import json
 import os
+import pathlib
 import subprocess
 import time
 import uuid
@@ -72,6 +73,22 @@ def log_lines(path):
         if raw.startswith("{"):
             lines.append(json.loads(raw))
     return lines
+
+
+# The shared data sets (real logs, never copied into the repository):
+# where VIGIE_SHARED_DATA says, next to the repository, or the machine's
+# /work/shared/data. A machine without them (a GitHub runner) skips the
+# tests that need them.
+SHARED_DATA = next((pathlib.Path(p) for p in (
+    os.environ.get("VIGIE_SHARED_DATA"), ROOT.parent / "shared" / "data",
+    "/work/shared/data") if p and pathlib.Path(p).is_dir()), None)
+
+
+def shared_data(name):
+    """The path of a shared data file, or a skip when it is not here."""
+    if SHARED_DATA is None or not (SHARED_DATA / name).is_file():
+        pytest.skip(f"{name}: the shared data sets are not on this machine")
+    return SHARED_DATA / name
 
 
 def wait_for(predicate, timeout, interval=0.1):

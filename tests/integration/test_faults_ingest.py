@@ -29,11 +29,10 @@ from urllib.parse import urlparse
 import pytest
 import requests
 
-from conftest import ROOT, wait_for
+from conftest import ROOT, wait_for, shared_data
 
 pytestmark = pytest.mark.faults
 
-DATA = ROOT.parent / "shared" / "data" / "apache_access_10k.log"
 REPEAT = int(os.environ.get("FAULTS_REPEAT", "100"))
 LINES = 10000 * REPEAT
 ES = os.environ.get("VIGIE_ES_URL", "")
@@ -82,7 +81,7 @@ def big_log(tmp_path_factory):
     """The generated file, gzip: one compressed copy of the 10k-line log
     repeated REPEAT times (a multi-member gzip stream, which zlib reads
     as one file)."""
-    member = gzip.compress(DATA.read_bytes(), compresslevel=6)
+    member = gzip.compress(shared_data("apache_access_10k.log").read_bytes(), compresslevel=6)
     path = tmp_path_factory.mktemp("faults") / "big_access.log.gz"
     with open(path, "wb") as out:
         for _ in range(REPEAT):

@@ -1,18 +1,20 @@
 """Uploading files and ingesting them: formats, progress, refused lines,
 bad input, and other tenants."""
 import gzip
+import hashlib
 import io
 import json
 import os
+import socket
 import time
+import urllib.parse
 from pathlib import Path
 
 import pytest
 import requests
 
-from conftest import ROOT, wait_for
+from conftest import wait_for, shared_data
 
-DATA = ROOT.parent / "shared" / "data"
 ES = os.environ.get("VIGIE_ES_URL", "")
 
 
@@ -49,7 +51,7 @@ def acme(new_tenant):
 
 
 def test_apache_access_log_is_ingested_completely(acme):
-    content = (DATA / "apache_access_10k.log").read_bytes()
+    content = shared_data("apache_access_10k.log").read_bytes()
     r = upload(acme, content, "apache_access_10k.log")
     assert r.status_code == 201, r.text
     f = r.json()
@@ -81,15 +83,57 @@ def test_apache_access_log_is_ingested_completely(acme):
 
 def test_same_file_twice_never_duplicates(acme):
     before = es_count(acme)
-    lines = b"".join((DATA / "apache_access_10k.log").read_bytes()
+    lines = b"".join(shared_data("apache_access_10k.log").read_bytes()
                      .splitlines(keepends=True)[:100])
     f = upload(acme, lines, "small.log").json()
     wait_finished(acme, f["id"])
     assert es_count(acme) == before + 100
 
 
+def recv_head(s, got=b""):
+    """Reads until the end of a response's head: (head, what follows)."""
+    while b"\r\n\r\n" not in got:
+        chunk = s.recv(65536)
+        assert chunk, got
+        got += chunk
+    head, _, rest = got.partition(b"\r\n\r\n")
+    return head, rest
+
+
+def test_upload_answers_expect_100_continue(acme):
+    # curl asks for "100 Continue" before sending a body over 1 MiB and,
+    # when no answer comes, waits a second before sending it anyway.
+    body = b"".join(shared_data("apache_access_10k.log").read_bytes()
+                    .splitlines(keepends=True)[:50])
+    url = urllib.parse.urlsplit(acme["api"].base_url)
+    head = (f"POST /api/v1/files?name=expect.log HTTP/1.1\r\n"
+            f"Host: {url.netloc}\r\n"
+            f"Authorization: {acme['api'].session.headers['Authorization']}\r\n"
+            "Content-Type: application/octet-stream\r\n"
+            f"Content-Length: {len(body)}\r\n"
+            "Expect: 100-continue\r\nConnection: close\r\n\r\n")
+    with socket.create_connection((url.hostname, url.port), timeout=30) as s:
+        s.sendall(head.encode())
+        # Nothing of the body is sent before the interim answer.
+        interim, rest = recv_head(s)
+        assert interim == b"HTTP/1.1 100 Continue", interim
+        assert rest == b""
+        s.sendall(body)
+        final, rest = recv_head(s)
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            rest += chunk
+    assert final.startswith(b"HTTP/1.1 201 "), final
+    f = json.loads(rest)
+    assert f["lines"] == 50 and f["size"] == len(body)
+    done = wait_finished(acme, f["id"])
+    assert done["status"] == "done" and done["indexed"] == 50
+
+
 def test_gzip_upload(acme):
-    lines = (DATA / "loghub_2k" / "Linux" / "Linux_2k.log").read_bytes()
+    lines = shared_data("loghub_2k/Linux/Linux_2k.log").read_bytes()
     f = upload(acme, gzip.compress(lines), "linux.log.gz").json()
     assert f["compressed"] is True
     done = wait_finished(acme, f["id"])
@@ -152,6 +196,52 @@ def test_bad_content_is_refused_and_nothing_is_kept(acme, content, status,
     if code == "invalid_encoding":
         assert "line 2" in r.json()["error"]["message"]
     assert acme["api"].get("/api/v1/files").json()["total"] == before
+
+
+def stored_path(t, file_id):
+    return (Path(os.environ["VIGIE_DATA_DIR"]) / "uploads" /
+            t["tenant"]["id"] / file_id)
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_uploads_are_stored_whole_with_their_digest(acme, compress):
+    # Over 1 MiB, Kore spools the body to disk; the server links that
+    # file into place (or copies it) and takes Kore's SHA-256. Smaller
+    # bodies are copied from memory.
+    lines = shared_data("apache_access_10k.log").read_bytes() \
+        .splitlines(keepends=True)[:6000]
+    big = b"".join(lines) * (3 if compress else 1)
+    small = b"".join(lines[:10])
+    for text, n in ((big, big.count(b"\n")), (small, 10)):
+        # Level 0 (stored blocks): the gzip stream is as big as the text.
+        body = gzip.compress(text, compresslevel=0) if compress else text
+        assert (len(body) > 1024 * 1024) == (text is big)
+        r = upload(acme, body, "big.log.gz" if compress else "big.log")
+        assert r.status_code == 201, r.text
+        f = r.json()
+        assert f["sha256"] == hashlib.sha256(body).hexdigest()
+        assert f["size"] == len(body)
+        assert f["doc_ids"] == "file-line"
+        assert f["compressed"] is compress
+        assert stored_path(acme, f["id"]).read_bytes() == body
+        done = wait_finished(acme, f["id"])
+        assert done["status"] == "done" and done["indexed"] == n, done
+
+
+def test_spooled_bad_upload_keeps_nothing(acme):
+    before = acme["api"].get("/api/v1/files").json()["total"]
+    folder = stored_path(acme, "x").parent
+    files_before = sorted(p.name for p in folder.iterdir()) \
+        if folder.exists() else []
+    body = b"a good line\n" * 200000 + b"bad \xff byte\n"
+    r = upload(acme, body)
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["code"] == "invalid_encoding"
+    assert "line 200001" in r.json()["error"]["message"]
+    assert acme["api"].get("/api/v1/files").json()["total"] == before
+    files_after = sorted(p.name for p in folder.iterdir()) \
+        if folder.exists() else []
+    assert files_after == files_before
 
 
 def test_unknown_type_and_bad_query(acme):

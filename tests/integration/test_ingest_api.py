@@ -10,9 +10,8 @@ import uuid
 import pytest
 import requests
 
-from conftest import ROOT, Api
+from conftest import Api, shared_data
 
-DATA = ROOT.parent / "shared" / "data"
 ES = os.environ.get("VIGIE_ES_URL", "")
 
 
@@ -399,7 +398,7 @@ def files_total(t):
 def test_preview_of_the_apache_log_shows_ten_records(acme):
     before = files_total(acme)
     es_before = es_count(acme)
-    content = (DATA / "apache_access_10k.log").read_bytes()
+    content = shared_data("apache_access_10k.log").read_bytes()
     r = preview(acme, content)
     assert r.status_code == 200, r.text
     out = r.json()
@@ -416,7 +415,7 @@ def test_preview_of_the_apache_log_shows_ten_records(acme):
 
 def test_preview_of_a_gzip_file(acme):
     before = files_total(acme)
-    content = gzip.compress((DATA / "apache_access_10k.log").read_bytes())
+    content = gzip.compress(shared_data("apache_access_10k.log").read_bytes())
     r = preview(acme, content)
     assert r.status_code == 200, r.text
     out = r.json()

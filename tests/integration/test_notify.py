@@ -84,6 +84,51 @@ def test_webhook_secret_is_shown_once_then_masked(owner, receiver):
     assert got["config"]["secret"] != new
 
 
+def test_webhook_secrets_are_sealed_at_rest(owner, new_tenant, receiver,
+                                            redis, db):
+    """The database holds a webhook's secret sealed (AES-256-GCM, bound to
+    the organization): deliveries are signed with the real secret, and a
+    sealed value copied into another organization's channel never opens
+    there, so that delivery fails rather than go out unsigned."""
+    from bson import ObjectId
+    ch = create_channel(owner["api"], "webhook",
+                        {"url": receiver.url()}).json()
+    secret = ch["config"]["secret"]
+    stored = db["notification_channels"].find_one(
+        {"_id": ObjectId(ch["id"])})["config"]
+    assert stored["secret"].startswith("sealed:v1:")
+    assert secret[6:] not in json.dumps(stored, default=str)
+    assert stored["secret_hint"] == secret[-4:]
+    r = owner["api"].post(f"{CHANNELS}/{ch['id']}/test")
+    assert r.status_code == 202, r.text
+    assert settled(owner["api"], r.json()["event_id"])[0]["status"] == "sent"
+    assert receiver.requests()[0].signature_ok(secret)
+    # Renamed without a new secret: still sealed, still the same secret.
+    r = owner["api"].patch(f"{CHANNELS}/{ch['id']}", json={
+        "config": {"url": receiver.url("/renamed")}})
+    assert r.status_code == 200 and "whsec_" not in r.text, r.text
+    assert db["notification_channels"].find_one(
+        {"_id": ObjectId(ch["id"])})["config"]["secret"] == stored["secret"]
+    # Moved behind the API's back to another organization: refused.
+    other = new_tenant("ntfseal")
+    och = create_channel(other["api"], "webhook",
+                         {"url": receiver.url("/other")}).json()
+    db["notification_channels"].update_one(
+        {"_id": ObjectId(och["id"])},
+        {"$set": {"config.secret": stored["secret"]}})
+    event_id = "sealed-" + uuid.uuid4().hex
+    push_notify(redis, other["tenant"]["id"], och["id"], event_id,
+                alert_event())
+    item = settled(other["api"], event_id)[0]
+    assert item["status"] == "dead" and "cannot be opened" in \
+        item["last_error"], item
+    assert not [q for q in receiver.requests() if q.path == "/other"]
+    # Nobody gives a secret that looks sealed.
+    r = create_channel(owner["api"], "webhook", {
+        "url": receiver.url(), "secret": stored["secret"][:100]})
+    assert r.status_code in (400, 422), r.text
+
+
 def test_chat_webhook_urls_are_masked(owner, receiver):
     url = receiver.url("/services/T000/B000/XXXXsecretpart")
     for ctype in ("slack", "discord", "teams"):

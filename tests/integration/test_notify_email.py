@@ -186,6 +186,38 @@ def test_branding_colours_the_mail(new_tenant, redis, mailbox, db):
     assert files[0].get_content().startswith(b"%PDF-")
 
 
+def test_the_logo_travels_inline(new_tenant, redis, mailbox):
+    """An organization with a logo gets it in the mail's header, as an
+    inline part the HTML names by Content-ID (nothing to fetch), beside
+    the chart attachment; a template that does not show it gets no such
+    part."""
+    from test_branding import image_bytes, put_logo
+    t = new_tenant("ntflogo")
+    logo = image_bytes("PNG", (96, 32), (10, 120, 200))
+    assert put_logo(t["api"], logo).status_code == 200
+    _, event_id = send(t, redis, {"to": [f"l@{t['slug']}.example.com"]},
+                       alert_event())
+    assert settled(t["api"], event_id)["status"] == "sent"
+    (_, _, msg, _), = mailbox.find(event_id)
+    related = [p for p in msg.walk()
+               if p.get_content_type() == "multipart/related"]
+    assert len(related) == 1
+    images = [p for p in msg.walk() if p["Content-ID"] == "<logo@vigie>"]
+    assert len(images) == 1
+    assert images[0].get_content_type() == "image/png"
+    assert images[0].get_content() == logo
+    _, html, files = parts(msg)
+    assert 'src="cid:logo@vigie"' in html
+    assert [f.get_content_type() for f in files] == ["application/pdf"]
+    # A channel template without the logo: no inline part.
+    _, event_id = send(t, redis, {
+        "to": [f"l@{t['slug']}.example.com"],
+        "html_template": "<p>{{title}}</p>"}, alert_event(), name="plain")
+    assert settled(t["api"], event_id)["status"] == "sent"
+    (_, _, msg, _), = mailbox.find(event_id)
+    assert not [p for p in msg.walk() if p["Content-ID"]]
+
+
 def test_refused_recipient_is_a_dead_letter_at_once(owner, redis, mailbox):
     _, event_id = send(owner, redis,
                        {"to": [f"reject@{owner['slug']}.example.com"]},

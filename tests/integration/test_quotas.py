@@ -9,15 +9,13 @@ import os
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 import requests
 
-from conftest import Api, wait_for
+from conftest import Api, wait_for, shared_data
 
 ES = os.environ.get("VIGIE_ES_URL", "")
-DATA = Path(os.environ.get("VIGIE_TEST_DATA", "/work/shared/data"))
 GB = 1_000_000_000
 
 
@@ -503,7 +501,7 @@ def test_metering_flush_is_idempotent_and_reconciles_with_es(
         .status_code == 200
     assert bulk(base_url, key, [{"message": f"b{i}"} for i in range(25)]) \
         .status_code == 200
-    lines = (DATA / "apache_access_10k.log").read_bytes().splitlines(True)
+    lines = shared_data("apache_access_10k.log").read_bytes().splitlines(True)
     r = t["api"].post("/api/v1/files", params={"name": "access.log"},
                       data=b"".join(lines[:300]),
                       headers={"Content-Type": "application/octet-stream"})

@@ -8,21 +8,14 @@ import datetime as dt
 import io
 import json
 import os
-import pathlib
 import time
 import uuid
 
 import pytest
 import requests
 
-from conftest import ROOT, Api, wait_for
+from conftest import Api, wait_for, shared_data
 
-# The shared data sets: next to the repository, or where the variable says
-# (a git worktree lives elsewhere).
-DATA = pathlib.Path(os.environ.get("VIGIE_SHARED_DATA",
-                                   ROOT.parent / "shared" / "data"))
-if not DATA.is_dir():
-    DATA = pathlib.Path("/work/shared/data")
 ES = os.environ.get("VIGIE_ES_URL", "")
 LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 SERVICES = ["api", "db", "web"]
@@ -107,7 +100,7 @@ def wait_hit(api, path, params):
 @pytest.fixture(scope="module")
 def acme(new_tenant):
     t = new_tenant("srch")
-    content = (DATA / "apache_access_10k.log").read_bytes()
+    content = shared_data("apache_access_10k.log").read_bytes()
     r = t["api"].post("/api/v1/files", params={"name": "access.log"},
                       data=content,
                       headers={"Content-Type": "application/octet-stream"})

@@ -15,9 +15,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import ROOT, wait_for
+from conftest import ROOT, wait_for, shared_data
 
-DATA = ROOT.parent / "shared" / "data"
 ES = os.environ.get("VIGIE_ES_URL", "")
 # Fluent Bit's apache2 parser (conf/parsers.conf), in Python's syntax.
 APACHE2 = re.compile(
@@ -45,7 +44,7 @@ def es_count(tenant_id, query=None):
 @pytest.mark.parametrize("compress", ["", "gzip"])
 def test_fluent_bit_ships_the_apache_log_completely(new_tenant, base_url,
                                                     tmp_path, compress):
-    log = DATA / "apache_access_10k.log"
+    log = shared_data("apache_access_10k.log")
     lines = sum(1 for line in log.read_bytes().splitlines() if line.strip())
     t = new_tenant("fluentbit")
     other = new_tenant("fbother")

@@ -571,6 +571,89 @@ test_read_long_reason(void **state)
 	buf_free(&b);
 }
 
+/*
+ * The usual all-indexed answer is only counted; answers of other shapes
+ * (which jansson reads) give the same outcome, or none when they are not
+ * answers at all.
+ */
+static void
+test_read_clean_shortcut(void **state)
+{
+	static const struct {
+		const char *body;
+		bool        read;
+		size_t      n;
+	} v[] = {
+	    {"{\"errors\":false,\"items\":[{\"index\":{\"status\":201}},"
+	     "{\"create\":{\"status\":201}},{\"index\":{\"status\":200}}]}\n",
+		true, 3},
+	    /* Other shapes, read by jansson: the same counts. */
+	    {"{ \"errors\" : false, \"items\" : [ {\"index\":{\"status\":201}} ] }",
+		true, 1},
+	    {"{\"took\":3,\"errors\":false,\"items\":[{\"index\":{\"status\":"
+	     "201,\"_id\":\"x\"}}]}",
+		true, 1},
+	    {"{\"errors\":false,\"items\":[{\"index\":{\"status\":409}}]}",
+		true, 1},
+	    {"{\"errors\":false,\"items\":[{\"other\":{\"status\":201}}]}",
+		true, 1},
+	    /* Not answers: refused by both. */
+	    {"{\"errors\":false,\"items\":[{\"index\":{\"status\":201}}]}x",
+		false, 0},
+	    {"{\"errors\":false,\"items\":[{\"index\":{\"status\":201}}", false,
+		0},
+	    {"{\"errors\":false,\"items\":[{\"index\":{\"status\":201}},]}",
+		false, 0},
+	    {"{\"errors\":false,\"items\":[{\"index\":{\"status\":2x1}}]}",
+		false, 0},
+	};
+	struct bulk_outcome out;
+	struct buf          b;
+	size_t              i;
+
+	(void)state;
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		assert_int_equal(
+		    bulk_response_read(v[i].body, strlen(v[i].body), &out),
+		    v[i].read);
+		assert_int_equal(out.n, v[i].n);
+		assert_int_equal(out.ok, v[i].n);
+		assert_int_equal(out.retry + out.rejected, 0);
+		assert_false(out.errors);
+		if (v[i].n > 0) {
+			assert_int_equal(out.items[0].state, BULK_ITEM_OK);
+			assert_int_equal(out.items[0].status, 0);
+			assert_null(out.items[0].type);
+		}
+		bulk_outcome_free(&out);
+	}
+	/* A batch's worth, as Elasticsearch writes it. */
+	buf_init(&b, 1 << 16);
+	buf_appends(&b, "{\"errors\":false,\"items\":[");
+	for (i = 0; i < 6000; i++)
+		buf_appendf(&b, "%s{\"index\":{\"status\":%d}}",
+		    i > 0 ? "," : "", i % 7 == 0 ? 200 : 201);
+	buf_appends(&b, "]}");
+	assert_true(bulk_response_read(b.data, b.len, &out));
+	assert_int_equal(out.n, 6000);
+	assert_int_equal(out.ok, 6000);
+	assert_int_equal(out.items[5999].state, BULK_ITEM_OK);
+	bulk_outcome_free(&out);
+	/* One item in error: every item is walked, as before. */
+	buf_reset(&b);
+	buf_appends(&b,
+	    "{\"errors\":true,\"items\":[{\"index\":{\"status\":201}},"
+	    "{\"index\":{\"status\":400,\"error\":{\"type\":"
+	    "\"mapper_parsing_exception\",\"reason\":\"bad\"}}}]}");
+	assert_true(bulk_response_read(b.data, b.len, &out));
+	assert_int_equal(out.n, 2);
+	assert_int_equal(out.ok, 1);
+	assert_int_equal(out.rejected, 1);
+	assert_int_equal(out.items[0].status, 201);
+	bulk_outcome_free(&out);
+	buf_free(&b);
+}
+
 static void
 test_classify(void **state)
 {
@@ -638,6 +721,7 @@ main(void)
 	    cmocka_unit_test(test_read_filtered),
 	    cmocka_unit_test(test_read_not_an_answer),
 	    cmocka_unit_test(test_read_long_reason),
+	    cmocka_unit_test(test_read_clean_shortcut),
 	    cmocka_unit_test(test_classify),
 	    cmocka_unit_test(test_backoff),
 	};

@@ -540,6 +540,64 @@ test_mail(void **state)
 	json_decref(to);
 }
 
+/* An inline image: alternatives within a related part, named by cid. */
+static void
+test_mail_inline_image(void **state)
+{
+	struct notify_mail m;
+	struct buf         b;
+	json_t            *to;
+	const char        *p, *alt, *img, *end_rel, *att;
+
+	(void)state;
+	to = parse("[\"a@example.com\"]");
+	memset(&m, 0, sizeof(m));
+	m.from = "alerts@vigie.test";
+	m.to = to;
+	m.subject = "s";
+	m.text = "t";
+	m.html = "<img src=\"cid:logo@vigie\">";
+	m.date = "Sat, 21 Nov 2026 08:00:00 +0000";
+	m.message_id = "m@vigie";
+	m.event_id = "e";
+	m.boundary = "vigieB";
+	m.attachment = "%PDF";
+	m.attachment_len = 4;
+	m.attachment_name = "a.pdf";
+	m.attachment_type = "application/pdf";
+	m.inline_image = "\x89PNG";
+	m.inline_len = 4;
+	m.inline_type = "image/png";
+	m.inline_cid = "logo@vigie\r\nBcc: x";
+	buf_init(&b, 1024);
+	notify_mail_build(&m, &b);
+	p = strstr(b.data,
+	    "--vigieB\r\nContent-Type: multipart/related; "
+	    "type=\"multipart/alternative\"; "
+	    "boundary=\"vigieB-rel\"");
+	alt = strstr(b.data,
+	    "--vigieB-rel\r\nContent-Type: "
+	    "multipart/alternative; boundary=\"vigieB-alt\"");
+	img = strstr(b.data, "--vigieB-rel\r\nContent-Type: image/png\r\n");
+	end_rel = strstr(b.data, "--vigieB-rel--\r\n");
+	att = strstr(b.data, "--vigieB\r\nContent-Type: application/pdf");
+	assert_non_null(p);
+	assert_true(p < alt && alt < img && img < end_rel && end_rel < att);
+	assert_non_null(strstr(img,
+	    "Content-ID: <logo@vigie  Bcc: x>\r\n"
+	    "Content-Disposition: inline\r\n"));
+	assert_null(strstr(b.data, "\r\nBcc:"));
+	assert_non_null(strstr(img, "iVBORw==")); /* the image, base64 */
+	/* Without an HTML part there is nothing to show it in: no part. */
+	buf_reset(&b);
+	m.html = NULL;
+	notify_mail_build(&m, &b);
+	assert_null(strstr(b.data, "multipart/related"));
+	assert_null(strstr(b.data, "Content-ID"));
+	buf_free(&b);
+	json_decref(to);
+}
+
 static void
 test_pdf(void **state)
 {
@@ -594,6 +652,7 @@ main(void)
 	    cmocka_unit_test(test_backoff),
 	    cmocka_unit_test(test_events),
 	    cmocka_unit_test(test_mail),
+	    cmocka_unit_test(test_mail_inline_image),
 	    cmocka_unit_test(test_pdf),
 	};
 

@@ -90,6 +90,12 @@ the whole Secret (last, so it wins), and the JWT key from the Secret.
     secretKeyRef:
       name: {{ include "vigie.secretName" . }}
       key: {{ .Values.secrets.jwtSecretKey }}
+- name: VIGIE_SECRETS_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "vigie.secretName" . }}
+      key: {{ .Values.secrets.sealKey }}
+      optional: true
 {{- end }}
 
 {{/*
