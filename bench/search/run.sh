@@ -267,6 +267,11 @@ EOF
 curl -s -o /dev/null -H "$AUTH" "$API/logs?q=warm&size=50"
 curl -s -o /dev/null -X POST -H 'Content-Type: application/json' \
 	"$ES/vigie-t-$tenant_id/_search" -d "$(head -1 "$work/bodies")"
+# The Kore worker's CPU time (user + system, all its threads, in clock
+# ticks): what each miss costs Vigie, a figure the load of the machine
+# moves much less than latencies.
+worker_ticks() { awk '{print $14 + $15}' "/proc/$kworker/stat"; }
+ticks0=$(worker_ticks)
 : >"$work/t_vigie" ; : >"$work/t_es"
 # Whichever goes second finds Elasticsearch's caches warm for that query:
 # the order alternates from one chunk to the next.
@@ -281,6 +286,7 @@ for cfg in "$work"/vigie-*.cfg; do
 		curl -s -K "$cfg" >>"$work/t_vigie"
 	fi
 done
+miss_cpu_us=$((($(worker_ticks) - ticks0) * 1000000 / $(getconf CLK_TCK) / QUERIES))
 read -r v50 v99 es50 es99 misses bad < <("$PY" - "$work" <<'EOF'
 import sys
 work = sys.argv[1]
@@ -330,6 +336,7 @@ echo "ratio cached / ping req/s: $ratio  (target >= 0.5: $(echo "$ratio >= 0.5" 
 echo "  uncompressed / ping     : $ratio_id"
 echo "uncached search: p50 $v50 ms, p99 $v99 ms   ($QUERIES searches, $misses answered MISS)"
 echo "Elasticsearch  : p50 $es50 ms, p99 $es99 ms   (the same bodies, straight to $ES)"
+echo "worker CPU per uncached search: $miss_cpu_us us   (Kore worker, all threads, user + system; clock ticks of $((1000 / $(getconf CLK_TCK))) ms)"
 echo "ratio p50 Vigie / Elasticsearch: $lat  (target <= 1.2: $(echo "$lat <= 1.2" | bc | sed 's/1/PASS/;s/0/FAIL/'))"
 printf 'export %6d rows: %.2f s, worker peak RSS %d -> %d KiB\n' "$rows10" "$(echo "$t1 - $t0" | bc)" "$hwm0" "$hwm1"
 printf 'export %6d rows: %.2f s, worker peak RSS %d -> %d KiB (RSS now %d KiB), %d bytes\n' \

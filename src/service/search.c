@@ -172,12 +172,11 @@ search_cache_lookup(const struct tenant_ctx *ctx, const char *kind,
 	slot->kind = kind;
 	slot->store = false;
 	search_cache_hash(what, slot->hash);
-	if (!cache_answer_lookup(ctx, kind, slot->hash, &slot->gen, &settling,
-		&text, len, err, sizeof(err)) ||
-	    !search_cache_key_hashed(
-		kind, slot->gen, slot->hash, key, sizeof(key))) {
+	/* A kind the key allows, before anything is read. */
+	if (!search_cache_key_hashed(kind, 0, slot->hash, key, sizeof(key)) ||
+	    !cache_answer_lookup(ctx, kind, slot->hash, &slot->gen, &settling,
+		&text, len, err, sizeof(err)))
 		return (NULL);
-	}
 	slot->store = !settling;
 	if (text != NULL && (*len < 2 || text[*len - 1] != '}')) {
 		free(text); /* not one of ours: recompute */

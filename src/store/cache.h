@@ -45,11 +45,11 @@ bool cache_answer_lookup(const struct tenant_ctx *, const char *kind,
 /*
  * Stores a copy of text (len bytes) for ttl_s under the key that
  * cache_answer_lookup() reads for (kind, gen, hash), after the caller
- * has moved on: a writer thread of the process does the SET, and until
- * it has, a look-up of this process finds the queued answer (for the
- * generation Redis gives). When the queue is full or the thread could
- * not start, the SET is done here. False when it could not be stored
- * (best effort: the next look-up misses).
+ * has moved on: the process's background thread (common/later.h) does
+ * the SET, and until it has, a look-up of this process finds the queued
+ * answer (for the generation Redis gives). When that thread's queue is
+ * full or it could not start, the SET is done here. False when it could
+ * not be stored (best effort: the next look-up misses).
  */
 bool cache_answer_put_later(const struct tenant_ctx *, const char *kind,
     long long gen, const char *hash, const char *text, size_t len, long ttl_s);
