@@ -69,6 +69,7 @@ struct fast_wait {
 	long                 exp;
 	bool                 user;
 	bool                 handoff; /* the task thread answers (history) */
+	bool                 look; /* an answer was looked for */
 	bool                 gzip; /* the client accepts gzip */
 	uint64_t             start_us;
 };
@@ -456,6 +457,13 @@ fast_handoff(struct fast_wait *f, const struct hit_reply *h)
 	ok = tenant != NULL && who != NULL && auth_from_records(w, &r);
 	json_decref(tenant);
 	json_decref(who);
+	/* The answer was looked for and is not there: the task thread will
+	 * not look again (the generation it had then will do). */
+	if (ok && f->look && !h->found) {
+		w->cache_hint.known = true;
+		w->cache_hint.gen = h->gen;
+		w->cache_hint.settling = h->settling;
+	}
 	if (ok && h->counted) {
 		w->quota_taken = true;
 		w->quota_state = 1;
@@ -564,6 +572,7 @@ fast_begin(struct http_request *req, struct api_call *call, struct api_work *w)
 	snprintf(f->day, sizeof(f->day), "%s", day);
 	f->user = c->user;
 	f->handoff = !look || (where->history && c->user);
+	f->look = look;
 	if (c->user) {
 		memcpy(f->user_id, c->user_id, sizeof(f->user_id));
 		memcpy(f->jti, c->jti, sizeof(f->jti));

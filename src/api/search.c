@@ -50,7 +50,9 @@ search_api_answer(
 		if (o->text != NULL) {
 			w->status = success_status;
 			w->content_type = "application/json; charset=utf-8";
-			buf_append(&w->raw, o->text, o->text_len);
+			/* The answer's bytes change hands, uncopied. */
+			buf_adopt(&w->raw, o->text, o->text_len);
+			o->text = NULL;
 		} else if (success_status == HTTP_STATUS_NO_CONTENT) {
 			w->status = success_status;
 			w->content_type = "text/plain; charset=utf-8";
@@ -101,7 +103,8 @@ search_api_run_params(struct api_work *w, const struct search_params *p)
 {
 	struct search_outcome o;
 
-	search_logs(&w->who.tenant, p, api_settings->search_cache_ttl_s, &o);
+	search_logs(&w->who.tenant, p, api_settings->search_cache_ttl_s,
+	    &w->cache_hint, &o);
 	if (o.result == SEARCH_OK) {
 		snprintf(w->cache, sizeof(w->cache), "%s",
 		    o.cached ? "HIT" : "MISS");
@@ -263,8 +266,8 @@ stats_run(struct api_work *w)
 		search_api_invalid(w, err.field, err.message);
 		return;
 	}
-	search_stats(
-	    &w->who.tenant, &p, now, api_settings->search_cache_ttl_s, &o);
+	search_stats(&w->who.tenant, &p, now, api_settings->search_cache_ttl_s,
+	    &w->cache_hint, &o);
 	if (o.result == SEARCH_OK)
 		snprintf(w->cache, sizeof(w->cache), "%s",
 		    o.cached ? "HIT" : "MISS");

@@ -22,6 +22,7 @@
 #include "api/call.h"
 #include "core/buf.h"
 #include "core/perm.h"
+#include "core/search_query.h"
 #include "core/tenant.h"
 #include "core/validate.h"
 
@@ -129,6 +130,8 @@ struct api_work {
 	struct fast_wait *fast;
 	enum serve_phase  phase;
 	bool              copied; /* serve.c copied the request already */
+	/* What the event loop learnt of the answer cache (a miss). */
+	struct search_cache_hint cache_hint;
 
 	/* Out. */
 	int         status;

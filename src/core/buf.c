@@ -103,3 +103,12 @@ buf_release(struct buf *b)
 	b->len = b->cap = 0;
 	return (p);
 }
+
+void
+buf_adopt(struct buf *b, char *data, size_t len)
+{
+	buf_free(b);
+	b->data = data;
+	b->len = len;
+	b->cap = len + 1;
+}

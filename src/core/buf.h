@@ -24,5 +24,7 @@ void buf_appendf(struct buf *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
 void  buf_appendv(struct buf *, const char *, va_list);
 char *buf_release(struct buf *);
+/* Takes data (len bytes and a NUL, from buf_release()) as the content. */
+void buf_adopt(struct buf *, char *data, size_t len);
 
 #endif

@@ -141,6 +141,18 @@ bool search_cache_key(const char *kind, long long gen, const json_t *what,
 void
 search_answer_finish(struct buf *, const char *text, size_t len, long took_ms);
 
+/*
+ * What the caller learnt of the cache a moment ago (api/fast.c): Redis
+ * had no answer at generation gen, which was settling or not. The cache
+ * is then not asked again; an answer stored under a generation that was
+ * bumped meanwhile is never read (it is unreachable, not stale).
+ */
+struct search_cache_hint {
+	bool      known;
+	long long gen;
+	bool      settling;
+};
+
 /* What identifies a search's answer in the cache: arguments and page. */
 json_t *search_cache_what(const struct search_params *);
 

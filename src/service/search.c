@@ -163,7 +163,8 @@ struct search_slot {
  */
 static char *
 search_cache_lookup(const struct tenant_ctx *ctx, const char *kind,
-    const json_t *what, struct search_slot *slot, size_t *len)
+    const json_t *what, const struct search_cache_hint *hint,
+    struct search_slot *slot, size_t *len)
 {
 	char  err[192], key[160];
 	bool  settling;
@@ -173,10 +174,18 @@ search_cache_lookup(const struct tenant_ctx *ctx, const char *kind,
 	slot->store = false;
 	search_cache_hash(what, slot->hash);
 	/* A kind the key allows, before anything is read. */
-	if (!search_cache_key_hashed(kind, 0, slot->hash, key, sizeof(key)) ||
-	    !cache_answer_lookup(ctx, kind, slot->hash, &slot->gen, &settling,
-		&text, len, err, sizeof(err)))
+	if (!search_cache_key_hashed(kind, 0, slot->hash, key, sizeof(key)))
 		return (NULL);
+	if (hint != NULL && hint->known) {
+		slot->gen = hint->gen;
+		settling = hint->settling;
+		if (!cache_answer_known(
+			ctx, kind, slot->hash, hint->gen, &text, len))
+			return (NULL);
+	} else if (!cache_answer_lookup(ctx, kind, slot->hash, &slot->gen,
+		       &settling, &text, len, err, sizeof(err))) {
+		return (NULL);
+	}
 	slot->store = !settling;
 	if (text != NULL && (*len < 2 || text[*len - 1] != '}')) {
 		free(text); /* not one of ours: recompute */
@@ -272,7 +281,7 @@ search_hits(const json_t *reply)
 
 void
 search_logs(const struct tenant_ctx *ctx, const struct search_params *p,
-    long ttl_s, struct search_outcome *o)
+    long ttl_s, const struct search_cache_hint *hint, struct search_outcome *o)
 {
 	struct search_error err;
 	struct es_response  r;
@@ -287,7 +296,7 @@ search_logs(const struct tenant_ctx *ctx, const struct search_params *p,
 	memset(o, 0, sizeof(*o));
 	start = env_monotonic_us();
 	what = search_cache_what(p);
-	text = search_cache_lookup(ctx, "search", what, &slot, &len);
+	text = search_cache_lookup(ctx, "search", what, hint, &slot, &len);
 	json_decref(what);
 	if (text != NULL) {
 		/* The answer starts with its total (search_answer_from_es). */
@@ -376,7 +385,8 @@ search_log_get(
 
 void
 search_stats(const struct tenant_ctx *ctx, const struct stats_params *p,
-    int64_t now_ms, long ttl_s, struct search_outcome *o)
+    int64_t now_ms, long ttl_s, const struct search_cache_hint *hint,
+    struct search_outcome *o)
 {
 	json_t            *body, *reply, *what;
 	struct search_slot slot;
@@ -388,7 +398,7 @@ search_stats(const struct tenant_ctx *ctx, const struct stats_params *p,
 	memset(o, 0, sizeof(*o));
 	start = env_monotonic_us();
 	what = stats_cache_what(p, now_ms);
-	text = search_cache_lookup(ctx, "stats", what, &slot, &len);
+	text = search_cache_lookup(ctx, "stats", what, hint, &slot, &len);
 	json_decref(what);
 	if (text != NULL) {
 		o->cached = true;

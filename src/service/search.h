@@ -50,7 +50,7 @@ void search_outcome_clear(struct search_outcome *);
 
 /* The search of p, answered from the cache when it can (ttl_s > 0). */
 void search_logs(const struct tenant_ctx *, const struct search_params *,
-    long ttl_s, struct search_outcome *);
+    long ttl_s, const struct search_cache_hint *, struct search_outcome *);
 
 /* One log, with all its fields. Not found: another tenant's, or none. */
 void search_log_get(
@@ -58,7 +58,8 @@ void search_log_get(
 
 /* The statistics of p; files is counted in MongoDB. */
 void search_stats(const struct tenant_ctx *, const struct stats_params *,
-    int64_t now_ms, long ttl_s, struct search_outcome *);
+    int64_t now_ms, long ttl_s, const struct search_cache_hint *,
+    struct search_outcome *);
 
 /*
  * Writes the CSV of p's matches (header first, newest first unless p

@@ -435,6 +435,32 @@ cache_answer_lookup(const struct tenant_ctx *ctx, const char *kind,
 	return (true);
 }
 
+/*
+ * The answer at gen, when the caller already knows (one Redis round trip
+ * earlier, api/fast.c) that Redis had none: only a write this process
+ * has queued and not done yet. *text is NULL when there is none.
+ */
+bool
+cache_answer_known(const struct tenant_ctx *ctx, const char *kind,
+    const char *hash, long long gen, char **text, size_t *len)
+{
+	char      prefix[CACHE_ANSWER_KEY_MAX];
+	long long qgen;
+
+	*text = NULL;
+	*len = 0;
+	if (!cache_answer_prefix(ctx, kind, prefix, sizeof(prefix)))
+		return (false);
+	qgen = -1;
+	*text = cache_pending_copy(prefix, hash, &qgen, len);
+	if (*text != NULL && qgen != gen) {
+		free(*text);
+		*text = NULL;
+	}
+	/* Not the local copy: Redis has no such key, so neither may we. */
+	return (true);
+}
+
 bool
 cache_answer_put_later(const struct tenant_ctx *ctx, const char *kind,
     long long gen, const char *hash, const char *text, size_t len, long ttl_s)

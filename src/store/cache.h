@@ -43,6 +43,13 @@ bool cache_answer_lookup(const struct tenant_ctx *, const char *kind,
     char *err, size_t errlen);
 
 /*
+ * The answer at gen that this process has queued for Redis and not
+ * written yet, for a caller that knows Redis had none a moment ago.
+ */
+bool cache_answer_known(const struct tenant_ctx *, const char *kind,
+    const char *hash, long long gen, char **text, size_t *len);
+
+/*
  * Stores a copy of text (len bytes) for ttl_s under the key that
  * cache_answer_lookup() reads for (kind, gen, hash), after the caller
  * has moved on: the process's background thread (common/later.h) does

@@ -9,17 +9,18 @@
 /*
  * KEYS: 1 the caller's record, 2 its revocation flag (or the record
  * again), 3-5 the day's limits, counters and users (api_count()), 6 the
- * tenant's record, 7 the generation. ARGV: 1 use the flag (1/0), 2 count
+ * tenant's record, 7 the generation, 8 its settling flag. ARGV: 1 use the flag (1/0), 2 count
  * (1/0), 3 user id or '', 4 TTL of the counters, 5 the answers' prefix,
  * 6 the hash, 7 the generation of the caller's local copy, 8 look for
  * the answer (1/0; 0: only the caller is wanted). Returns {0}
  * (nothing done) or {state, tenant, caller, gen, answer (or 1 when the
  * local copy is current, 0 when there is none), counted (1/0), before,
- * after, max}: state 1 with the answer, 2 without (the request is still
+ * after, max, settling (1/0)}: state 1 with the answer, 2 without (the request is still
  * counted: the task thread that computes the answer will not count it).
  */
 const char hit_lua[] = USAGE_LUA_API_COUNT
-    "local v = redis.call('MGET', KEYS[6], KEYS[1], KEYS[2], KEYS[7])\n"
+    "local v = redis.call('MGET', KEYS[6], KEYS[1], KEYS[2], KEYS[7], "
+    "KEYS[8])\n"
     "if not v[1] or not v[2] or (ARGV[1] == '1' and v[3]) then\n"
     "  return {0}\n"
     "end\n"
@@ -30,10 +31,11 @@ const char hit_lua[] = USAGE_LUA_API_COUNT
     "  else a = redis.call('GET', k) or 0 end\n"
     "  if a ~= 0 then s = 1 end\n"
     "end\n"
-    "if ARGV[2] ~= '1' then return {s, v[1], v[2], g, a, 0, 0, 0, 0} end\n"
+    "local z = v[5] and 1 or 0\n"
+    "if ARGV[2] ~= '1' then return {s, v[1], v[2], g, a, 0, 0, 0, 0, z} end\n"
     "local st, b, n, m = api_count()\n"
     "if st ~= 1 then return {0} end\n"
-    "return {s, v[1], v[2], g, a, 1, b, n, m}\n";
+    "return {s, v[1], v[2], g, a, 1, b, n, m, z}\n";
 
 /* A context whose keys hold the tenant id only (any valid slug will do). */
 static void
@@ -57,6 +59,7 @@ hit_keys_build(const struct hit_query *q, struct hit_keys *k)
 		k->keys[4], err, sizeof(err)) ||
 	    !tenant_key(&probe, "meta", k->keys[5], USAGE_KEY_MAX) ||
 	    !tenant_key(&probe, "gen", k->keys[6], USAGE_KEY_MAX) ||
+	    !tenant_key(&probe, "gen_settling", k->keys[7], USAGE_KEY_MAX) ||
 	    !cache_answer_prefix(&probe, q->kind, k->prefix, sizeof(k->prefix)))
 		return (false);
 	k->flag = q->jti != NULL;
@@ -113,7 +116,7 @@ hit_reply_read(const redisReply *r, struct hit_reply *out)
 	const redisReply *v;
 
 	memset(out, 0, sizeof(*out));
-	if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements != 9 ||
+	if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements != 10 ||
 	    (hit_num(r->element[0]) != 1 && hit_num(r->element[0]) != 2) ||
 	    r->element[1]->type != REDIS_REPLY_STRING ||
 	    r->element[2]->type != REDIS_REPLY_STRING ||
@@ -134,6 +137,7 @@ hit_reply_read(const redisReply *r, struct hit_reply *out)
 	out->before = hit_num(r->element[6]);
 	out->after = hit_num(r->element[7]);
 	out->max = hit_num(r->element[8]);
+	out->settling = hit_num(r->element[9]) == 1;
 	return (true);
 }
 

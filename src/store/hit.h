@@ -26,7 +26,7 @@
 #include "store/cache.h"
 #include "store/usage.h"
 
-#define HIT_KEYS 7
+#define HIT_KEYS 8
 #define HIT_ARGS 8
 
 extern const char hit_lua[];
@@ -60,6 +60,7 @@ struct hit_reply {
 	size_t      tenant_len, who_len, answer_len;
 	long long   gen;
 	bool        found; /* the answer is there (or the local copy is) */
+	bool        settling; /* the generation is settling */
 	bool        counted;
 	long        before, after, max; /* the day's count, when counted */
 };
