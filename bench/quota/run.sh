@@ -266,11 +266,21 @@ after=$(redis-cli -u "$REDIS_URL" HGET "t:$TENANT_ID:usage:$(date -u +%F)" \
 REDIS_MICRO=$("$PY" - "$ROOT/src/store/usage.c" "$REDIS_URL" "$TENANT_ID" <<'EOF'
 import ast, re, statistics, sys, redis
 src, url, tid = sys.argv[1:]
+
+
+def strings(body):
+    return "".join(ast.literal_eval('"%s"' % p)
+                   for p in re.findall(r'"((?:[^"\\]|\\.)*)"', body))
+
+
 text = open(src).read()
 start = text.index("usage_request_script = {")
 body = text[start:text.index('""};', start)]
-script = "".join(ast.literal_eval('"%s"' % p)
-                 for p in re.findall(r'"((?:[^"\\]|\\.)*)"', body))
+# The shared counting function (USAGE_LUA_API_COUNT, store/usage.h) first.
+header = open(src.replace("usage.c", "usage.h")).read()
+macro = header[header.index("#define USAGE_LUA_API_COUNT"):]
+macro = macro[:macro.index("\n\n")]
+script = strings(macro) + strings(body.replace("USAGE_LUA_API_COUNT", ""))
 r = redis.Redis.from_url(url)
 sha = r.script_load(script)
 day = "1999-01-01"  # a day of its own: the tenant's real counters stay
