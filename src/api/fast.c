@@ -63,7 +63,7 @@ struct fast_wait {
 	char                 prefix[CACHE_ANSWER_KEY_MAX];
 	char                 hash[72];
 	char                 tenant_id[25];
-	char                 day[QUOTA_DAY_LEN];
+	char                 counters[USAGE_KEY_MAX];
 	char                 user_id[25]; /* a person's token: its claims */
 	char                 jti[64];
 	long                 exp;
@@ -236,34 +236,41 @@ fast_where(struct http_request *req, struct api_work *w, const char *day)
 
 /* ---- the reply ---- */
 
-/* The tenant's record allows the call, and the caller's allows perm. */
+/*
+ * w's caller from the records the script read, as the task thread would
+ * establish it (auth_from_records()): false when they do not allow the
+ * request.
+ */
 static bool
-fast_records_allow(const struct hit_reply *h, bool user, enum perm perm)
+fast_establish(struct fast_wait *f, const struct hit_reply *h)
 {
-	json_t     *tenant, *who;
-	const char *status;
-	bool        ok;
+	struct auth_records r;
+	json_t             *tenant, *who;
+	bool                ok;
 
 	tenant = session_cache_parse(h->tenant, h->tenant_len);
 	who = session_cache_parse(h->who, h->who_len);
-	status = json_string_value(json_object_get(tenant, "status"));
-	ok = tenant != NULL && who != NULL && status != NULL &&
-	    strcmp(status, "active") == 0;
-	if (ok && user)
-		ok = perm_role_allows(perm_role_parse(json_string_value(
-					  json_object_get(who, "role"))),
-		    perm);
-	else if (ok)
-		ok = !json_is_string(json_object_get(who, "revoked_at")) &&
-		    perm_scopes_allow(auth_key_scopes(who), perm);
+	memset(&r, 0, sizeof(r));
+	r.tenant_id = f->tenant_id;
+	r.tenant = tenant;
+	r.who = who;
+	if (f->user) {
+		r.user_id = f->user_id;
+		r.jti = f->jti;
+		r.exp = f->exp;
+	}
+	ok = tenant != NULL && who != NULL && auth_from_records(f->w, &r);
 	json_decref(tenant);
 	json_decref(who);
 	return (ok);
 }
 
-/* The same, remembered per (perm, kind of caller, both texts). */
+/*
+ * Whether the records allow an answer from here, remembered per (perm,
+ * kind of caller, both texts): the caller itself is not needed then.
+ */
 static bool
-fast_allowed(const struct fast_wait *f, const struct hit_reply *h)
+fast_allowed(struct fast_wait *f, const struct hit_reply *h)
 {
 	char        mkey[FAST_RECORDS_MAX];
 	const bool *known;
@@ -272,7 +279,7 @@ fast_allowed(const struct fast_wait *f, const struct hit_reply *h)
 
 	n = 2 + h->tenant_len + 1 + h->who_len;
 	if (n > sizeof(mkey))
-		return (fast_records_allow(h, f->user, f->w->ep->perm));
+		return (fast_establish(f, h));
 	mkey[0] = (char)('a' + (int)f->w->ep->perm);
 	mkey[1] = f->user ? 'u' : 'k';
 	memcpy(mkey + 2, h->tenant, h->tenant_len);
@@ -280,7 +287,7 @@ fast_allowed(const struct fast_wait *f, const struct hit_reply *h)
 	memcpy(mkey + 3 + h->tenant_len, h->who, h->who_len);
 	if ((known = memo_get(fast_verdicts, mkey, n)) != NULL)
 		return (*known);
-	ok = fast_records_allow(h, f->user, f->w->ep->perm);
+	ok = fast_establish(f, h);
 	(void)memo_put(fast_verdicts, mkey, n, &ok);
 	return (ok);
 }
@@ -418,13 +425,10 @@ fast_answer(struct fast_wait *f, const struct hit_reply *h)
 static void
 fast_uncount(const struct fast_wait *f)
 {
-	char        counters[USAGE_KEY_MAX];
 	const char *argv[4];
 
-	if (!hit_uncount_args(f->tenant_id, f->day, counters))
-		return;
 	argv[0] = "HINCRBY";
-	argv[1] = counters;
+	argv[1] = f->counters;
 	argv[2] = "api_requests";
 	argv[3] = "-1";
 	(void)redis_loop_command(4, argv, NULL, NULL, NULL);
@@ -438,25 +442,10 @@ fast_uncount(const struct fast_wait *f)
 static bool
 fast_handoff(struct fast_wait *f, const struct hit_reply *h)
 {
-	struct api_work    *w = f->w;
-	struct auth_records r;
-	json_t             *tenant, *who;
-	bool                ok;
+	struct api_work *w = f->w;
+	bool             ok;
 
-	tenant = session_cache_parse(h->tenant, h->tenant_len);
-	who = session_cache_parse(h->who, h->who_len);
-	memset(&r, 0, sizeof(r));
-	r.tenant_id = f->tenant_id;
-	r.tenant = tenant;
-	r.who = who;
-	if (f->user) {
-		r.user_id = f->user_id;
-		r.jti = f->jti;
-		r.exp = f->exp;
-	}
-	ok = tenant != NULL && who != NULL && auth_from_records(w, &r);
-	json_decref(tenant);
-	json_decref(who);
+	ok = fast_establish(f, h);
 	/* The answer was looked for and is not there: the task thread will
 	 * not look again (the generation it had then will do). */
 	if (ok && f->look && !h->found) {
@@ -569,7 +558,8 @@ fast_begin(struct http_request *req, struct api_call *call, struct api_work *w)
 		return (false);
 	}
 	snprintf(f->tenant_id, sizeof(f->tenant_id), "%s", c->tenant_id);
-	snprintf(f->day, sizeof(f->day), "%s", day);
+	/* The day's counters, to give a count back (fast_uncount()). */
+	memcpy(f->counters, c->keys.keys[3], sizeof(f->counters));
 	f->user = c->user;
 	f->handoff = !look || (where->history && c->user);
 	f->look = look;

@@ -189,23 +189,38 @@ redis_loop_setup_reply(redisReply *r, void *arg)
 	redisAsyncDisconnect(rl.ac);
 }
 
+/* Queues one command (RESP) with its callback; false if refused. */
 static bool
-redis_loop_send(int argc, const char **argv, const size_t *lens,
-    redis_loop_fn fn, void *arg)
+redis_loop_push(const char *cmd, size_t len, redis_loop_fn fn, void *arg)
 {
 	struct redis_loop_call *call;
 
 	call = mem_calloc(1, sizeof(*call));
 	call->fn = fn;
 	call->arg = arg;
-	if (redisAsyncCommandArgv(
-		rl.ac, redis_loop_reply, call, argc, argv, lens) != REDIS_OK) {
+	if (redisAsyncFormattedCommand(
+		rl.ac, redis_loop_reply, call, cmd, len) != REDIS_OK) {
 		mem_free(call);
 		return (false);
 	}
 	if (rl.pending++ == 0)
 		rl.progress_ms = redis_loop_now_ms();
 	return (true);
+}
+
+static bool
+redis_loop_send(int argc, const char **argv, const size_t *lens,
+    redis_loop_fn fn, void *arg)
+{
+	char *cmd;
+	int   len;
+	bool  ok;
+
+	if ((len = redisFormatCommandArgv(&cmd, argc, argv, lens)) < 0)
+		return (false);
+	ok = redis_loop_push(cmd, (size_t)len, fn, arg);
+	redisFreeCommand(cmd);
+	return (ok);
 }
 
 static void
@@ -344,21 +359,7 @@ redis_loop_script_sha(struct redis_loop_script *s)
 bool
 redis_loop_formatted(const char *cmd, size_t len, redis_loop_fn fn, void *arg)
 {
-	struct redis_loop_call *call;
-
-	if (!redis_loop_connect())
-		return (false);
-	call = mem_calloc(1, sizeof(*call));
-	call->fn = fn;
-	call->arg = arg;
-	if (redisAsyncFormattedCommand(
-		rl.ac, redis_loop_reply, call, cmd, len) != REDIS_OK) {
-		mem_free(call);
-		return (false);
-	}
-	if (rl.pending++ == 0)
-		rl.progress_ms = redis_loop_now_ms();
-	return (true);
+	return (redis_loop_connect() && redis_loop_push(cmd, len, fn, arg));
 }
 
 bool

@@ -140,15 +140,3 @@ hit_reply_read(const redisReply *r, struct hit_reply *out)
 	out->settling = hit_num(r->element[9]) == 1;
 	return (true);
 }
-
-bool
-hit_uncount_args(
-    const char *tenant_id, const char *day, char counters[USAGE_KEY_MAX])
-{
-	struct tenant_ctx probe;
-	char              limits[USAGE_KEY_MAX], users[USAGE_KEY_MAX], err[64];
-
-	hit_probe(&probe, tenant_id);
-	return (usage_request_keys(
-	    &probe, day, limits, counters, users, err, sizeof(err)));
-}

@@ -83,12 +83,8 @@ void hit_command_tail(const struct hit_keys *, const struct hit_query *,
  * asked, the request counted (out->found says whether the answer was
  * too); false when the request must take the ordinary path. When true
  * and the records turn out not to allow the request, the caller gives a
- * counted request back (hit_uncount_args()).
+ * counted request back (HINCRBY -1 on keys[3], the day's counters).
  */
 bool hit_reply_read(const redisReply *, struct hit_reply *out);
-
-/* Gives back the count of a request counted by the script, on day. */
-bool hit_uncount_args(
-    const char *tenant_id, const char *day, char counters[USAGE_KEY_MAX]);
 
 #endif
