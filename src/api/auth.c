@@ -98,6 +98,25 @@ auth_fail_uncount(struct api_work *w, const char *code, const char *message)
 	return (auth_fail(w, code, message));
 }
 
+/* The scopes of an API key's record. */
+static unsigned
+auth_key_scopes(const json_t *doc)
+{
+	const json_t *scope;
+	unsigned      scopes, bit;
+	const char   *name;
+	size_t        i;
+
+	scopes = 0;
+	json_array_foreach(json_object_get(doc, "scopes"), i, scope)
+	{
+		name = json_string_value(scope);
+		if (name != NULL && perm_scopes_parse(&name, 1, &bit))
+			scopes |= bit;
+	}
+	return (scopes);
+}
+
 /* Role, e-mail and name from a user's record; false without a role. */
 static bool
 auth_user_record(struct who *who, const json_t *doc)
@@ -252,25 +271,6 @@ auth_basic_key(const char *b64, char *out, size_t outlen)
 	    (colon = strchr((const char *)plain, ':')) == NULL)
 		return (false);
 	return ((size_t)snprintf(out, outlen, "%s", colon + 1) < outlen);
-}
-
-/* The scopes of an API key's record. */
-unsigned
-auth_key_scopes(const json_t *doc)
-{
-	const json_t *scope;
-	unsigned      scopes, bit;
-	const char   *name;
-	size_t        i;
-
-	scopes = 0;
-	json_array_foreach(json_object_get(doc, "scopes"), i, scope)
-	{
-		name = json_string_value(scope);
-		if (name != NULL && perm_scopes_parse(&name, 1, &bit))
-			scopes |= bit;
-	}
-	return (scopes);
 }
 
 static bool

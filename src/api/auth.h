@@ -27,8 +27,6 @@ bool auth_can(const struct api_work *, enum perm);
 
 /* An API key's tenant id (the key's own claim), false if malformed. */
 bool auth_key_tenant(const char *key, char tid[25]);
-/* The scopes named by an API key's record. */
-unsigned auth_key_scopes(const json_t *);
 /* The API key carried as the password of Basic credentials. */
 bool auth_basic_key(const char *b64, char *out, size_t outlen);
 

@@ -151,7 +151,7 @@ cache_local_gen(const char *prefix, const char *hash)
 }
 
 /* A new copy of the local text of (prefix, hash) at gen, or NULL. */
-char *
+static char *
 cache_local_take(
     const char *prefix, const char *hash, long long gen, size_t *len)
 {

@@ -68,14 +68,11 @@ bool cache_answer_prefix(
 /*
  * The Kore worker's local copies of answers it read (shared by its task
  * threads and its event loop): the generation of the copy of (prefix,
- * hash) or -1; a new malloc'ed copy of its text if it is at gen, or NULL;
- * keeping a copy (the least recently used one makes room).
+ * hash) or -1; keeping a copy (the least recently used one makes room).
  */
 long long cache_local_gen(const char *prefix, const char *hash);
-char     *cache_local_take(
-	const char *prefix, const char *hash, long long gen, size_t *len);
-void cache_local_keep(const char *prefix, const char *hash, long long gen,
-    const char *text, size_t len);
+void      cache_local_keep(const char *prefix, const char *hash, long long gen,
+	 const char *text, size_t len);
 /* Lends the local text at gen to fn, under the lock; false if none. */
 bool cache_local_use(const char *prefix, const char *hash, long long gen,
     void (*fn)(const char *text, size_t len, void *arg), void *arg);
