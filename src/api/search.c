@@ -16,6 +16,7 @@
 #include "api/serve.h"
 #include "common/env.h"
 #include "core/timeparse.h"
+#include "api/search_loop.h"
 #include "service/search.h"
 
 int api_logs(struct http_request *);
@@ -97,6 +98,16 @@ search_api_params(
 	return (true);
 }
 
+/* Answers a search's outcome (api/search_loop.c answers with it too). */
+void
+search_api_logs_answer(struct api_work *w, struct search_outcome *o)
+{
+	if (o->result == SEARCH_OK)
+		snprintf(w->cache, sizeof(w->cache), "%s",
+		    o->cached ? "HIT" : "MISS");
+	search_api_answer(w, o, HTTP_STATUS_OK);
+}
+
 /* Searches, records page 1 in the caller's history, answers. */
 static void
 search_api_run_params(struct api_work *w, const struct search_params *p)
@@ -105,14 +116,10 @@ search_api_run_params(struct api_work *w, const struct search_params *p)
 
 	search_logs(&w->who.tenant, p, api_settings->search_cache_ttl_s,
 	    &w->cache_hint, &o);
-	if (o.result == SEARCH_OK) {
-		snprintf(w->cache, sizeof(w->cache), "%s",
-		    o.cached ? "HIT" : "MISS");
-		if (p->page == 1 && w->who.kind == WHO_USER)
-			searches_record(
-			    &w->who.tenant, w->who.user_id, p, o.total, w->now);
-	}
-	search_api_answer(w, &o, HTTP_STATUS_OK);
+	if (o.result == SEARCH_OK && p->page == 1 && w->who.kind == WHO_USER)
+		searches_record(
+		    &w->who.tenant, w->who.user_id, p, o.total, w->now);
+	search_api_logs_answer(w, &o);
 }
 
 /*

@@ -9,6 +9,7 @@
 
 #include "api/auth.h"
 #include "api/fast.h"
+#include "api/search_loop.h"
 #include "api/serve.h"
 #include "api/usage.h"
 #include "common/log.h"
@@ -23,6 +24,7 @@ serve_work_free(void *arg)
 	struct api_work *w = arg;
 
 	fast_forget(w);
+	search_loop_forget(w);
 	if (w->body_fd != -1)
 		close(w->body_fd);
 	if (w->file_fd != -1)
@@ -379,12 +381,15 @@ api_serve(struct http_request *req, const struct api_endpoint *ep)
 	w = call->state;
 	switch (w->phase) {
 	case SERVE_FAST_WAIT:
+	case SERVE_LOOP:
 		http_request_sleep(req); /* woken by the reply only */
 		return (KORE_RESULT_RETRY);
 	case SERVE_NEW:
 	case SERVE_FAST_MISS:
 		if (!w->copied && !serve_copy_request(req, w))
 			return (KORE_RESULT_OK);
+		if (w->phase == SERVE_FAST_MISS && search_loop_start(req, w))
+			return (KORE_RESULT_RETRY);
 		w->phase = SERVE_TASK;
 		api_offload(req, call, serve_work_run, w);
 		return (KORE_RESULT_RETRY);

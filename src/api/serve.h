@@ -68,6 +68,7 @@ enum serve_phase {
 	SERVE_FAST_HIT, /* the answer is in the work */
 	SERVE_FAST_MISS, /* the task thread is to do it all */
 	SERVE_TASK, /* on a task thread */
+	SERVE_LOOP, /* asleep until Elasticsearch answers (api/search_loop.c) */
 };
 
 /*

@@ -67,34 +67,27 @@ search_es_refused(
 }
 
 /*
- * Sends body (NULL: none) to path. Returns true with *r holding a 200
- * answer, or false with o set: 400 from Elasticsearch is the caller's
- * query (SEARCH_INVALID), anything else SEARCH_UNAVAILABLE. *r is to be
- * freed with es_response_free() either way.
+ * Whether Elasticsearch's answer r to path is a usable 200 (reached:
+ * whether it was reached at all). Otherwise sets o: 400 is the caller's
+ * query (SEARCH_INVALID), anything else SEARCH_UNAVAILABLE.
  */
 static bool
-search_es_text(const char *method, const char *path, const json_t *body,
-    struct es_response *r, struct search_outcome *o)
+search_es_judge(const char *path, bool reached, const struct es_response *r,
+    struct search_outcome *o)
 {
 	json_t *reply, *cause;
-	char   *text, why[256];
-	bool    ok;
+	char    why[256];
 
-	text = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
-	ok = false;
-	if (!es_request(
-		method, path, text, text != NULL ? strlen(text) : 0, 0, r)) {
+	if (!reached) {
 		log_emit(LOG_LEVEL_ERROR, "search", NULL,
 		    json_pack("{s:s, s:s}", "path", path, "error", r->error),
 		    "Elasticsearch unreachable");
 		search_set(o, SEARCH_UNAVAILABLE, NULL,
 		    "the log store is unavailable, try again shortly");
-		goto out;
+		return (false);
 	}
-	if (r->status == 200) {
-		ok = true;
-		goto out;
-	}
+	if (r->status == 200)
+		return (true);
 	if (r->status == 400) {
 		reply = json_loadb(r->body.data, r->body.len, 0, NULL);
 		cause = json_array_get(
@@ -111,9 +104,26 @@ search_es_text(const char *method, const char *path, const json_t *body,
 	} else {
 		search_es_refused(path, r, o);
 	}
-out:
+	return (false);
+}
+
+/*
+ * Sends body (NULL: none) to path. Returns true with *r holding a 200
+ * answer, or false with o set (search_es_judge()). *r is to be freed
+ * with es_response_free() either way.
+ */
+static bool
+search_es_text(const char *method, const char *path, const json_t *body,
+    struct es_response *r, struct search_outcome *o)
+{
+	char *text;
+	bool  reached;
+
+	text = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
+	reached = es_request(
+	    method, path, text, text != NULL ? strlen(text) : 0, 0, r);
 	free(text);
-	return (ok);
+	return (search_es_judge(path, reached, r, o));
 }
 
 /* The 200 answer of search_es_text() parsed, or NULL with o set. */
@@ -148,14 +158,6 @@ search_path(const struct tenant_ctx *ctx, const char *what, char *out,
 
 /* ---- the answer cache ------------------------------------------------------ */
 
-/* Where an answer is cached: what the look-up found out. */
-struct search_slot {
-	const char *kind;
-	char        hash[DIGEST_HEX_LEN + 1];
-	long long   gen;
-	bool        store; /* a fresh answer may be stored there */
-};
-
 /*
  * The cached answer text for what, or NULL with slot set: slot->store
  * tells whether a fresh answer may be stored (not when the cache is
@@ -172,6 +174,7 @@ search_cache_lookup(const struct tenant_ctx *ctx, const char *kind,
 
 	slot->kind = kind;
 	slot->store = false;
+	slot->no_wait = false;
 	search_cache_hash(what, slot->hash);
 	/* A kind the key allows, before anything is read. */
 	if (!search_cache_key_hashed(kind, 0, slot->hash, key, sizeof(key)))
@@ -220,8 +223,8 @@ search_answer_keep(const struct tenant_ctx *ctx, const char *text, size_t len,
     const struct search_slot *slot, long ttl_s)
 {
 	if (slot->store && ttl_s > 0)
-		(void)cache_answer_put_later(
-		    ctx, slot->kind, slot->gen, slot->hash, text, len, ttl_s);
+		(void)cache_answer_put_later(ctx, slot->kind, slot->gen,
+		    slot->hash, text, len, ttl_s, !slot->no_wait);
 }
 
 /* Sets o->text to the answer in b (taken) with took_ms added last. */
@@ -279,56 +282,86 @@ search_hits(const json_t *reply)
 	return (out);
 }
 
-void
-search_logs(const struct tenant_ctx *ctx, const struct search_params *p,
-    long ttl_s, const struct search_cache_hint *hint, struct search_outcome *o)
+bool
+search_miss_begin(const struct tenant_ctx *ctx, const struct search_params *p,
+    const struct search_cache_hint *hint, struct search_miss *m,
+    struct search_outcome *o)
 {
 	struct search_error err;
-	struct es_response  r;
-	struct buf          answer;
 	json_t             *body, *what;
-	struct search_slot  slot;
-	char                path[160], *text;
-	uint64_t            start;
+	char               *text;
 	size_t              len;
-	bool                fresh;
 
 	memset(o, 0, sizeof(*o));
-	start = env_monotonic_us();
+	memset(m, 0, sizeof(*m));
+	m->start = env_monotonic_us();
 	what = search_cache_what(p);
-	text = search_cache_lookup(ctx, "search", what, hint, &slot, &len);
+	text = search_cache_lookup(ctx, "search", what, hint, &m->slot, &len);
 	json_decref(what);
 	if (text != NULL) {
 		/* The answer starts with its total (search_answer_from_es). */
 		if (strncmp(text, "{\"total\":", 9) == 0)
 			o->total = strtoll(text + 9, NULL, 10);
 		o->cached = true;
-		search_text_finish(o, text, len, start);
-		return;
+		search_text_finish(o, text, len, m->start);
+		return (false);
 	}
 	if ((body = search_body_build(p, &err)) == NULL) {
 		search_invalid(o, &err);
-		return;
+		return (false);
 	}
-	if (!search_path(ctx, "_search", path, sizeof(path), o)) {
+	if (!search_path(ctx, "_search", m->path, sizeof(m->path), o)) {
 		json_decref(body);
-		return;
+		return (false);
 	}
-	fresh = search_es_text("POST", path, body, &r, o);
+	m->body = json_dumps(body, JSON_COMPACT);
 	json_decref(body);
-	if (fresh) {
-		/* Written from the reply's text: no tree parsed or dumped. */
-		buf_init(&answer, r.body.len + 128);
-		if (search_answer_from_es(r.body.data, r.body.len, p->page,
-			p->size, &answer, &o->total)) {
-			search_answer_keep(
-			    ctx, answer.data, answer.len, &slot, ttl_s);
-			search_buf_finish(o, &answer, start);
-		} else {
-			search_es_refused(path, &r, o);
-			buf_free(&answer);
-		}
+	if (m->body == NULL) {
+		search_set(
+		    o, SEARCH_UNAVAILABLE, NULL, "the query was too large");
+		return (false);
 	}
+	m->body_len = strlen(m->body);
+	return (true);
+}
+
+void
+search_miss_end(const struct tenant_ctx *ctx, const struct search_params *p,
+    long ttl_s, struct search_miss *m, bool reached,
+    const struct es_response *r, struct search_outcome *o)
+{
+	struct buf answer;
+
+	memset(o, 0, sizeof(*o));
+	free(m->body);
+	m->body = NULL;
+	if (!search_es_judge(m->path, reached, r, o))
+		return;
+	/* Written from the reply's text: no tree parsed or dumped. */
+	buf_init(&answer, r->body.len + 128);
+	if (search_answer_from_es(r->body.data, r->body.len, p->page, p->size,
+		&answer, &o->total)) {
+		search_answer_keep(
+		    ctx, answer.data, answer.len, &m->slot, ttl_s);
+		search_buf_finish(o, &answer, m->start);
+	} else {
+		search_es_refused(m->path, r, o);
+		buf_free(&answer);
+	}
+}
+
+void
+search_logs(const struct tenant_ctx *ctx, const struct search_params *p,
+    long ttl_s, const struct search_cache_hint *hint, struct search_outcome *o)
+{
+	struct search_miss m;
+	struct es_response r;
+	bool               reached;
+
+	if (!search_miss_begin(ctx, p, hint, &m, o))
+		return;
+	reached = es_request("POST", m.path, m.body, m.body_len, 0, &r);
+	search_miss_end(ctx, p, ttl_s, &m, reached, &r, o);
 	es_response_free(&r);
 }
 

@@ -18,6 +18,7 @@
 #include "core/search_query.h"
 #include "core/stats_query.h"
 #include "core/tenant.h"
+#include "store/es.h"
 
 #define SEARCH_HISTORY_MAX 100 /* history entries kept per user */
 #define SEARCH_SAVED_MAX   200 /* saved searches per user */
@@ -51,6 +52,42 @@ void search_outcome_clear(struct search_outcome *);
 /* The search of p, answered from the cache when it can (ttl_s > 0). */
 void search_logs(const struct tenant_ctx *, const struct search_params *,
     long ttl_s, const struct search_cache_hint *, struct search_outcome *);
+
+/* Where an answer is cached: what the look-up found out. */
+struct search_slot {
+	const char *kind;
+	char        hash[65];
+	long long   gen;
+	bool        store; /* a fresh answer may be stored there */
+	bool        no_wait; /* never wait for Redis to store it */
+};
+
+/*
+ * search_logs() in two halves around the Elasticsearch request, for a
+ * caller that sends it itself without blocking (api/search_loop.c):
+ * search_miss_begin() looks the answer up and builds the request (path,
+ * body); it blocks on Redis only when hint does not say what the event
+ * loop found. False when o is the outcome already (an answer found, bad
+ * arguments); true when body (free()d by search_miss_end) is to be POSTed
+ * to path and its answer handed to search_miss_end(): reached says
+ * whether Elasticsearch was reached at all, r is its answer. With
+ * slot.no_wait set, the answer's cache SET never runs on the caller's
+ * thread (dropped when the background thread's queue is full).
+ */
+struct search_miss {
+	struct search_slot slot;
+	char               path[160];
+	char              *body;
+	size_t             body_len;
+	uint64_t           start;
+};
+
+bool search_miss_begin(const struct tenant_ctx *, const struct search_params *,
+    const struct search_cache_hint *, struct search_miss *,
+    struct search_outcome *);
+void search_miss_end(const struct tenant_ctx *, const struct search_params *,
+    long ttl_s, struct search_miss *, bool reached, const struct es_response *,
+    struct search_outcome *);
 
 /* One log, with all its fields. Not found: another tenant's, or none. */
 void search_log_get(

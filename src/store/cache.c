@@ -286,16 +286,27 @@ cache_answer_set(const char *prefix, long long gen, const char *hash,
  * Stores a pending answer, then drops it from the list and frees it.
  * Returns whether Redis took it.
  */
+static void cache_pending_drop(struct cache_pending *);
+
 static bool
 cache_pending_write(struct cache_pending *e)
 {
-	struct cache_pending **p;
-	bool                   stored;
+	bool stored;
 
 	stored = cache_answer_set(
 	    e->prefix, e->gen, e->hash, e->text, e->len, e->ttl_s);
 	if (stored)
 		cache_local_keep(e->prefix, e->hash, e->gen, e->text, e->len);
+	cache_pending_drop(e);
+	return (stored);
+}
+
+/* Takes a pending answer off the list and frees it. */
+static void
+cache_pending_drop(struct cache_pending *e)
+{
+	struct cache_pending **p;
+
 	pthread_mutex_lock(&cache_pending_mu);
 	for (p = &cache_pending_list; *p != NULL; p = &(*p)->next) {
 		if (*p == e) {
@@ -306,7 +317,6 @@ cache_pending_write(struct cache_pending *e)
 	pthread_mutex_unlock(&cache_pending_mu);
 	free(e->text);
 	free(e);
-	return (stored);
 }
 
 /* cache_pending_write() for the background thread. */
@@ -463,7 +473,8 @@ cache_answer_known(const struct tenant_ctx *ctx, const char *kind,
 
 bool
 cache_answer_put_later(const struct tenant_ctx *ctx, const char *kind,
-    long long gen, const char *hash, const char *text, size_t len, long ttl_s)
+    long long gen, const char *hash, const char *text, size_t len, long ttl_s,
+    bool may_wait)
 {
 	struct cache_pending *e;
 
@@ -489,6 +500,9 @@ cache_answer_put_later(const struct tenant_ctx *ctx, const char *kind,
 	if (later_run(cache_pending_store, e))
 		return (true);
 	/* The background thread is busy or missing: stored before the
-	 * answer goes. */
-	return (cache_pending_write(e));
+	 * answer goes, or not at all when the caller may not wait. */
+	if (may_wait)
+		return (cache_pending_write(e));
+	cache_pending_drop(e);
+	return (false);
 }

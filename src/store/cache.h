@@ -55,11 +55,13 @@ bool cache_answer_known(const struct tenant_ctx *, const char *kind,
  * has moved on: the process's background thread (common/later.h) does
  * the SET, and until it has, a look-up of this process finds the queued
  * answer (for the generation Redis gives). When that thread's queue is
- * full or it could not start, the SET is done here. False when it could
- * not be stored (best effort: the next look-up misses).
+ * full or it could not start, the SET is done here if may_wait (not on
+ * an event loop), else not at all. False when it could not be stored
+ * (best effort: the next look-up misses).
  */
 bool cache_answer_put_later(const struct tenant_ctx *, const char *kind,
-    long long gen, const char *hash, const char *text, size_t len, long ttl_s);
+    long long gen, const char *hash, const char *text, size_t len, long ttl_s,
+    bool may_wait);
 
 /* "t:<tenant id>:cache:<kind>:", to which "<gen>:<hash>" is added. */
 bool cache_answer_prefix(

@@ -95,7 +95,7 @@ test_put_then_hit(void **state)
 	hash_of(1, hash);
 	assert_null(look_up(hash, &gen));
 	assert_true(cache_answer_put_later(
-	    &ctx, "search", gen, hash, "{\"total\":1}", 11, 30));
+	    &ctx, "search", gen, hash, "{\"total\":1}", 11, 30, true));
 	/* At once: the queued answer, or the stored one. */
 	text = look_up(hash, &g);
 	assert_int_equal(g, gen);
@@ -121,13 +121,13 @@ test_other_generation_never_served(void **state)
 	assert_null(look_up(hash, &gen));
 	/* Queued for a generation Redis does not give: not an answer. */
 	assert_true(cache_answer_put_later(
-	    &ctx, "search", gen + 7, hash, "{\"total\":2}", 11, 30));
+	    &ctx, "search", gen + 7, hash, "{\"total\":2}", 11, 30, true));
 	assert_null(look_up(hash, &gen));
 	assert_true(wait_stored(gen + 7, hash) > 0);
 	assert_null(look_up(hash, &gen));
 	/* Stored for the current one, then logs are written: hidden. */
 	assert_true(cache_answer_put_later(
-	    &ctx, "search", gen, hash, "{\"total\":3}", 11, 30));
+	    &ctx, "search", gen, hash, "{\"total\":3}", 11, 30, true));
 	assert_true(cache_gen_bump(&ctx, err, sizeof(err)));
 	text = look_up(hash, &gen);
 	assert_null(text);
@@ -148,8 +148,8 @@ test_more_puts_than_the_queue(void **state)
 	for (i = 0; i < 200; i++) {
 		hash_of(1000 + i, hash);
 		snprintf(answer, sizeof(answer), "{\"total\":%d}", i);
-		assert_true(cache_answer_put_later(
-		    &ctx, "search", gen, hash, answer, strlen(answer), 30));
+		assert_true(cache_answer_put_later(&ctx, "search", gen, hash,
+		    answer, strlen(answer), 30, true));
 	}
 	for (i = 0; i < 200; i++) {
 		hash_of(1000 + i, hash);

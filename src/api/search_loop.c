@@ -1,0 +1,130 @@
+#include <stdlib.h>
+
+#include "api/auth.h"
+#include "api/es_loop.h"
+#include "api/search_loop.h"
+#include "api/usage.h"
+#include "common/env.h"
+#include "core/mem.h"
+#include "core/quota.h"
+
+/* A search waiting for Elasticsearch. */
+struct search_loop {
+	struct search_loop  *next;
+	struct http_request *req;
+	struct api_work     *w;
+	struct es_loop_req  *es;
+	struct search_params p;
+	struct search_miss   m;
+};
+
+static struct search_loop *search_loops; /* in flight, this worker's */
+
+/*
+ * Whether serve.c's quota gate would let w through without a store:
+ * counted on the loop already, no threshold crossed (whose warning the
+ * task thread sends).
+ */
+static bool
+search_loop_quota_done(const struct api_work *w)
+{
+	if (!api_quota_counts(w) ||
+	    (w->who.kind != WHO_USER && w->who.kind != WHO_APIKEY))
+		return (true);
+	return (w->quota_state == 1 &&
+	    quota_threshold_crossed(
+		w->quota_before, w->quota_after, w->quota_max) == 0);
+}
+
+static void
+search_loop_free(struct search_loop *s)
+{
+	struct search_loop **p;
+
+	for (p = &search_loops; *p != NULL; p = &(*p)->next) {
+		if (*p == s) {
+			*p = s->next;
+			break;
+		}
+	}
+	free(s->m.body);
+	mem_free(s);
+}
+
+/* es_loop_fn: the answer, as the task thread would have written it. */
+static void
+search_loop_answer(bool reached, const struct es_response *r, void *arg)
+{
+	struct search_loop   *s = arg;
+	struct search_outcome o;
+
+	search_miss_end(&s->w->who.tenant, &s->p,
+	    api_settings->search_cache_ttl_s, &s->m, reached, r, &o);
+	search_api_logs_answer(s->w, &o);
+	s->w->phase = SERVE_FAST_HIT;
+	http_request_wakeup(s->req);
+	search_loop_free(s);
+}
+
+bool
+search_loop_start(struct http_request *req, struct api_work *w)
+{
+	struct search_outcome o;
+	struct search_error   err;
+	struct search_loop   *s;
+
+	/* The caller established on the loop, allowed, counted; what the
+	 * cache holds known (no Redis call needed to look again). */
+	if (w->ep->route != ROUTE_LOGS || w->method != HTTP_METHOD_GET ||
+	    w->who.kind == WHO_NOBODY || !w->cache_hint.known ||
+	    !auth_permits(w) || !search_loop_quota_done(w))
+		return (false);
+	s = mem_calloc(1, sizeof(*s));
+	/* Bad arguments, and a person's first page (its history entry):
+	 * the task thread. */
+	if (!search_params_from_args(
+		w->query, (int64_t)(env_now_us() / 1000), &s->p, &err) ||
+	    (s->p.page == 1 && w->who.kind == WHO_USER)) {
+		mem_free(s);
+		return (false);
+	}
+	if (!search_miss_begin(
+		&w->who.tenant, &s->p, &w->cache_hint, &s->m, &o)) {
+		/* Answered already (an answer queued for the cache, say). */
+		search_api_logs_answer(w, &o);
+		w->phase = SERVE_FAST_HIT;
+		mem_free(s);
+		return (true);
+	}
+	s->m.slot.no_wait = true; /* never a Redis SET on the loop */
+	s->es = es_loop_send(
+	    "POST", s->m.path, s->m.body, s->m.body_len, search_loop_answer, s);
+	if (s->es == NULL) {
+		free(s->m.body);
+		mem_free(s);
+		return (false);
+	}
+	s->req = req;
+	s->w = w;
+	s->next = search_loops;
+	search_loops = s;
+	w->phase = SERVE_LOOP;
+	http_request_sleep(req);
+	return (true);
+}
+
+void
+search_loop_forget(struct api_work *w)
+{
+	struct search_loop *s;
+
+	if (w->phase != SERVE_LOOP)
+		return;
+	for (s = search_loops; s != NULL; s = s->next) {
+		if (s->w == w) {
+			es_loop_cancel(s->es);
+			search_loop_free(s);
+			return;
+		}
+	}
+}

@@ -1,0 +1,32 @@
+/*
+ * A search that misses the cache, answered on the event loop: once
+ * api/fast.c has established the caller, counted the request and found
+ * no answer in the cache, the `_search` request is built on the loop,
+ * sent with api/es_loop.c, and the answer written from Elasticsearch's
+ * reply there too (core/search_answer.c); the cache SET still goes to the
+ * background thread (common/later.c). Anything unusual (a first page of
+ * a person's search, whose history the task thread writes; a quota
+ * warning to send; bad arguments) stays with the task thread.
+ */
+#ifndef VIGIE_API_SEARCH_LOOP_H
+#define VIGIE_API_SEARCH_LOOP_H
+
+#include <stdbool.h>
+
+#include "api/serve.h"
+#include "service/search.h"
+
+/*
+ * Starts w's search on the loop: true with w->phase SERVE_LOOP (the
+ * request asleep until the answer is in, then SERVE_FAST_HIT), or
+ * SERVE_FAST_HIT at once; false when the task thread is to do it.
+ */
+bool search_loop_start(struct http_request *, struct api_work *);
+
+/* The request is going away: its search is abandoned. */
+void search_loop_forget(struct api_work *);
+
+/* api/search.c: a search outcome as the answer of GET /api/v1/logs. */
+void search_api_logs_answer(struct api_work *, struct search_outcome *);
+
+#endif
