@@ -5,6 +5,7 @@
 #include "api/search_loop.h"
 #include "api/usage.h"
 #include "common/env.h"
+#include "common/log.h"
 #include "core/mem.h"
 #include "core/quota.h"
 
@@ -61,6 +62,9 @@ search_loop_answer(bool reached, const struct es_response *r, void *arg)
 	search_miss_end(&s->w->who.tenant, &s->p,
 	    api_settings->search_cache_ttl_s, &s->m, reached, r, &o);
 	search_api_logs_answer(s->w, &o);
+	if (log_enabled(LOG_LEVEL_DEBUG))
+		log_emit(LOG_LEVEL_DEBUG, "search", s->w->trace.trace_id, NULL,
+		    "search answered on the event loop (%d)", s->w->status);
 	s->w->phase = SERVE_FAST_HIT;
 	http_request_wakeup(s->req);
 	search_loop_free(s);
@@ -122,6 +126,8 @@ search_loop_forget(struct api_work *w)
 		return;
 	for (s = search_loops; s != NULL; s = s->next) {
 		if (s->w == w) {
+			log_emit(LOG_LEVEL_DEBUG, "search", w->trace.trace_id,
+			    NULL, "search abandoned: the request went away");
 			es_loop_cancel(s->es);
 			search_loop_free(s);
 			return;
