@@ -13,6 +13,7 @@
 #define KORE_TYPE_ES_LOOP 101
 
 #define ES_LOOP_IDLE 16 /* easy handles kept for the next requests */
+#define ES_LOOP_READ (64 * 1024) /* curl's read buffer, the reply's first */
 
 /*
  * One of curl's sockets on Kore's poller. evt comes first: the poller
@@ -240,7 +241,8 @@ es_loop_send(const char *method, const char *path, const char *body, size_t len,
 	q->easy = easy;
 	q->fn = fn;
 	q->arg = arg;
-	buf_init(&q->r.body, 1024);
+	/* Replies of searches are tens of KiB: read and kept in few steps. */
+	buf_init(&q->r.body, ES_LOOP_READ);
 	/* store/es.c's URL: the base without its trailing slashes. */
 	base = strlen(api_settings->es_url);
 	while (base > 0 && api_settings->es_url[base - 1] == '/')
@@ -251,6 +253,7 @@ es_loop_send(const char *method, const char *path, const char *body, size_t len,
 	curl_easy_setopt(easy, CURLOPT_URL, q->url);
 	curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, (long)ES_LOOP_READ);
 	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, timeout);
 	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, timeout);
 	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, el.headers);

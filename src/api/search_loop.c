@@ -49,6 +49,7 @@ search_loop_free(struct search_loop *s)
 		}
 	}
 	free(s->m.body);
+	mem_free(s->m.kept);
 	mem_free(s);
 }
 
@@ -67,7 +68,9 @@ search_loop_answer(bool reached, const struct es_response *r, void *arg)
 		    "search answered on the event loop (%d)", s->w->status);
 	s->w->phase = SERVE_FAST_HIT;
 	http_request_wakeup(s->req);
-	search_loop_free(s);
+	/* Kept until the request is freed, its answer sent: then the
+	 * answer's cache SET is queued (search_loop_forget()). */
+	s->es = NULL;
 }
 
 bool
@@ -101,6 +104,7 @@ search_loop_start(struct http_request *req, struct api_work *w)
 		return (true);
 	}
 	s->m.slot.no_wait = true; /* never a Redis SET on the loop */
+	s->m.defer = true;
 	s->es = es_loop_send(
 	    "POST", s->m.path, s->m.body, s->m.body_len, search_loop_answer, s);
 	if (s->es == NULL) {
@@ -122,15 +126,20 @@ search_loop_forget(struct api_work *w)
 {
 	struct search_loop *s;
 
-	if (w->phase != SERVE_LOOP)
-		return;
 	for (s = search_loops; s != NULL; s = s->next) {
-		if (s->w == w) {
+		if (s->w != w)
+			continue;
+		if (s->es != NULL) {
 			log_emit(LOG_LEVEL_DEBUG, "search", w->trace.trace_id,
 			    NULL, "search abandoned: the request went away");
 			es_loop_cancel(s->es);
-			search_loop_free(s);
-			return;
+		} else {
+			/* Answered and sent: the background thread stores the
+			 * answer now, not while the answer was going out. */
+			search_miss_keep(&w->who.tenant, &s->m,
+			    api_settings->search_cache_ttl_s);
 		}
+		search_loop_free(s);
+		return;
 	}
 }

@@ -4,7 +4,7 @@
  * no answer in the cache, the `_search` request is built on the loop,
  * sent with api/es_loop.c, and the answer written from Elasticsearch's
  * reply there too (core/search_answer.c); the cache SET still goes to the
- * background thread (common/later.c). Anything unusual (a first page of
+ * background thread (common/later.c), once the answer is sent. Anything unusual (a first page of
  * a person's search, whose history the task thread writes; a quota
  * warning to send; bad arguments) stays with the task thread.
  */
@@ -23,7 +23,11 @@
  */
 bool search_loop_start(struct http_request *, struct api_work *);
 
-/* The request is going away: its search is abandoned. */
+/*
+ * The request is going away (serve_work_free()): a search in flight is
+ * abandoned; an answered one has its answer's cache SET queued now that
+ * the answer is sent.
+ */
 void search_loop_forget(struct api_work *);
 
 /* api/search.c: a search outcome as the answer of GET /api/v1/logs. */

@@ -10,6 +10,7 @@
 #include "core/buf.h"
 #include "core/digest.h"
 #include "core/export_csv.h"
+#include "core/mem.h"
 #include "core/search_answer.h"
 #include "core/timeparse.h"
 #include "service/search.h"
@@ -341,13 +342,29 @@ search_miss_end(const struct tenant_ctx *ctx, const struct search_params *p,
 	buf_init(&answer, r->body.len + 128);
 	if (search_answer_from_es(r->body.data, r->body.len, p->page, p->size,
 		&answer, &o->total)) {
-		search_answer_keep(
-		    ctx, answer.data, answer.len, &m->slot, ttl_s);
+		if (!m->defer) {
+			search_answer_keep(
+			    ctx, answer.data, answer.len, &m->slot, ttl_s);
+		} else if (m->slot.store && ttl_s > 0) {
+			m->kept = mem_alloc(answer.len);
+			memcpy(m->kept, answer.data, answer.len);
+			m->kept_len = answer.len;
+		}
 		search_buf_finish(o, &answer, m->start);
 	} else {
 		search_es_refused(m->path, r, o);
 		buf_free(&answer);
 	}
+}
+
+void
+search_miss_keep(
+    const struct tenant_ctx *ctx, struct search_miss *m, long ttl_s)
+{
+	if (m->kept != NULL)
+		search_answer_keep(ctx, m->kept, m->kept_len, &m->slot, ttl_s);
+	mem_free(m->kept);
+	m->kept = NULL;
 }
 
 void

@@ -80,6 +80,12 @@ struct search_miss {
 	char              *body;
 	size_t             body_len;
 	uint64_t           start;
+	/* defer: search_miss_end() keeps a copy of the answer to be cached
+	 * (kept) instead of queueing its SET; search_miss_keep() queues it
+	 * (after the answer is sent) and frees it. */
+	bool   defer;
+	char  *kept;
+	size_t kept_len;
 };
 
 bool search_miss_begin(const struct tenant_ctx *, const struct search_params *,
@@ -88,6 +94,8 @@ bool search_miss_begin(const struct tenant_ctx *, const struct search_params *,
 void search_miss_end(const struct tenant_ctx *, const struct search_params *,
     long ttl_s, struct search_miss *, bool reached, const struct es_response *,
     struct search_outcome *);
+void
+search_miss_keep(const struct tenant_ctx *, struct search_miss *, long ttl_s);
 
 /* One log, with all its fields. Not found: another tenant's, or none. */
 void search_log_get(
