@@ -116,8 +116,8 @@ es_loop_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *sockp)
 	}
 	/* Level-triggered, as curl expects. */
 	kore_platform_event_schedule(fd,
-	    (what & CURL_POLL_IN ? EPOLLIN : 0) |
-		(what & CURL_POLL_OUT ? EPOLLOUT : 0),
+	    ((what & CURL_POLL_IN) != 0 ? EPOLLIN : 0) |
+		((what & CURL_POLL_OUT) != 0 ? EPOLLOUT : 0),
 	    0, &s->evt);
 	return (0);
 }
