@@ -336,7 +336,8 @@ def test_a_second_server_reaching_elasticsearch_by_name(
     try:
         key = f"ApiKey {victim['key']}"
         for i in range(3):
-            params = {"q": victim["marker"], "size": 2, "from": since(60, 50 + i)}
+            params = {"q": victim["marker"], "size": 2,
+                      "from": since(60, 50 + i)}
             r = search(server.base, key, params)
             assert r.status_code == 200, r.text
             assert loop_message(server.log, r) == f"{LOOP_LINE} (200)"
