@@ -252,10 +252,10 @@ fast_lease_window(void)
 
 /* The epoch a command sent now would be confirmed under, 0: none. */
 static uint64_t
-fast_epoch(void)
+fast_epoch(const char *tenant_id)
 {
 	return (fast_lease_window() > 0 && redis_loop_watching()
-		? redis_loop_epoch()
+		? redis_loop_epoch(tenant_id)
 		: 0);
 }
 
@@ -408,7 +408,7 @@ fast_confirm(const struct fast_wait *f, const struct hit_reply *h, bool hit)
 	struct fast_tally  *e;
 
 	/* Something changed since the command left, or nobody watched. */
-	if (f->epoch == 0 || f->epoch != fast_epoch())
+	if (f->epoch == 0 || f->epoch != fast_epoch(f->tenant_id))
 		return;
 	if (h->counted && (e = fast_tally(f->counters, true)) != NULL)
 		tally_told(&e->t, h->after, h->max, f->epoch, f->sent_us);
@@ -796,8 +796,9 @@ fast_begin(struct http_request *req, struct api_call *call, struct api_work *w)
 	f->req = req;
 	f->w = w;
 	f->handoff = !look || (where->history && c->user);
+	snprintf(f->tenant_id, sizeof(f->tenant_id), "%s", c->tenant_id);
 	/* A lease per (caller, answer): only for an answer sent from here. */
-	f->epoch = fast_epoch();
+	f->epoch = fast_epoch(f->tenant_id);
 	if (!f->handoff && f->epoch != 0) {
 		lparts[0] = where->kind;
 		lparts[1] = day;
@@ -822,7 +823,6 @@ fast_begin(struct http_request *req, struct api_call *call, struct api_work *w)
 		mem_free(f);
 		return (false);
 	}
-	snprintf(f->tenant_id, sizeof(f->tenant_id), "%s", c->tenant_id);
 	f->user = c->user;
 	f->look = look;
 	if (c->user) {

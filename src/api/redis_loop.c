@@ -47,9 +47,16 @@ static struct redis_loop_conn rl_sub = {.name = "changes"};
 static struct redis_loop_script *rl_scripts[REDIS_LOOP_SCRIPTS];
 static int                       rl_nscripts;
 
-/* The change channel: subscribed, and how many changes were seen. */
+/*
+ * The change channel: subscribed, and how many changes were seen, in
+ * all (losses of the subscription, messages that name no tenant) and per
+ * tenant, by a hash of its id (a collision only costs an extra ask).
+ */
+#define REDIS_LOOP_TENANT_SLOTS 1024
+
 static bool     rl_watching;
 static uint64_t rl_epoch = 1;
+static uint64_t rl_tenant_epoch[REDIS_LOOP_TENANT_SLOTS];
 
 struct redis_loop_call {
 	redis_loop_fn fn;
@@ -70,6 +77,17 @@ static void
 redis_loop_changed(void)
 {
 	rl_epoch++;
+}
+
+static uint64_t *
+redis_loop_tenant_slot(const char *tenant_id, size_t len)
+{
+	uint32_t h = 2166136261u;
+	size_t   i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)tenant_id[i]) * 16777619u;
+	return (&rl_tenant_epoch[h % REDIS_LOOP_TENANT_SLOTS]);
 }
 
 /*
@@ -365,12 +383,19 @@ redis_loop_change(redisAsyncContext *ac, void *reply, void *privdata)
 	if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements < 3 ||
 	    r->element[0]->type != REDIS_REPLY_STRING)
 		return;
+	rl_sub.progress_ms = redis_loop_now_ms();
+	if (strcmp(r->element[0]->str, "message") == 0 &&
+	    r->element[2]->type == REDIS_REPLY_STRING &&
+	    r->element[2]->len > 0) {
+		(*redis_loop_tenant_slot(
+		    r->element[2]->str, (size_t)r->element[2]->len))++;
+		return;
+	}
 	if (strcmp(r->element[0]->str, "subscribe") == 0) {
 		rl_watching = true;
 		log_emit(LOG_LEVEL_DEBUG, "redis", NULL, NULL,
 		    "the event loop watches the change channel");
 	}
-	rl_sub.progress_ms = redis_loop_now_ms();
 	redis_loop_changed();
 }
 
@@ -486,7 +511,9 @@ redis_loop_watching(void)
 }
 
 uint64_t
-redis_loop_epoch(void)
+redis_loop_epoch(const char *tenant_id)
 {
-	return (rl_epoch);
+	/* Both only grow: their sum changes whenever either does. */
+	return (
+	    rl_epoch + *redis_loop_tenant_slot(tenant_id, strlen(tenant_id)));
 }

@@ -17,10 +17,11 @@
  * A second connection per Kore worker is subscribed to the change
  * channel (KV_CHANGES_CHANNEL, store/kv.h), on which every write that
  * changes what a cached answer depends on (a record, a revocation, a
- * plan's limits, a generation) is announced. The epoch counts what was
- * seen there, and each loss of the subscription: something confirmed by
- * a reply to a command sent under the current epoch, while watching, is
- * still true but for the changes Redis is delivering right now.
+ * plan's limits, a generation) is announced with its tenant's id. A
+ * tenant's epoch counts what was announced for it, and each loss of the
+ * subscription: something of the tenant's confirmed by a reply to a
+ * command sent under its current epoch, while watching, is still true
+ * but for the changes Redis is delivering right now.
  */
 #ifndef VIGIE_API_REDIS_LOOP_H
 #define VIGIE_API_REDIS_LOOP_H
@@ -58,7 +59,8 @@ bool redis_loop_command(int argc, const char **argv, const size_t *lens,
 /* Subscribed to the change channel now. */
 bool redis_loop_watching(void);
 
-/* Bumped by every change announced and every loss of the subscription. */
-uint64_t redis_loop_epoch(void);
+/* Changes with every change announced for the tenant, and every loss of
+ * the subscription. */
+uint64_t redis_loop_epoch(const char *tenant_id);
 
 #endif
