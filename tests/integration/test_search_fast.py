@@ -446,6 +446,24 @@ def test_a_lowered_allowance_ends_the_tallys_word(admin, leased, base_url):
         assert r.status_code == 200, r.text
 
 
+def test_no_lease_while_the_change_channel_is_lost(leased, redis, base_url):
+    """Without the subscription nothing tells the event loop of a change:
+    every request asks Redis until it is subscribed again."""
+    params = {"q": leased["marker"], "size": 13}
+    on_a_lease(leased["reader"], "/api/v1/logs", params, base_url)
+    assert redis.execute_command("CLIENT", "KILL", "TYPE", "pubsub") >= 1
+    before = leased_answers(base_url)
+    for _ in range(10):
+        r = leased["reader"].get("/api/v1/logs", params=params)
+        assert r.status_code == 200 and r.headers["X-Cache"] == "HIT"
+    assert leased_answers(base_url) == before
+    # Subscribed again (a new connection at most once a second): leases
+    # come back.
+    assert wait_for(lambda: leased["reader"].get(
+        "/api/v1/logs", params=params).status_code == 200 and
+        leased_answers(base_url) > before, 10, 0.05)
+
+
 # ---- Redis failures (local stack only: the fixtures skip otherwise) --------
 
 def test_redis_down_then_back(fast, base_url, stack):
