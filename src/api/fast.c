@@ -749,7 +749,7 @@ fast_begin(struct http_request *req, struct api_call *call, struct api_work *w)
 	const struct fast_where       *where;
 	struct hit_query               q;
 	struct fast_wait              *f;
-	const char                    *accept, *day, *lparts[4];
+	const char                    *accept, *day, *lparts[5];
 	bool                           look;
 
 	if ((w->ep->auth != API_AUTH_USER && w->ep->auth != API_AUTH_TOKEN) ||
@@ -797,14 +797,16 @@ fast_begin(struct http_request *req, struct api_call *call, struct api_work *w)
 	f->w = w;
 	f->handoff = !look || (where->history && c->user);
 	snprintf(f->tenant_id, sizeof(f->tenant_id), "%s", c->tenant_id);
-	/* A lease per (caller, answer): only for an answer sent from here. */
+	/* A lease per (route, caller, answer): only for an answer sent from
+	 * here. */
 	f->epoch = fast_epoch(f->tenant_id);
 	if (!f->handoff && f->epoch != 0) {
-		lparts[0] = where->kind;
-		lparts[1] = day;
-		lparts[2] = w->authorization;
-		lparts[3] = where->hash;
-		f->leaselen = fast_join(f->lease, sizeof(f->lease), lparts, 4);
+		lparts[0] = route_names[w->ep->route];
+		lparts[1] = where->kind;
+		lparts[2] = day;
+		lparts[3] = w->authorization;
+		lparts[4] = where->hash;
+		f->leaselen = fast_join(f->lease, sizeof(f->lease), lparts, 5);
 		if (f->leaselen > 0 && fast_leased(f, q.count)) {
 			mem_free(f);
 			return (
