@@ -19,6 +19,7 @@
 
 #include "api/redis_loop.h"
 #include "api/call.h"
+#include "api/drain.h"
 #include "api/expect.h"
 #include "api/pages.h"
 #include "common/env.h"
@@ -195,4 +196,5 @@ kore_worker_configure(void)
 	app_rss_timer(NULL, 0);
 	kore_timer_add(app_rss_timer, 2000, NULL, 0);
 	expect_start();
+	drain_start();
 }

@@ -11,6 +11,7 @@
 #include "common/env.h"
 #include "core/digest.h"
 #include "core/gzip_tail.h"
+#include "core/lease.h"
 #include "core/mem.h"
 #include "core/memo.h"
 #include "core/query.h"
@@ -50,8 +51,9 @@ struct fast_where {
 #define FAST_AUTH_MAX    1024
 #define FAST_QUERY_MAX   2048
 #define FAST_RECORDS_MAX 4096
+#define FAST_LEASE_MAX   (FAST_AUTH_MAX + 128)
 
-static struct memo *fast_callers, *fast_wheres, *fast_verdicts;
+static struct memo *fast_callers, *fast_wheres, *fast_verdicts, *fast_leases;
 
 /*
  * An attempt in flight. It belongs to the Redis callback until the reply
@@ -72,6 +74,11 @@ struct fast_wait {
 	bool                 look; /* an answer was looked for */
 	bool                 gzip; /* the client accepts gzip */
 	uint64_t             start_us;
+	/* What the reply may confirm (core/lease.h). */
+	uint64_t sent_us;
+	uint64_t epoch; /* 0: sent while not watching for changes */
+	char     lease[FAST_LEASE_MAX]; /* the lease's key, "" for none */
+	size_t   leaselen;
 };
 
 static struct redis_loop_script fast_script = {hit_lua, "", 0};
@@ -232,6 +239,193 @@ fast_where(struct http_request *req, struct api_work *w, const char *day)
 		known = &where;
 	}
 	return (known->valid ? known : NULL);
+}
+
+/* ---- leases and tallies (core/lease.h) ---- */
+
+/* The window of a lease, 0 when they are off. */
+static uint64_t
+fast_lease_window(void)
+{
+	return ((uint64_t)api_settings->hit_lease_ms * 1000);
+}
+
+/* The epoch a command sent now would be confirmed under, 0: none. */
+static uint64_t
+fast_epoch(const char *tenant_id)
+{
+	return (fast_lease_window() > 0 && redis_loop_watching()
+		? redis_loop_epoch(tenant_id)
+		: 0);
+}
+
+/* A tenant's requests of a day, under the key of its counters. */
+#define FAST_TALLY_N     256
+#define FAST_TALLY_PROBE 8
+
+static struct fast_tally {
+	char         key[USAGE_KEY_MAX]; /* "" when free */
+	struct tally t;
+	bool         dirty; /* among fast_dirty */
+} fast_tallies[FAST_TALLY_N];
+static int  fast_dirty[FAST_TALLY_N], fast_ndirty;
+static bool fast_flush_due;
+
+/* key's tally, or NULL; made (in place of an idle one) with make. */
+static struct fast_tally *
+fast_tally(const char *key, bool make)
+{
+	struct fast_tally *e, *room = NULL;
+	uint32_t           h = 2166136261u;
+	const char        *p;
+	int                i;
+
+	for (p = key; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	for (i = 0; i < FAST_TALLY_PROBE; i++) {
+		e = &fast_tallies[(h + (uint32_t)i) % FAST_TALLY_N];
+		if (strcmp(e->key, key) == 0)
+			return (e);
+		if (room == NULL && !e->dirty && e->t.local == 0 &&
+		    e->t.sending == 0)
+			room = e;
+	}
+	if (!make || room == NULL ||
+	    (size_t)snprintf(room->key, sizeof(room->key), "%s", key) >=
+		sizeof(room->key))
+		return (NULL);
+	memset(&room->t, 0, sizeof(room->t));
+	return (room);
+}
+
+struct fast_sent {
+	int  slot;
+	long n;
+};
+
+static void fast_flush_soon(uint64_t ms);
+
+/* Redis counted a tally's requests (or could not). */
+static void
+fast_sent(redisReply *reply, void *arg)
+{
+	struct fast_sent  *s = arg;
+	struct fast_tally *e = &fast_tallies[s->slot];
+	const char        *argv[4];
+	char               ttl[24];
+
+	if (reply != NULL && reply->type == REDIS_REPLY_INTEGER) {
+		tally_sent(&e->t, s->n, (long)reply->integer);
+		/* The key was made here (the day's first count was lost):
+		 * it expires as api_count() would have it. */
+		if (reply->integer == s->n) {
+			snprintf(
+			    ttl, sizeof(ttl), "%ld", (long)USAGE_DAY_TTL_S);
+			argv[0] = "EXPIRE";
+			argv[1] = e->key;
+			argv[2] = ttl;
+			(void)redis_loop_command(3, argv, NULL, NULL, NULL);
+		}
+	} else {
+		tally_unsent(&e->t, s->n);
+		if (!e->dirty) {
+			e->dirty = true;
+			fast_dirty[fast_ndirty++] = s->slot;
+		}
+		fast_flush_soon(100);
+	}
+	mem_free(s);
+}
+
+/* Kore timer: what was answered on the tallies' word goes to Redis. */
+static void
+fast_flush(void *arg, uint64_t now)
+{
+	struct fast_tally *e;
+	struct fast_sent  *s;
+	const char        *argv[4];
+	char               n[24];
+	int                i, slot, left;
+
+	(void)arg;
+	(void)now;
+	fast_flush_due = false;
+	left = 0;
+	for (i = 0; i < fast_ndirty; i++) {
+		slot = fast_dirty[i];
+		e = &fast_tallies[slot];
+		s = mem_calloc(1, sizeof(*s));
+		s->slot = slot;
+		s->n = tally_send(&e->t);
+		snprintf(n, sizeof(n), "%ld", s->n);
+		argv[0] = "HINCRBY";
+		argv[1] = e->key;
+		argv[2] = "api_requests";
+		argv[3] = n;
+		if (s->n == 0 ||
+		    !redis_loop_command(4, argv, NULL, fast_sent, s)) {
+			tally_unsent(&e->t, s->n);
+			mem_free(s);
+			if (e->t.local > 0) {
+				fast_dirty[left++] = slot;
+				continue;
+			}
+		}
+		e->dirty = false;
+	}
+	fast_ndirty = left;
+	if (left > 0)
+		fast_flush_soon(100);
+}
+
+static void
+fast_flush_soon(uint64_t ms)
+{
+	if (!fast_flush_due) {
+		fast_flush_due = true;
+		kore_timer_add(fast_flush, ms, NULL, KORE_TIMER_ONESHOT);
+	}
+}
+
+/* A request was answered on e's word: counted at the next flush. */
+static void
+fast_tally_take(struct fast_tally *e)
+{
+	tally_take(&e->t);
+	if (!e->dirty) {
+		e->dirty = true;
+		fast_dirty[fast_ndirty++] = (int)(e - fast_tallies);
+	}
+	fast_flush_soon(0);
+}
+
+/* What the reply to f says of the lease and the tally, if anything. */
+static void
+fast_confirm(const struct fast_wait *f, const struct hit_reply *h, bool hit)
+{
+	struct lease        l;
+	const struct lease *known;
+	struct fast_tally  *e;
+
+	/* Something changed since the command left, or nobody watched. */
+	if (f->epoch == 0 || f->epoch != fast_epoch(f->tenant_id))
+		return;
+	if (h->counted && (e = fast_tally(f->counters, true)) != NULL)
+		tally_told(&e->t, h->after, h->max, f->epoch, f->sent_us);
+	if (f->leaselen == 0)
+		return;
+	known = memo_get(fast_leases, f->lease, f->leaselen);
+	if (known != NULL)
+		l = *known;
+	else
+		memset(&l, 0, sizeof(l));
+	if (hit)
+		lease_confirm(&l, h->gen, f->epoch, f->sent_us);
+	else if (known != NULL)
+		memset(&l, 0, sizeof(l)); /* no answer to lease now */
+	else
+		return;
+	(void)memo_put(fast_leases, f->lease, f->leaselen, &l);
 }
 
 /* ---- the reply ---- */
@@ -482,7 +676,9 @@ fast_reply(redisReply *reply, void *arg)
 		quota_threshold_crossed(h.before, h.after, h.max) == 0) &&
 	    fast_allowed(f, &h) && fast_answer(f, &h)) {
 		/* Answered here (w->phase is SERVE_FAST_HIT). */
+		fast_confirm(f, &h, true);
 	} else {
+		fast_confirm(f, &h, false);
 		/* A miss, a person's history, a quota warning to send: the
 		 * task thread answers, for the caller established here. */
 		buf_reset(&w->raw);
@@ -500,6 +696,49 @@ fast_reply(redisReply *reply, void *arg)
 
 /* ---- the attempt ---- */
 
+/*
+ * Answers from the lease of f's request when it holds (and the tally of
+ * its tenant's day admits it when it counts): true when w has its
+ * answer. Otherwise the request asks Redis, which renews the lease.
+ */
+static bool
+fast_leased(struct fast_wait *f, bool count)
+{
+	struct lease        l;
+	const struct lease *known;
+	struct fast_tally  *e = NULL;
+	struct hit_reply    h;
+	enum lease_use      use;
+	uint64_t            now;
+
+	if (f->epoch == 0 ||
+	    (known = memo_get(fast_leases, f->lease, f->leaselen)) == NULL)
+		return (false);
+	l = *known;
+	now = env_monotonic_us();
+	use = lease_check(&l, f->epoch, now, fast_lease_window());
+	if (use == LEASE_RENEW)
+		(void)memo_put(fast_leases, f->lease, f->leaselen, &l);
+	if (use != LEASE_USE)
+		return (false);
+	if (count &&
+	    ((e = fast_tally(f->counters, false)) == NULL ||
+		!tally_admits(&e->t, f->epoch, now, fast_lease_window())))
+		return (false);
+	memset(&h, 0, sizeof(h));
+	h.gen = l.gen;
+	if (!fast_answer(f, &h)) {
+		/* The local copy went: Redis has it, or the task thread. */
+		buf_reset(&f->w->raw);
+		f->w->encoding[0] = '\0';
+		return (false);
+	}
+	if (e != NULL)
+		fast_tally_take(e);
+	metrics_loop_leased(api_metrics);
+	return (true);
+}
+
 bool
 fast_begin(struct http_request *req, struct api_call *call, struct api_work *w)
 {
@@ -510,7 +749,7 @@ fast_begin(struct http_request *req, struct api_call *call, struct api_work *w)
 	const struct fast_where       *where;
 	struct hit_query               q;
 	struct fast_wait              *f;
-	const char                    *accept, *day;
+	const char                    *accept, *day, *lparts[5];
 	bool                           look;
 
 	if ((w->ep->auth != API_AUTH_USER && w->ep->auth != API_AUTH_TOKEN) ||
@@ -524,6 +763,8 @@ fast_begin(struct http_request *req, struct api_call *call, struct api_work *w)
 		fast_wheres =
 		    memo_new(512, FAST_QUERY_MAX + 32, sizeof(*where));
 		fast_verdicts = memo_new(256, FAST_RECORDS_MAX, sizeof(bool));
+		fast_leases =
+		    memo_new(1024, FAST_LEASE_MAX, sizeof(struct lease));
 	}
 	day = fast_day(w->now);
 	/* With the cache off (a TTL of 0) there is never an answer to find;
@@ -546,6 +787,33 @@ fast_begin(struct http_request *req, struct api_call *call, struct api_work *w)
 	f = mem_calloc(1, sizeof(*f));
 	memcpy(f->prefix, c->keys.prefix, sizeof(f->prefix));
 	memcpy(f->hash, where->hash, strlen(where->hash) + 1);
+	/* The day's counters, to give a count back (fast_uncount()) or to
+	 * count on a tally's word. */
+	memcpy(f->counters, c->keys.keys[3], sizeof(f->counters));
+	f->gzip = http_request_header(req, "accept-encoding", &accept) &&
+	    gz_accepted(accept);
+	f->start_us = call->start_us;
+	f->req = req;
+	f->w = w;
+	f->handoff = !look || (where->history && c->user);
+	snprintf(f->tenant_id, sizeof(f->tenant_id), "%s", c->tenant_id);
+	/* A lease per (route, caller, answer): only for an answer sent from
+	 * here. */
+	f->epoch = fast_epoch(f->tenant_id);
+	if (!f->handoff && f->epoch != 0) {
+		lparts[0] = route_names[w->ep->route];
+		lparts[1] = where->kind;
+		lparts[2] = day;
+		lparts[3] = w->authorization;
+		lparts[4] = where->hash;
+		f->leaselen = fast_join(f->lease, sizeof(f->lease), lparts, 5);
+		if (f->leaselen > 0 && fast_leased(f, q.count)) {
+			mem_free(f);
+			return (
+			    false); /* answered: w->phase is SERVE_FAST_HIT */
+		}
+	}
+	f->sent_us = env_monotonic_us();
 	/* The caller's head, then this request's arguments. */
 	if (cmd.data == NULL)
 		buf_init(&cmd, 2048);
@@ -557,22 +825,13 @@ fast_begin(struct http_request *req, struct api_call *call, struct api_work *w)
 		mem_free(f);
 		return (false);
 	}
-	snprintf(f->tenant_id, sizeof(f->tenant_id), "%s", c->tenant_id);
-	/* The day's counters, to give a count back (fast_uncount()). */
-	memcpy(f->counters, c->keys.keys[3], sizeof(f->counters));
 	f->user = c->user;
-	f->handoff = !look || (where->history && c->user);
 	f->look = look;
 	if (c->user) {
 		memcpy(f->user_id, c->user_id, sizeof(f->user_id));
 		memcpy(f->jti, c->jti, sizeof(f->jti));
 		f->exp = c->exp;
 	}
-	f->gzip = http_request_header(req, "accept-encoding", &accept) &&
-	    gz_accepted(accept);
-	f->start_us = call->start_us;
-	f->req = req;
-	f->w = w;
 	w->fast = f;
 	w->phase = SERVE_FAST_WAIT;
 	http_request_sleep(req);

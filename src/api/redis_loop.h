@@ -13,12 +13,22 @@
  * way the caller takes its ordinary (task thread) path, which reports
  * the failure the usual way. The task threads keep their own blocking
  * connections (store/kv.c).
+ *
+ * A second connection per Kore worker is subscribed to the change
+ * channel (KV_CHANGES_CHANNEL, store/kv.h), on which every write that
+ * changes what a cached answer depends on (a record, a revocation, a
+ * plan's limits, a generation) is announced with its tenant's id. A
+ * tenant's epoch counts what was announced for it, and each loss of the
+ * subscription: something of the tenant's confirmed by a reply to a
+ * command sent under its current epoch, while watching, is still true
+ * but for the changes Redis is delivering right now.
  */
 #ifndef VIGIE_API_REDIS_LOOP_H
 #define VIGIE_API_REDIS_LOOP_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <hiredis/hiredis.h>
 
@@ -45,5 +55,12 @@ redis_loop_formatted(const char *cmd, size_t len, redis_loop_fn fn, void *arg);
 /* A plain command, whose reply does not matter (fn may be NULL). */
 bool redis_loop_command(int argc, const char **argv, const size_t *lens,
     redis_loop_fn fn, void *arg);
+
+/* Subscribed to the change channel now. */
+bool redis_loop_watching(void);
+
+/* Changes with every change announced for the tenant, and every loss of
+ * the subscription. */
+uint64_t redis_loop_epoch(const char *tenant_id);
 
 #endif

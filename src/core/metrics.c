@@ -73,6 +73,12 @@ metrics_loop_answer(struct metrics_table *t)
 }
 
 void
+metrics_loop_leased(struct metrics_table *t)
+{
+	__atomic_fetch_add(&t->loop_leased, 1, __ATOMIC_RELAXED);
+}
+
+void
 metrics_inflight_add(struct metrics_table *t, int64_t delta)
 {
 	__atomic_fetch_add(&t->inflight, delta, __ATOMIC_RELAXED);
@@ -187,6 +193,12 @@ metrics_render(const struct metrics_table *t, const char *const *names,
 	    "# TYPE vigie_http_event_loop_answers_total counter\n"
 	    "vigie_http_event_loop_answers_total %lu\n",
 	    (unsigned long)__atomic_load_n(&t->loop_answers, __ATOMIC_RELAXED));
+	buf_appendf(out,
+	    "# HELP vigie_http_event_loop_leased_answers_total Those of them "
+	    "sent on a lease, without asking Redis (VIGIE_HIT_LEASE_MS).\n"
+	    "# TYPE vigie_http_event_loop_leased_answers_total counter\n"
+	    "vigie_http_event_loop_leased_answers_total %lu\n",
+	    (unsigned long)__atomic_load_n(&t->loop_leased, __ATOMIC_RELAXED));
 
 	buf_appends(out,
 	    "# HELP vigie_process_resident_memory_bytes "

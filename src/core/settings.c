@@ -117,6 +117,10 @@ static const struct setting setting_table[] = {
     {"VIGIE_SEARCH_CACHE_TTL_S", SETTING_INTEGER, S_OFF(search_cache_ttl_s),
 	"30", 0, 3600, NULL, NULL,
 	"seconds a search or stats answer stays cached in Redis (0: no cache)"},
+    {"VIGIE_HIT_LEASE_MS", SETTING_INTEGER, S_OFF(hit_lease_ms), "200", 0, 5000,
+	NULL, NULL,
+	"how long an event loop answers a repeated cached read without asking "
+	"Redis, unless a change is announced, milliseconds (0: always ask)"},
     {"VIGIE_EXPORT_MAX_ROWS", SETTING_INTEGER, S_OFF(export_max_rows), "100000",
 	100, 1000000, NULL, NULL,
 	"most rows written by one CSV export of logs"},

@@ -57,6 +57,7 @@ struct settings {
 	long upload_max_bytes;
 	long probe_interval_s;
 	long search_cache_ttl_s;
+	long hit_lease_ms;
 	long export_max_rows;
 	long quotas; /* 0 on, 1 off */
 	long usage_flush_s;

@@ -84,6 +84,8 @@ cache_gen_bump(const struct tenant_ctx *ctx, char *err, size_t errlen)
 	if (!ok)
 		snprintf(err, errlen, "INCR refused");
 	freeReplyObject(r);
+	if (ok)
+		kv_changed(ctx->id);
 	return (ok);
 }
 

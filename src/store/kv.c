@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "common/env.h"
+#include "common/log.h"
 #include "core/endpoint.h"
 #include "store/kv.h"
 
@@ -153,6 +154,28 @@ kv_commandv(
 		if (!reused)
 			return (NULL);
 	}
+}
+
+void
+kv_changed(const char *tenant_id)
+{
+	const char *argv[3] = {"PUBLISH", KV_CHANGES_CHANNEL, tenant_id};
+	char        err[160];
+	redisReply *r;
+
+	if ((r = kv_commandv(3, argv, NULL, err, sizeof(err))) != NULL &&
+	    r->type != REDIS_REPLY_ERROR) {
+		freeReplyObject(r);
+		return;
+	}
+	/* The event loops that missed it drop their confirmations when
+	 * their subscription breaks; a refusal here is only logged. */
+	log_emit(LOG_LEVEL_WARNING, "redis", NULL,
+	    json_pack("{s:s, s:s}", "tenant_id", tenant_id, "error",
+		r != NULL ? r->str : err),
+	    "a change could not be announced");
+	if (r != NULL)
+		freeReplyObject(r);
 }
 
 /* Reads used_memory out of an INFO memory answer. */

@@ -25,6 +25,17 @@ redisReply   *kv_commandv(
       int argc, const char **argv, const size_t *lens, char *err, size_t errlen);
 void kv_check(struct dep_check *, long timeout_ms);
 
+/*
+ * The channel on which changes that cached decisions depend on are
+ * announced (api/redis_loop.h): a tenant's or a caller's record, a
+ * revocation, a plan's limits, a cache generation. The message is the
+ * tenant id.
+ */
+#define KV_CHANGES_CHANNEL "p:changes"
+
+/* Announces a change of the tenant's records (best effort, logged). */
+void kv_changed(const char *tenant_id);
+
 /* The configured server and database, and the command timeout. */
 const struct endpoint *kv_target(int *db);
 long                   kv_timeout_ms(void);

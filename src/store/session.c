@@ -109,6 +109,9 @@ session_cache_set(const struct tenant_ctx *ctx, const char *purpose,
 		    session_cmd(err, errlen, 5, "SET", key, text, "EX", ttl),
 		    err, errlen);
 	free(text);
+	/* A change (not a refill): the event loops' confirmations go. */
+	if (ok && !only_if_absent)
+		kv_changed(ctx->id);
 	return (ok);
 }
 
@@ -263,9 +266,11 @@ session_jti_revoke(const struct tenant_ctx *ctx, const char *jti, long ttl_s,
 	char key[KEY_MAX], purpose[64];
 
 	session_jti_purpose(jti, purpose, sizeof(purpose));
-	if (!session_key(ctx, purpose, key, err, errlen))
+	if (!session_key(ctx, purpose, key, err, errlen) ||
+	    !session_set_ttl(key, ttl_s, err, errlen))
 		return (false);
-	return (session_set_ttl(key, ttl_s, err, errlen));
+	kv_changed(ctx->id);
+	return (true);
 }
 
 bool
@@ -503,5 +508,6 @@ session_tenant_purge(const char *tenant_id, char *err, size_t errlen)
 			    err, errlen);
 		freeReplyObject(r);
 	} while (strcmp(cursor, "0") != 0);
+	kv_changed(tenant_id);
 	return (true);
 }

@@ -249,6 +249,7 @@ usage_limits_put(const struct tenant_ctx *ctx, const struct quota_limits *l,
 	if ((r = usage_cmd(err, errlen, 3, expire)) == NULL)
 		return (false);
 	freeReplyObject(r);
+	kv_changed(ctx->id);
 	return (true);
 }
 
@@ -301,6 +302,7 @@ usage_limits_forget(const struct tenant_ctx *ctx, char *err, size_t errlen)
 	if ((r = usage_cmd(err, errlen, 2, argv)) == NULL)
 		return (false);
 	freeReplyObject(r);
+	kv_changed(ctx->id);
 	return (true);
 }
 

@@ -268,6 +268,202 @@ def test_new_data_is_never_answered_from_an_older_generation(fast):
     assert r.json()["total"] == 1
 
 
+# ---- leases (core/lease.h): repeated hits without asking Redis -------------
+
+LEASED = "vigie_http_event_loop_leased_answers_total"
+
+
+def leased_answers(base_url):
+    text = requests.get(f"{base_url}/metrics", timeout=30).text
+    for line in text.splitlines():
+        if line.startswith(LEASED + " "):
+            return int(line.split()[1])
+    raise AssertionError(f"{LEASED} is not in /metrics")
+
+
+def on_a_lease(api, path, params, base_url):
+    """Repeats a cached request until one is answered on a lease (the
+    metric moves), which proves the next ones may be too."""
+    wait_hit(api, path, params)
+    before = leased_answers(base_url)
+    for _ in range(200):
+        r = api.get(path, params=params)
+        assert r.status_code == 200 and r.headers["X-Cache"] == "HIT"
+        if leased_answers(base_url) > before:
+            return r
+    raise AssertionError("no answer was sent on a lease")
+
+
+@pytest.fixture(scope="module")
+def leased(admin, new_tenant):
+    """A tenant whose allowance leaves room for leases (the free plan's
+    10,000 requests a day are all counted one by one: TALLY_MARGIN)."""
+    t = new_tenant("lease")
+    r = admin["api"].patch(f"/api/v1/admin/tenants/{t['tenant']['id']}",
+                           json={"overrides": {
+                               "api_requests_per_day": 5000000}})
+    assert r.status_code == 200, r.text
+    t["marker"] = "l" + uuid.uuid4().hex[:12]
+    ingest(t, json_docs(t["marker"]))
+    t["key"] = make_key(t, ["read"])
+    t["reader"] = key_api(t, t["key"]["key"])
+    yield t
+    drop_indices(t)
+
+
+def test_leased_answers_are_the_same_and_counted_exactly(leased, redis,
+                                                         base_url):
+    params = {"q": leased["marker"], "size": 7}
+    first = on_a_lease(leased["reader"], "/api/v1/logs", params, base_url)
+    day = time.strftime("%Y-%m-%d", time.gmtime())
+    counters = f"t:{leased['tenant']['id']}:usage:{day}"
+    time.sleep(0.3)  # the last counts of on_a_lease() reach Redis
+    used = int(redis.hget(counters, "api_requests"))
+    before = leased_answers(base_url)
+    n = 300
+    for _ in range(n):
+        r = leased["reader"].get("/api/v1/logs", params=params)
+        assert r.status_code == 200 and r.headers["X-Cache"] == "HIT"
+        assert without_took(r.json()) == without_took(first.json())
+    assert leased_answers(base_url) - before > n // 2
+    # Every request is counted once, the leased ones a moment later.
+    assert wait_for(lambda: int(redis.hget(counters, "api_requests")) >=
+                    used + n, 5, 0.05)
+    time.sleep(0.3)
+    assert int(redis.hget(counters, "api_requests")) == used + n
+
+
+def test_a_revoked_key_is_refused_at_once_while_leased(leased, base_url):
+    created = make_key(leased, ["read"])
+    api = key_api(leased, created["key"])
+    params = {"q": leased["marker"], "size": 4}
+    on_a_lease(api, "/api/v1/logs", params, base_url)
+    r = leased["api"].delete(f"/api/v1/api-keys/{created['id']}")
+    assert r.status_code == 200, r.text
+    for _ in range(20):
+        r = api.get("/api/v1/logs", params=params)
+        assert r.status_code == 401, r.text
+        assert r.json()["error"]["code"] == "invalid_api_key"
+    # The tenant's other key still reads.
+    assert leased["reader"].get("/api/v1/logs",
+                                params=params).status_code == 200
+
+
+def test_a_logged_out_token_is_refused_at_once_while_leased(admin,
+                                                            new_tenant,
+                                                            base_url):
+    t = new_tenant("leaseout")
+    r = admin["api"].patch(f"/api/v1/admin/tenants/{t['tenant']['id']}",
+                           json={"overrides": {
+                               "api_requests_per_day": 0}})
+    assert r.status_code == 200, r.text
+    params = {"from": "now-5h"}
+    on_a_lease(t["api"], "/api/v1/stats", params, base_url)
+    r = t["api"].post("/api/v1/auth/logout",
+                      json={"refresh_token": t["refresh"]})
+    assert r.status_code in (200, 204), r.text
+    for _ in range(10):
+        r = t["api"].get("/api/v1/stats", params=params)
+        assert r.status_code == 401, r.text
+        assert r.json()["error"]["code"] == "token_revoked"
+
+
+def test_new_data_ends_a_lease_at_once(leased, base_url):
+    params = {"q": leased["marker"] + " later", "size": 5}
+    r = on_a_lease(leased["reader"], "/api/v1/logs", params, base_url)
+    assert r.json()["total"] == 0
+    ingest(leased, [{"@timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                                 time.gmtime()),
+                     "level": "INFO", "service": "api",
+                     "message": f"{leased['marker']} later"}])
+    r = leased["reader"].get("/api/v1/logs", params=params)
+    assert r.headers["X-Cache"] == "MISS"
+    assert r.json()["total"] == 1
+
+
+def test_a_suspension_ends_a_lease_at_once(admin, leased, base_url):
+    params = {"from": "now-6h"}
+    on_a_lease(leased["reader"], "/api/v1/stats", params, base_url)
+    tid = leased["tenant"]["id"]
+    assert admin["api"].post(
+        f"/api/v1/admin/tenants/{tid}/suspend").status_code == 200
+    try:
+        for _ in range(10):
+            r = leased["reader"].get("/api/v1/stats", params=params)
+            assert r.status_code == 403, r.text
+            assert r.json()["error"]["code"] == "tenant_suspended"
+    finally:
+        assert admin["api"].post(
+            f"/api/v1/admin/tenants/{tid}/reactivate").status_code == 200
+
+
+def test_another_tenant_never_gets_a_leased_answer(leased, new_tenant,
+                                                   base_url):
+    other = new_tenant("leaseother")
+    reader = key_api(other, make_key(other, ["read"])["key"])
+    params = {"q": leased["marker"], "size": 9}
+    on_a_lease(leased["reader"], "/api/v1/logs", params, base_url)
+    for _ in range(20):
+        r = reader.get("/api/v1/logs", params=params)
+        assert r.status_code == 200
+        assert r.json()["total"] == 0 and r.json()["hits"] == []
+    # The same key text with one character changed is not the lease's.
+    mine = leased["key"]["key"]
+    bad = mine[:-1] + ("a" if mine[-1] != "a" else "b")
+    r = key_api(leased, bad).get("/api/v1/logs", params=params)
+    assert r.status_code == 401, r.text
+
+
+def test_a_lowered_allowance_ends_the_tallys_word(admin, leased, base_url):
+    """Counting on the tally's word stops as soon as the limits change:
+    requests keep the lease alive while the allowance is cut below what
+    was used, and every request made after is refused."""
+    params = {"q": leased["marker"], "size": 11}
+    on_a_lease(leased["reader"], "/api/v1/logs", params, base_url)
+    tid = leased["tenant"]["id"]
+    done = threading.Event()
+
+    def keep_leased():
+        while not done.is_set():
+            leased["reader"].get("/api/v1/logs", params=params)
+    keeper = threading.Thread(target=keep_leased)
+    keeper.start()
+    try:
+        r = admin["api"].patch(f"/api/v1/admin/tenants/{tid}",
+                               json={"overrides": {
+                                   "api_requests_per_day": 1}})
+        assert r.status_code == 200, r.text
+        codes = [leased["reader"].get("/api/v1/logs",
+                                      params=params).status_code
+                 for _ in range(10)]
+        assert codes == [429] * 10, codes
+    finally:
+        done.set()
+        keeper.join()
+        r = admin["api"].patch(f"/api/v1/admin/tenants/{tid}",
+                               json={"overrides": {
+                                   "api_requests_per_day": 5000000}})
+        assert r.status_code == 200, r.text
+
+
+def test_no_lease_while_the_change_channel_is_lost(leased, redis, base_url):
+    """Without the subscription nothing tells the event loop of a change:
+    every request asks Redis until it is subscribed again."""
+    params = {"q": leased["marker"], "size": 13}
+    on_a_lease(leased["reader"], "/api/v1/logs", params, base_url)
+    assert redis.execute_command("CLIENT", "KILL", "TYPE", "pubsub") >= 1
+    before = leased_answers(base_url)
+    for _ in range(10):
+        r = leased["reader"].get("/api/v1/logs", params=params)
+        assert r.status_code == 200 and r.headers["X-Cache"] == "HIT"
+    assert leased_answers(base_url) == before
+    # Subscribed again (a new connection at most once a second): leases
+    # come back.
+    assert wait_for(lambda: leased["reader"].get(
+        "/api/v1/logs", params=params).status_code == 200 and
+        leased_answers(base_url) > before, 10, 0.05)
+
+
 # ---- Redis failures (local stack only: the fixtures skip otherwise) --------
 
 def test_redis_down_then_back(fast, base_url, stack):
