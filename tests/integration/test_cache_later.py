@@ -20,7 +20,7 @@ def test_cache_answers_stored_after_the_request(redis):
                              capture_output=True, text=True, timeout=120)
         out = run.stdout + run.stderr
         assert run.returncode == 0, out[-4000:]
-        assert "[  PASSED  ] 4 test(s)." in out, out[-4000:]
+        assert "[  PASSED  ] 5 test(s)." in out, out[-4000:]
         # Every answer under the tenant's prefix, with its TTL.
         keys = redis.keys(f"t:{tid}:cache:search:*")
         assert len(keys) >= 200

@@ -198,6 +198,46 @@ test_later_in_order(void **state)
 		assert_int_equal(later_seen[i], i);
 }
 
+/*
+ * A put that may not wait (an event loop's, api/search_loop.c) never
+ * stores on the caller's thread: with the queue full it is dropped, and
+ * neither Redis nor this process's queue ever holds it.
+ */
+static void
+test_a_put_that_may_not_wait_is_dropped_when_the_queue_is_full(void **state)
+{
+	struct timespec pause = {0, 200 * 1000 * 1000};
+	char            hash[65], *text;
+	long long       gen;
+	size_t          len;
+	int             i;
+
+	(void)state;
+	hash_of(3, hash);
+	assert_null(look_up(hash, &gen));
+	later_wait();
+	/* The first one keeps the thread busy while the queue fills. */
+	assert_true(later_run(later_nap, &pause));
+	for (i = 0; i < LATER_MAX - 1; i++)
+		assert_true(later_run(later_note, (void *)(intptr_t)i));
+	assert_false(cache_answer_put_later(
+	    &ctx, "search", gen, hash, "{\"total\":4}", 11, 30, false));
+	/* Neither queued for this process's look-ups nor stored. */
+	assert_true(cache_answer_known(&ctx, "search", hash, gen, &text, &len));
+	assert_null(text);
+	later_wait();
+	assert_int_equal(stored_ttl(gen, hash), -2);
+	assert_null(look_up(hash, &gen));
+	/* With room again, it is queued, then stored, as any other. */
+	assert_true(cache_answer_put_later(
+	    &ctx, "search", gen, hash, "{\"total\":5}", 11, 30, false));
+	assert_true(wait_stored(gen, hash) > 0);
+	text = look_up(hash, &gen);
+	assert_non_null(text);
+	assert_string_equal(text, "{\"total\":5}");
+	free(text);
+}
+
 int
 main(void)
 {
@@ -206,6 +246,8 @@ main(void)
 	    cmocka_unit_test(test_other_generation_never_served),
 	    cmocka_unit_test(test_more_puts_than_the_queue),
 	    cmocka_unit_test(test_later_in_order),
+	    cmocka_unit_test(
+		test_a_put_that_may_not_wait_is_dropped_when_the_queue_is_full),
 	};
 	struct settings s;
 	const char     *tid;
