@@ -118,7 +118,7 @@ search_api_run_params(struct api_work *w, const struct search_params *p)
 	    &w->cache_hint, &o);
 	if (o.result == SEARCH_OK && p->page == 1 && w->who.kind == WHO_USER)
 		searches_record(
-		    &w->who.tenant, w->who.user_id, p, o.total, w->now);
+		    &w->who.tenant, w->who.user_id, p, o.total, w->now, true);
 	search_api_logs_answer(w, &o);
 }
 

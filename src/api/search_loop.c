@@ -17,6 +17,8 @@ struct search_loop {
 	struct es_loop_req  *es;
 	struct search_params p;
 	struct search_miss   m;
+	bool                 history; /* a person's first page, answered */
+	long long            total;
 };
 
 static struct search_loop *search_loops; /* in flight, this worker's */
@@ -35,6 +37,15 @@ search_loop_quota_done(const struct api_work *w)
 	return (w->quota_state == 1 &&
 	    quota_threshold_crossed(
 		w->quota_before, w->quota_after, w->quota_max) == 0);
+}
+
+/* Whether o goes into the caller's history (search_api_run_params()). */
+static bool
+search_loop_history(const struct api_work *w, const struct search_params *p,
+    const struct search_outcome *o)
+{
+	return (
+	    o->result == SEARCH_OK && p->page == 1 && w->who.kind == WHO_USER);
 }
 
 static void
@@ -62,6 +73,9 @@ search_loop_answer(bool reached, const struct es_response *r, void *arg)
 
 	search_miss_end(&s->w->who.tenant, &s->p,
 	    api_settings->search_cache_ttl_s, &s->m, reached, r, &o);
+	/* Recorded once the answer is sent (search_loop_forget()). */
+	s->history = search_loop_history(s->w, &s->p, &o);
+	s->total = o.total;
 	search_api_logs_answer(s->w, &o);
 	if (log_enabled(LOG_LEVEL_DEBUG))
 		log_emit(LOG_LEVEL_DEBUG, "search", s->w->trace.trace_id, NULL,
@@ -87,17 +101,18 @@ search_loop_start(struct http_request *req, struct api_work *w)
 	    !auth_permits(w) || !search_loop_quota_done(w))
 		return (false);
 	s = mem_calloc(1, sizeof(*s));
-	/* Bad arguments, and a person's first page (its history entry):
-	 * the task thread. */
+	/* Bad arguments: the task thread says what is wrong. */
 	if (!search_params_from_args(
-		w->query, (int64_t)(env_now_us() / 1000), &s->p, &err) ||
-	    (s->p.page == 1 && w->who.kind == WHO_USER)) {
+		w->query, (int64_t)(env_now_us() / 1000), &s->p, &err)) {
 		mem_free(s);
 		return (false);
 	}
 	if (!search_miss_begin(
 		&w->who.tenant, &s->p, &w->cache_hint, &s->m, &o)) {
 		/* Answered already (an answer queued for the cache, say). */
+		if (search_loop_history(w, &s->p, &o))
+			searches_record(&w->who.tenant, w->who.user_id, &s->p,
+			    o.total, w->now, false);
 		search_api_logs_answer(w, &o);
 		w->phase = SERVE_FAST_HIT;
 		mem_free(s);
@@ -138,6 +153,9 @@ search_loop_forget(struct api_work *w)
 			 * answer now, not while the answer was going out. */
 			search_miss_keep(&w->who.tenant, &s->m,
 			    api_settings->search_cache_ttl_s);
+			if (s->history)
+				searches_record(&w->who.tenant, w->who.user_id,
+				    &s->p, s->total, w->now, false);
 		}
 		search_loop_free(s);
 		return;

@@ -3,10 +3,10 @@
  * api/fast.c has established the caller, counted the request and found
  * no answer in the cache, the `_search` request is built on the loop,
  * sent with api/es_loop.c, and the answer written from Elasticsearch's
- * reply there too (core/search_answer.c); the cache SET still goes to the
- * background thread (common/later.c), once the answer is sent. Anything unusual (a first page of
- * a person's search, whose history the task thread writes; a quota
- * warning to send; bad arguments) stays with the task thread.
+ * reply there too (core/search_answer.c); the cache SET and a person's
+ * history entry still go to the background thread (common/later.c),
+ * once the answer is sent. Anything unusual (a quota warning to send, bad
+ * arguments, no generation known) stays with the task thread.
  */
 #ifndef VIGIE_API_SEARCH_LOOP_H
 #define VIGIE_API_SEARCH_LOOP_H
@@ -25,8 +25,8 @@ bool search_loop_start(struct http_request *, struct api_work *);
 
 /*
  * The request is going away (serve_work_free()): a search in flight is
- * abandoned; an answered one has its answer's cache SET queued now that
- * the answer is sent.
+ * abandoned; an answered one has its answer's cache SET (and a person's
+ * history entry) queued now that the answer is sent.
  */
 void search_loop_forget(struct api_work *);
 

@@ -776,7 +776,7 @@ searches_store(void *arg)
 
 void
 searches_record(const struct tenant_ctx *ctx, const char *user_id,
-    const struct search_params *p, long long total, long now)
+    const struct search_params *p, long long total, long now, bool may_wait)
 {
 	struct searches_entry *e;
 	char                   at[TIMEPARSE_ISO_LEN + 1];
@@ -795,8 +795,16 @@ searches_record(const struct tenant_ctx *ctx, const char *user_id,
 	    "kind", "history", "name", "query", search_params_to_json(p),
 	    "created_at", at, "total", (json_int_t)total);
 	/* After the answer; the readers below wait for it (later_wait). */
-	if (!later_run(searches_store, e))
+	if (later_run(searches_store, e))
+		return;
+	if (may_wait) {
 		searches_store(e);
+		return;
+	}
+	log_emit(LOG_LEVEL_WARNING, "search", NULL, NULL,
+	    "search history entry lost: the background queue is full");
+	json_decref(e->doc);
+	free(e);
 }
 
 void

@@ -117,9 +117,14 @@ void search_export(const struct tenant_ctx *, const struct search_params *,
     long max_rows, int fd, long *rows, bool *truncated,
     struct search_outcome *);
 
-/* History (best effort: a failure is logged, the search still answers). */
+/*
+ * History (best effort: a failure is logged, the search still answers).
+ * The entry is written by the background thread (common/later.h); when
+ * its queue is full, here if may_wait, else not at all (an event loop's
+ * search, api/search_loop.c: logged).
+ */
 void searches_record(const struct tenant_ctx *, const char *user_id,
-    const struct search_params *, long long total, long now);
+    const struct search_params *, long long total, long now, bool may_wait);
 
 /* kind: "history" or "saved"; newest first. */
 void searches_list(const struct tenant_ctx *, const char *user_id,
