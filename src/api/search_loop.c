@@ -9,7 +9,7 @@
 #include "core/mem.h"
 #include "core/quota.h"
 
-/* A search waiting for Elasticsearch. */
+/* A search waiting for Elasticsearch, or answered and being sent. */
 struct search_loop {
 	struct search_loop  *next;
 	struct http_request *req;
@@ -21,7 +21,7 @@ struct search_loop {
 	long long            total;
 };
 
-static struct search_loop *search_loops; /* in flight, this worker's */
+static struct search_loop *search_loops; /* this worker's, until freed */
 
 /*
  * Whether serve.c's quota gate would let w through without a store:
@@ -83,7 +83,8 @@ search_loop_answer(bool reached, const struct es_response *r, void *arg)
 	s->w->phase = SERVE_FAST_HIT;
 	http_request_wakeup(s->req);
 	/* Kept until the request is freed, its answer sent: then the
-	 * answer's cache SET is queued (search_loop_forget()). */
+	 * answer's cache SET and the history entry are queued
+	 * (search_loop_forget()). */
 	s->es = NULL;
 }
 
