@@ -54,6 +54,18 @@ struct fast_where {
 #define FAST_LEASE_MAX   (FAST_AUTH_MAX + 128)
 
 static struct memo *fast_callers, *fast_wheres, *fast_verdicts, *fast_leases;
+static struct memo *fast_caller_leases;
+
+/*
+ * A caller's lease: the records allowed this caller (as established in
+ * who) for a route, at a generation, as a reply confirmed. Under it a
+ * miss goes to be computed without asking Redis first.
+ */
+struct fast_caller_lease {
+	struct lease l;
+	bool         settling;
+	struct who   who;
+};
 
 /*
  * An attempt in flight. It belongs to the Redis callback until the reply
@@ -79,6 +91,7 @@ struct fast_wait {
 	uint64_t epoch; /* 0: sent while not watching for changes */
 	char     lease[FAST_LEASE_MAX]; /* the lease's key, "" for none */
 	size_t   leaselen;
+	size_t   callerlen; /* its first part: the caller's lease's key */
 };
 
 static struct redis_loop_script fast_script = {hit_lua, "", 0};
@@ -399,19 +412,58 @@ fast_tally_take(struct fast_tally *e)
 	fast_flush_soon(0);
 }
 
-/* What the reply to f says of the lease and the tally, if anything. */
+static bool fast_establish(struct fast_wait *, const struct hit_reply *);
+
+/*
+ * The caller's lease, from the records of a reply that allowed the
+ * request (who established by the hand-off, or here): only where a miss
+ * could be sent on it, a tally admitting or nothing to count.
+ */
 static void
-fast_confirm(const struct fast_wait *f, const struct hit_reply *h, bool hit)
+fast_confirm_caller(
+    struct fast_wait *f, const struct hit_reply *h, const struct tally *t)
+{
+	struct fast_caller_lease        cl;
+	const struct fast_caller_lease *known;
+
+	if (f->callerlen == 0 ||
+	    (t != NULL &&
+		!tally_admits(
+		    t, f->epoch, env_monotonic_us(), fast_lease_window())))
+		return;
+	if (f->w->who.kind == WHO_NOBODY && !fast_establish(f, h))
+		return;
+	known = memo_get(fast_caller_leases, f->lease, f->callerlen);
+	if (known != NULL)
+		cl.l = known->l;
+	else
+		memset(&cl.l, 0, sizeof(cl.l));
+	lease_confirm(&cl.l, h->gen, f->epoch, f->sent_us);
+	cl.settling = h->settling;
+	cl.who = f->w->who;
+	(void)memo_put(fast_caller_leases, f->lease, f->callerlen, &cl);
+}
+
+/*
+ * What the reply to f says of the leases and the tally, if anything:
+ * hit, the answer was sent; allowed, the records allow the caller.
+ */
+static void
+fast_confirm(
+    struct fast_wait *f, const struct hit_reply *h, bool hit, bool allowed)
 {
 	struct lease        l;
 	const struct lease *known;
-	struct fast_tally  *e;
+	struct fast_tally  *e = NULL;
 
 	/* Something changed since the command left, or nobody watched. */
 	if (f->epoch == 0 || f->epoch != fast_epoch(f->tenant_id))
 		return;
 	if (h->counted && (e = fast_tally(f->counters, true)) != NULL)
 		tally_told(&e->t, h->after, h->max, f->epoch, f->sent_us);
+	if (allowed)
+		fast_confirm_caller(
+		    f, h, h->counted && e != NULL ? &e->t : NULL);
 	if (f->leaselen == 0)
 		return;
 	known = memo_get(fast_leases, f->lease, f->leaselen);
@@ -663,6 +715,7 @@ fast_reply(redisReply *reply, void *arg)
 	struct fast_wait *f = arg;
 	struct api_work  *w = f->w;
 	struct hit_reply  h;
+	bool              allowed;
 
 	if (!hit_reply_read(reply, &h)) {
 		/* Nothing was counted: the task thread does it all. */
@@ -676,16 +729,17 @@ fast_reply(redisReply *reply, void *arg)
 		quota_threshold_crossed(h.before, h.after, h.max) == 0) &&
 	    fast_allowed(f, &h) && fast_answer(f, &h)) {
 		/* Answered here (w->phase is SERVE_FAST_HIT). */
-		fast_confirm(f, &h, true);
+		fast_confirm(f, &h, true, true);
 	} else {
-		fast_confirm(f, &h, false);
 		/* A miss, a person's history, a quota warning to send: the
 		 * task thread answers, for the caller established here. */
 		buf_reset(&w->raw);
 		w->encoding[0] = '\0';
 		w->phase = SERVE_FAST_MISS;
-		if (!fast_handoff(f, &h) && h.counted)
+		allowed = fast_handoff(f, &h);
+		if (!allowed && h.counted)
 			fast_uncount(f);
+		fast_confirm(f, &h, false, allowed);
 	}
 	if (w != NULL) {
 		w->fast = NULL;
@@ -739,6 +793,57 @@ fast_leased(struct fast_wait *f, bool count)
 	return (true);
 }
 
+/*
+ * A miss on the caller's lease: the request goes to be computed with its
+ * caller established from the lease and counted on the tally's word,
+ * without asking Redis first; the cache is looked at there (the task
+ * thread's look-up, or api/search_loop.c's while Elasticsearch
+ * computes). False when the lease does not hold: the request asks Redis.
+ */
+static bool
+fast_miss_leased(struct fast_wait *f, bool count)
+{
+	struct fast_caller_lease        cl;
+	const struct fast_caller_lease *known;
+	struct fast_tally              *e = NULL;
+	struct api_work                *w = f->w;
+	enum lease_use                  use;
+	uint64_t                        now;
+	long                            before;
+
+	if ((known = memo_get(fast_caller_leases, f->lease, f->callerlen)) ==
+	    NULL)
+		return (false);
+	cl = *known;
+	now = env_monotonic_us();
+	use = lease_check(&cl.l, f->epoch, now, fast_lease_window());
+	if (use == LEASE_RENEW)
+		(void)memo_put(fast_caller_leases, f->lease, f->callerlen, &cl);
+	if (use != LEASE_USE)
+		return (false);
+	if (count &&
+	    ((e = fast_tally(f->counters, false)) == NULL ||
+		!tally_admits(&e->t, f->epoch, now, fast_lease_window())))
+		return (false);
+	w->who = cl.who;
+	memset(&w->cache_hint, 0, sizeof(w->cache_hint));
+	w->cache_lease.known = true;
+	w->cache_lease.gen = cl.l.gen;
+	w->cache_lease.settling = cl.settling;
+	if (e != NULL) {
+		before = e->t.counted + e->t.local + e->t.sending;
+		fast_tally_take(e);
+		w->quota_taken = true;
+		w->quota_state = 1;
+		w->quota_before = before;
+		w->quota_after = before + 1;
+		w->quota_max = e->t.max;
+	}
+	w->phase = SERVE_FAST_MISS;
+	metrics_loop_leased_miss(api_metrics);
+	return (true);
+}
+
 bool
 fast_begin(struct http_request *req, struct api_call *call, struct api_work *w)
 {
@@ -765,6 +870,8 @@ fast_begin(struct http_request *req, struct api_call *call, struct api_work *w)
 		fast_verdicts = memo_new(256, FAST_RECORDS_MAX, sizeof(bool));
 		fast_leases =
 		    memo_new(1024, FAST_LEASE_MAX, sizeof(struct lease));
+		fast_caller_leases = memo_new(
+		    256, FAST_LEASE_MAX, sizeof(struct fast_caller_lease));
 	}
 	day = fast_day(w->now);
 	/* With the cache off (a TTL of 0) there is never an answer to find;
@@ -807,10 +914,14 @@ fast_begin(struct http_request *req, struct api_call *call, struct api_work *w)
 		lparts[3] = w->authorization;
 		lparts[4] = where->hash;
 		f->leaselen = fast_join(f->lease, sizeof(f->lease), lparts, 5);
-		if (f->leaselen > 0 && fast_leased(f, q.count)) {
+		if (f->leaselen > 0)
+			f->callerlen = f->leaselen - strlen(where->hash) - 1;
+		/* Answered (SERVE_FAST_HIT), or to be computed on the
+		 * caller's lease (SERVE_FAST_MISS). */
+		if (f->leaselen > 0 &&
+		    (fast_leased(f, q.count) || fast_miss_leased(f, q.count))) {
 			mem_free(f);
-			return (
-			    false); /* answered: w->phase is SERVE_FAST_HIT */
+			return (false);
 		}
 	}
 	f->sent_us = env_monotonic_us();

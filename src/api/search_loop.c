@@ -2,16 +2,21 @@
 
 #include "api/auth.h"
 #include "api/es_loop.h"
+#include "api/redis_loop.h"
 #include "api/search_loop.h"
 #include "api/usage.h"
 #include "common/env.h"
 #include "common/log.h"
 #include "core/mem.h"
 #include "core/quota.h"
+#include "store/cache.h"
+
+struct search_look;
 
 /* A search waiting for Elasticsearch, or answered and being sent. */
 struct search_loop {
 	struct search_loop  *next;
+	struct search_look  *look; /* the cache looked at meanwhile */
 	struct http_request *req;
 	struct api_work     *w;
 	struct es_loop_req  *es;
@@ -22,6 +27,15 @@ struct search_loop {
 };
 
 static struct search_loop *search_loops; /* this worker's, until freed */
+
+/*
+ * A look at the cache for a miss sent on a caller's lease (api/fast.c),
+ * made while Elasticsearch computes. It belongs to the Redis callback;
+ * a search freed meanwhile only clears s.
+ */
+struct search_look {
+	struct search_loop *s;
+};
 
 /*
  * Whether serve.c's quota gate would let w through without a store:
@@ -59,9 +73,61 @@ search_loop_free(struct search_loop *s)
 			break;
 		}
 	}
+	if (s->look != NULL)
+		s->look->s = NULL;
 	free(s->m.body);
 	mem_free(s->m.kept);
 	mem_free(s);
+}
+
+/*
+ * redis_loop_fn: the cache's answer, if it came before Elasticsearch's:
+ * then it is the answer, and Elasticsearch's request is abandoned.
+ */
+static void
+search_loop_looked(redisReply *reply, void *arg)
+{
+	struct search_look   *look = arg;
+	struct search_loop   *s = look->s;
+	struct search_outcome o;
+
+	mem_free(look);
+	if (s == NULL)
+		return;
+	s->look = NULL;
+	if (s->es == NULL || reply == NULL ||
+	    reply->type != REDIS_REPLY_STRING ||
+	    !search_miss_cached(&s->m, reply->str, (size_t)reply->len, &o))
+		return;
+	es_loop_cancel(s->es);
+	s->es = NULL;
+	search_api_logs_answer(s->w, &o);
+	s->w->phase = SERVE_FAST_HIT;
+	http_request_wakeup(s->req);
+}
+
+/* Asks Redis for the answer of s at the generation the lease gave. */
+static void
+search_loop_look(struct search_loop *s, long long gen)
+{
+	struct search_look *look;
+	const char         *argv[2];
+	char                prefix[CACHE_ANSWER_KEY_MAX], key[256];
+
+	if (!cache_answer_prefix(
+		&s->w->who.tenant, "search", prefix, sizeof(prefix)) ||
+	    (size_t)snprintf(key, sizeof(key), "%s%lld:%s", prefix, gen,
+		s->m.slot.hash) >= sizeof(key))
+		return;
+	look = mem_calloc(1, sizeof(*look));
+	look->s = s;
+	argv[0] = "GET";
+	argv[1] = key;
+	if (!redis_loop_command(2, argv, NULL, search_loop_looked, look)) {
+		mem_free(look);
+		return;
+	}
+	s->look = look;
 }
 
 /* es_loop_fn: the answer, as the task thread would have written it. */
@@ -91,15 +157,20 @@ search_loop_answer(bool reached, const struct es_response *r, void *arg)
 bool
 search_loop_start(struct http_request *req, struct api_work *w)
 {
-	struct search_outcome o;
-	struct search_error   err;
-	struct search_loop   *s;
+	const struct search_cache_hint *hint;
+	struct search_outcome           o;
+	struct search_error             err;
+	struct search_loop             *s;
+	bool                            leased;
 
 	/* The caller established on the loop, allowed, counted; what the
-	 * cache holds known (no Redis call needed to look again). */
+	 * cache holds known, or the generation a caller's lease gives (the
+	 * cache is then looked at while Elasticsearch computes). */
+	leased = !w->cache_hint.known && w->cache_lease.known;
+	hint = leased ? &w->cache_lease : &w->cache_hint;
 	if (w->ep->route != ROUTE_LOGS || w->method != HTTP_METHOD_GET ||
-	    w->who.kind == WHO_NOBODY || !w->cache_hint.known ||
-	    !auth_permits(w) || !search_loop_quota_done(w))
+	    w->who.kind == WHO_NOBODY || !hint->known || !auth_permits(w) ||
+	    !search_loop_quota_done(w))
 		return (false);
 	s = mem_calloc(1, sizeof(*s));
 	/* Bad arguments: the task thread says what is wrong. */
@@ -108,8 +179,7 @@ search_loop_start(struct http_request *req, struct api_work *w)
 		mem_free(s);
 		return (false);
 	}
-	if (!search_miss_begin(
-		&w->who.tenant, &s->p, &w->cache_hint, &s->m, &o)) {
+	if (!search_miss_begin(&w->who.tenant, &s->p, hint, &s->m, &o)) {
 		/* Answered already (an answer queued for the cache, say). */
 		if (search_loop_history(w, &s->p, &o))
 			searches_record(&w->who.tenant, w->who.user_id, &s->p,
@@ -132,6 +202,8 @@ search_loop_start(struct http_request *req, struct api_work *w)
 	s->w = w;
 	s->next = search_loops;
 	search_loops = s;
+	if (leased)
+		search_loop_look(s, hint->gen);
 	w->phase = SERVE_LOOP;
 	http_request_sleep(req);
 	return (true);

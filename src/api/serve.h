@@ -133,6 +133,12 @@ struct api_work {
 	bool              copied; /* serve.c copied the request already */
 	/* What the event loop learnt of the answer cache (a miss). */
 	struct search_cache_hint cache_hint;
+	/*
+	 * A miss sent on a caller's lease (api/fast.c): the generation the
+	 * lease vouches for, the cache not looked at (cache_hint unknown):
+	 * api/search_loop.c looks while Elasticsearch computes.
+	 */
+	struct search_cache_hint cache_lease;
 
 	/* Out. */
 	int         status;

@@ -79,6 +79,12 @@ metrics_loop_leased(struct metrics_table *t)
 }
 
 void
+metrics_loop_leased_miss(struct metrics_table *t)
+{
+	__atomic_fetch_add(&t->leased_misses, 1, __ATOMIC_RELAXED);
+}
+
+void
 metrics_inflight_add(struct metrics_table *t, int64_t delta)
 {
 	__atomic_fetch_add(&t->inflight, delta, __ATOMIC_RELAXED);
@@ -199,6 +205,13 @@ metrics_render(const struct metrics_table *t, const char *const *names,
 	    "# TYPE vigie_http_event_loop_leased_answers_total counter\n"
 	    "vigie_http_event_loop_leased_answers_total %lu\n",
 	    (unsigned long)__atomic_load_n(&t->loop_leased, __ATOMIC_RELAXED));
+	buf_appendf(out,
+	    "# HELP vigie_http_leased_misses_total Cache misses sent to be "
+	    "computed on a caller's lease, without asking Redis first.\n"
+	    "# TYPE vigie_http_leased_misses_total counter\n"
+	    "vigie_http_leased_misses_total %lu\n",
+	    (unsigned long)__atomic_load_n(
+		&t->leased_misses, __ATOMIC_RELAXED));
 
 	buf_appends(out,
 	    "# HELP vigie_process_resident_memory_bytes "

@@ -29,8 +29,9 @@ struct metrics_table {
 	int64_t              inflight;
 	uint64_t             loop_answers; /* cached reads sent by the loop */
 	uint64_t             loop_leased; /* ... of them on a lease's word */
-	uint64_t             rss_bytes[METRICS_PROCS_MAX];
-	uint64_t             started_unix;
+	uint64_t leased_misses; /* misses sent on a caller's lease */
+	uint64_t rss_bytes[METRICS_PROCS_MAX];
+	uint64_t started_unix;
 };
 
 /* Bucket upper bounds in microseconds (the last one is +Inf). */
@@ -43,6 +44,7 @@ void metrics_record(struct metrics_table *, int route, int status, uint64_t us);
 void metrics_inflight_add(struct metrics_table *, int64_t);
 void metrics_loop_answer(struct metrics_table *);
 void metrics_loop_leased(struct metrics_table *);
+void metrics_loop_leased_miss(struct metrics_table *);
 void metrics_render(const struct metrics_table *, const char *const *names,
     int nroutes, struct buf *);
 

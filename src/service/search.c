@@ -367,6 +367,24 @@ search_miss_keep(
 	m->kept = NULL;
 }
 
+bool
+search_miss_cached(struct search_miss *m, const char *text, size_t len,
+    struct search_outcome *o)
+{
+	char *copy;
+
+	memset(o, 0, sizeof(*o));
+	if (len < 2 || text[len - 1] != '}' || (copy = malloc(len)) == NULL)
+		return (false);
+	memcpy(copy, text, len);
+	if (strncmp(copy, "{\"total\":", 9) == 0)
+		o->total = strtoll(copy + 9, NULL, 10);
+	o->cached = true;
+	m->slot.store = false;
+	search_text_finish(o, copy, len, m->start);
+	return (true);
+}
+
 void
 search_logs(const struct tenant_ctx *ctx, const struct search_params *p,
     long ttl_s, const struct search_cache_hint *hint, struct search_outcome *o)

@@ -96,6 +96,13 @@ void search_miss_end(const struct tenant_ctx *, const struct search_params *,
     struct search_outcome *);
 void
 search_miss_keep(const struct tenant_ctx *, struct search_miss *, long ttl_s);
+/*
+ * The answer of the miss found in the cache after all, as text (len
+ * bytes, copied): o the outcome of a hit, nothing to store. False when
+ * the text is not one of ours.
+ */
+bool search_miss_cached(struct search_miss *, const char *text, size_t len,
+    struct search_outcome *);
 
 /* One log, with all its fields. Not found: another tenant's, or none. */
 void search_log_get(

@@ -446,6 +446,93 @@ def test_a_lowered_allowance_ends_the_tallys_word(admin, leased, base_url):
         assert r.status_code == 200, r.text
 
 
+LEASED_MISSES = "vigie_http_leased_misses_total"
+
+
+def leased_misses(base_url):
+    text = requests.get(f"{base_url}/metrics", timeout=30).text
+    for line in text.splitlines():
+        if line.startswith(LEASED_MISSES + " "):
+            return int(line.split()[1])
+    raise AssertionError(f"{LEASED_MISSES} is not in /metrics")
+
+
+def distinct_misses(api, marker, base_url, n=40):
+    """n searches, each its own cache key, in quick succession: the
+    caller's lease sends most of them to be computed without asking Redis
+    first. Returns the answers and how many went on the lease."""
+    before = leased_misses(base_url)
+    answers = []
+    for i in range(n):
+        r = api.get("/api/v1/logs", params={
+            "q": marker, "size": 3, "from": f"now-{100 + i}m"})
+        assert r.status_code == 200, r.text
+        answers.append(r)
+    return answers, leased_misses(base_url) - before
+
+
+def test_misses_on_a_callers_lease_are_right_and_counted(leased, redis,
+                                                          base_url):
+    day = time.strftime("%Y-%m-%d", time.gmtime())
+    counters = f"t:{leased['tenant']['id']}:usage:{day}"
+    marker = leased["marker"]
+    distinct_misses(leased["reader"], marker, base_url, 3)
+    time.sleep(0.3)
+    used = int(redis.hget(counters, "api_requests"))
+    tag = uuid.uuid4().hex[:6]
+    answers, on_lease = distinct_misses(leased["reader"],
+                                        f"{marker} OR {tag}", base_url)
+    assert on_lease > 0
+    # The fixture's 30 documents, and the one a test above may add.
+    totals = {r.json()["total"] for r in answers}
+    assert totals in ({30}, {31}), totals
+    assert all(r.headers["X-Cache"] == "MISS" for r in answers)
+    assert wait_for(lambda: int(redis.hget(counters, "api_requests")) >=
+                    used + len(answers), 5, 0.05)
+    time.sleep(0.3)
+    assert int(redis.hget(counters, "api_requests")) == used + len(answers)
+
+
+def test_a_miss_on_a_lease_still_finds_what_another_caller_cached(
+        leased, base_url):
+    """The lease skips Redis before the search, not the cache: another
+    key's cached answer is the answer (found while Elasticsearch
+    computes), the same either way."""
+    other = key_api(leased, make_key(leased, ["read"])["key"])
+    marker = leased["marker"]
+    tag = uuid.uuid4().hex[:6]
+    params = [{"q": f"{marker} OR {tag}{i}", "size": 4} for i in range(20)]
+    cached = [wait_hit(other, "/api/v1/logs", p).json() for p in params]
+    distinct_misses(leased["reader"], marker, base_url, 3)
+    for p, theirs in zip(params, cached):
+        r = leased["reader"].get("/api/v1/logs", params=p)
+        assert r.status_code == 200
+        assert without_took(r.json()) == without_took(theirs)
+
+
+def test_a_revoked_key_is_refused_at_once_on_a_callers_lease(leased,
+                                                             base_url):
+    created = make_key(leased, ["read"])
+    api = key_api(leased, created["key"])
+    _, on_lease = distinct_misses(api, leased["marker"], base_url, 20)
+    assert on_lease > 0
+    r = leased["api"].delete(f"/api/v1/api-keys/{created['id']}")
+    assert r.status_code == 200, r.text
+    for i in range(10):
+        r = api.get("/api/v1/logs", params={"q": leased["marker"],
+                                            "from": f"now-{300 + i}m"})
+        assert r.status_code == 401, r.text
+
+
+def test_another_tenants_key_never_rides_a_callers_lease(leased, new_tenant,
+                                                         base_url):
+    other = new_tenant("leasemiss")
+    reader = key_api(other, make_key(other, ["read"])["key"])
+    distinct_misses(leased["reader"], leased["marker"], base_url, 10)
+    answers, _ = distinct_misses(reader, leased["marker"], base_url, 10)
+    assert all(r.json()["total"] == 0 for r in answers)
+
+
 def test_no_lease_while_the_change_channel_is_lost(leased, redis, base_url):
     """Without the subscription nothing tells the event loop of a change:
     every request asks Redis until it is subscribed again."""
