@@ -166,6 +166,8 @@ es_loop_init(void)
 	(void)curl_multi_setopt(
 	    el.multi, CURLMOPT_TIMERFUNCTION, es_loop_timer);
 	el.headers = curl_slist_append(NULL, "Content-Type: application/json");
+	/* No "Expect: 100-continue" past 1 KiB of body (store/es.c). */
+	el.headers = curl_slist_append(el.headers, "Expect:");
 	return (true);
 }
 

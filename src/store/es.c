@@ -67,6 +67,9 @@ es_request(const char *method, const char *path, const char *body,
 	}
 	snprintf(url, sizeof(url), "%s%s", es_base, path);
 	headers = curl_slist_append(NULL, "Content-Type: application/json");
+	/* No "Expect: 100-continue" (libcurl's default past 1 KiB of body):
+	 * a round trip per bulk batch or long query, for nothing. */
+	headers = curl_slist_append(headers, "Expect:");
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
