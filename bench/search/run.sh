@@ -24,6 +24,7 @@
 #
 # Knobs: BENCH_DOCS (100000), BENCH_PORT (18391), BENCH_DURATION (5 s per
 # wrk run), BENCH_ROUNDS (3), BENCH_CONNECTIONS (20), BENCH_QUERIES (200),
+# BENCH_ISOLATED (40 misses 0.3 s apart, printed beside the figure),
 # BENCH_MONGO_DB (vigie_bench_search), BENCH_REDIS_DB (13), BENCH_KEEP=1
 # (keep the tenant's indices).
 #
