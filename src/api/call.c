@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "api/call.h"
+#include "api/pool.h"
 #include "common/env.h"
 #include "common/log.h"
 #include "core/mem.h"
@@ -145,7 +146,7 @@ api_offload(struct http_request *req, struct api_call *call, void (*fn)(void *),
 	call->tasks[call->ntasks++] = at;
 	kore_task_create(&at->task, api_task_entry);
 	kore_task_bind_request(&at->task, req);
-	kore_task_run(&at->task);
+	pool_run(&at->task); /* our threads, not Kore's (api/pool.h) */
 	/* The finished task wakes the request up through the event loop. */
 	http_request_sleep(req);
 }

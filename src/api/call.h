@@ -1,7 +1,7 @@
 /*
  * The life of one request as Vigie sees it: start time, trace context,
- * metrics and access log at the end, blocking work offloaded to Kore task
- * threads, and JSON answers.
+ * metrics and access log at the end, blocking work offloaded to task
+ * threads (Kore tasks run by api/pool.c), and JSON answers.
  *
  * Every handler starts with api_call_begin(); the call lives in
  * req->hdlr_extra and is freed by Kore with the request.
