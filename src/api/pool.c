@@ -1,25 +1,35 @@
 #include <pthread.h>
 
 #include "api/pool.h"
+#include "core/mem.h"
 
-/* The queue: tasks chained through their own list entry (Kore's). */
-static TAILQ_HEAD(, kore_task) pool_queue = TAILQ_HEAD_INITIALIZER(pool_queue);
-static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t  pool_ready = PTHREAD_COND_INITIALIZER;
-static int             pool_threads; /* started, on the event loop */
+/* One queued task. */
+struct pool_job {
+	struct kore_task *t;
+	struct pool_job  *next;
+};
+
+static struct pool_job *pool_head, *pool_tail;
+static pthread_mutex_t  pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t   pool_ready = PTHREAD_COND_INITIALIZER;
+static int              pool_threads; /* started, on the event loop */
 
 static void *
 pool_thread(void *arg)
 {
+	struct pool_job  *job;
 	struct kore_task *t;
 
 	(void)arg;
 	for (;;) {
 		pthread_mutex_lock(&pool_lock);
-		while ((t = TAILQ_FIRST(&pool_queue)) == NULL)
+		while ((job = pool_head) == NULL)
 			pthread_cond_wait(&pool_ready, &pool_lock);
-		TAILQ_REMOVE(&pool_queue, t, list);
+		if ((pool_head = job->next) == NULL)
+			pool_tail = NULL;
 		pthread_mutex_unlock(&pool_lock);
+		t = job->t;
+		mem_free(job);
 		/* As Kore's own task threads do. */
 		kore_task_set_state(t, KORE_TASK_STATE_RUNNING);
 		kore_task_set_result(t, t->entry(t));
@@ -31,8 +41,9 @@ pool_thread(void *arg)
 void
 pool_run(struct kore_task *t)
 {
-	pthread_t tid;
-	int       want;
+	struct pool_job *job;
+	pthread_t        tid;
+	int              want;
 
 	/* Its end of the socket pair: read by Kore, which marks the task
 	 * finished and wakes its request up when our end closes. */
@@ -47,8 +58,14 @@ pool_run(struct kore_task *t)
 			fatal("pool_run: no task thread could be started");
 		}
 	}
+	job = mem_calloc(1, sizeof(*job));
+	job->t = t;
 	pthread_mutex_lock(&pool_lock);
-	TAILQ_INSERT_TAIL(&pool_queue, t, list);
+	if (pool_tail != NULL)
+		pool_tail->next = job;
+	else
+		pool_head = job;
+	pool_tail = job;
 	pthread_mutex_unlock(&pool_lock);
 	pthread_cond_signal(&pool_ready);
 }
