@@ -751,6 +751,36 @@ fast_reply(redisReply *reply, void *arg)
 /* ---- the attempt ---- */
 
 /*
+ * Whether the lease kept in m under the first len bytes of f's key lets
+ * a request through now: value (size bytes, a struct that starts with
+ * its struct lease) gets a copy of it, a renewal marked and kept. When
+ * the request counts, the tally of the tenant's day (*e) must admit it.
+ */
+static bool
+fast_lease_holds(struct fast_wait *f, struct memo *m, size_t len, void *value,
+    size_t size, bool count, struct fast_tally **e)
+{
+	struct lease  *l = value;
+	const void    *known;
+	enum lease_use use;
+	uint64_t       now;
+
+	*e = NULL;
+	if (f->epoch == 0 || (known = memo_get(m, f->lease, len)) == NULL)
+		return (false);
+	memcpy(value, known, size);
+	now = env_monotonic_us();
+	use = lease_check(l, f->epoch, now, fast_lease_window());
+	if (use == LEASE_RENEW)
+		(void)memo_put(m, f->lease, len, value);
+	if (use != LEASE_USE)
+		return (false);
+	return (!count ||
+	    ((*e = fast_tally(f->counters, false)) != NULL &&
+		tally_admits(&(*e)->t, f->epoch, now, fast_lease_window())));
+}
+
+/*
  * Answers from the lease of f's request when it holds (and the tally of
  * its tenant's day admits it when it counts): true when w has its
  * answer. Otherwise the request asks Redis, which renews the lease.
@@ -758,26 +788,12 @@ fast_reply(redisReply *reply, void *arg)
 static bool
 fast_leased(struct fast_wait *f, bool count)
 {
-	struct lease        l;
-	const struct lease *known;
-	struct fast_tally  *e = NULL;
-	struct hit_reply    h;
-	enum lease_use      use;
-	uint64_t            now;
+	struct lease       l;
+	struct fast_tally *e;
+	struct hit_reply   h;
 
-	if (f->epoch == 0 ||
-	    (known = memo_get(fast_leases, f->lease, f->leaselen)) == NULL)
-		return (false);
-	l = *known;
-	now = env_monotonic_us();
-	use = lease_check(&l, f->epoch, now, fast_lease_window());
-	if (use == LEASE_RENEW)
-		(void)memo_put(fast_leases, f->lease, f->leaselen, &l);
-	if (use != LEASE_USE)
-		return (false);
-	if (count &&
-	    ((e = fast_tally(f->counters, false)) == NULL ||
-		!tally_admits(&e->t, f->epoch, now, fast_lease_window())))
+	if (!fast_lease_holds(
+		f, fast_leases, f->leaselen, &l, sizeof(l), count, &e))
 		return (false);
 	memset(&h, 0, sizeof(h));
 	h.gen = l.gen;
@@ -803,27 +819,13 @@ fast_leased(struct fast_wait *f, bool count)
 static bool
 fast_miss_leased(struct fast_wait *f, bool count)
 {
-	struct fast_caller_lease        cl;
-	const struct fast_caller_lease *known;
-	struct fast_tally              *e = NULL;
-	struct api_work                *w = f->w;
-	enum lease_use                  use;
-	uint64_t                        now;
-	long                            before;
+	struct fast_caller_lease cl;
+	struct fast_tally       *e;
+	struct api_work         *w = f->w;
+	long                     before;
 
-	if ((known = memo_get(fast_caller_leases, f->lease, f->callerlen)) ==
-	    NULL)
-		return (false);
-	cl = *known;
-	now = env_monotonic_us();
-	use = lease_check(&cl.l, f->epoch, now, fast_lease_window());
-	if (use == LEASE_RENEW)
-		(void)memo_put(fast_caller_leases, f->lease, f->callerlen, &cl);
-	if (use != LEASE_USE)
-		return (false);
-	if (count &&
-	    ((e = fast_tally(f->counters, false)) == NULL ||
-		!tally_admits(&e->t, f->epoch, now, fast_lease_window())))
+	if (!fast_lease_holds(f, fast_caller_leases, f->callerlen, &cl,
+		sizeof(cl), count, &e))
 		return (false);
 	w->who = cl.who;
 	memset(&w->cache_hint, 0, sizeof(w->cache_hint));

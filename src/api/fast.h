@@ -16,6 +16,13 @@
  * changed (or the count is given back) and the request goes to a task
  * thread as any other, which answers exactly as it would have without
  * this path: 401, 403, 429, a store failure.
+ *
+ * Replies that allowed a request also give leases (core/lease.h): for
+ * VIGIE_HIT_LEASE_MS, while no change of the tenant is announced
+ * (api/redis_loop.h), the same hit is answered, and a miss of the same
+ * caller sent to be computed, without asking Redis first; the requests
+ * are counted on the tally of the tenant's day and flushed to Redis at
+ * the next turn of the loop.
  */
 #ifndef VIGIE_API_FAST_H
 #define VIGIE_API_FAST_H

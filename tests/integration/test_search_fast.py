@@ -27,12 +27,16 @@ from test_search import drop_indices, ingest, json_docs, wait_hit
 LOOP = "vigie_http_event_loop_answers_total"
 
 
-def loop_answers(base_url):
+def metric(base_url, name):
     text = requests.get(f"{base_url}/metrics", timeout=30).text
     for line in text.splitlines():
-        if line.startswith(LOOP + " "):
+        if line.startswith(name + " "):
             return int(line.split()[1])
-    raise AssertionError(f"{LOOP} is not in /metrics")
+    raise AssertionError(f"{name} is not in /metrics")
+
+
+def loop_answers(base_url):
+    return metric(base_url, LOOP)
 
 
 def make_key(t, scopes):
@@ -274,11 +278,7 @@ LEASED = "vigie_http_event_loop_leased_answers_total"
 
 
 def leased_answers(base_url):
-    text = requests.get(f"{base_url}/metrics", timeout=30).text
-    for line in text.splitlines():
-        if line.startswith(LEASED + " "):
-            return int(line.split()[1])
-    raise AssertionError(f"{LEASED} is not in /metrics")
+    return metric(base_url, LEASED)
 
 
 def on_a_lease(api, path, params, base_url):
@@ -450,11 +450,7 @@ LEASED_MISSES = "vigie_http_leased_misses_total"
 
 
 def leased_misses(base_url):
-    text = requests.get(f"{base_url}/metrics", timeout=30).text
-    for line in text.splitlines():
-        if line.startswith(LEASED_MISSES + " "):
-            return int(line.split()[1])
-    raise AssertionError(f"{LEASED_MISSES} is not in /metrics")
+    return metric(base_url, LEASED_MISSES)
 
 
 def distinct_misses(api, marker, base_url, n=40):
