@@ -11,7 +11,6 @@
 #include "api/serve.h"
 #include "api/usage.h"
 #include "service/files.h"
-#include "store/metadb.h"
 
 int api_files(struct http_request *);
 int api_file(struct http_request *);
@@ -129,110 +128,79 @@ files_iso_ok(const char *s)
 	return (i >= 10 && s[4] == '-' && s[7] == '-');
 }
 
-static const char *const files_sorts[][2] = {{"name", "name"},
-    {"date", "created_at"}, {"created_at", "created_at"}, {"size", "size"},
-    {"status", "status"}, {"count", "indexed"}, {"lines", "lines"}};
-
-static const char *const files_statuses[] = {
-    "uploaded", "queued", "ingesting", "done", "partial", "failed"};
-
-/* Builds the MongoDB filter from status/from/to; NULL after an error. */
-static json_t *
-files_list_filter(struct api_work *w)
+/* The list's query (status, from, to, sort, order, page, size), or
+ * false after answering 400. */
+static bool
+files_list_query(struct api_work *w, struct files_query *q)
 {
-	const char *status, *from, *to;
-	json_t     *filter, *range;
-	size_t      i;
-	bool        known;
+	const char *sort, *order;
 
-	filter = json_object();
-	if ((status = files_arg(w, "status", "")) == NULL)
-		goto bad;
-	if (*status != '\0') {
-		known = false;
-		for (i = 0;
-		     i < sizeof(files_statuses) / sizeof(files_statuses[0]);
-		     i++)
-			known = known || strcmp(files_statuses[i], status) == 0;
-		if (!known)
-			goto bad;
-		json_object_set_new(filter, "status", json_string(status));
+	memset(q, 0, sizeof(*q));
+	q->status = files_arg(w, "status", "");
+	q->from = files_arg(w, "from", "");
+	q->to = files_arg(w, "to", "");
+	sort = files_arg(w, "sort", "date");
+	order = files_arg(w, "order", "desc");
+	q->page = files_int_arg(w, "page", 1, 1, 100000);
+	q->size = files_int_arg(w, "size", 50, 1, FILES_PAGE_MAX);
+	q->sort = sort != NULL ? files_sort_field(sort) : NULL;
+	q->ascending = order != NULL && strcmp(order, "asc") == 0;
+	if (q->sort == NULL || order == NULL ||
+	    (strcmp(order, "asc") != 0 && strcmp(order, "desc") != 0) ||
+	    q->page < 0 || q->size < 0) {
+		api_work_error(w, 400, "invalid_query",
+		    "sort must be name, date, size, status or count; order asc or "
+		    "desc; page >= 1; size 1 to %d",
+		    FILES_PAGE_MAX);
+		return (false);
 	}
-	from = files_arg(w, "from", "");
-	to = files_arg(w, "to", "");
-	if (from == NULL || to == NULL ||
-	    (*from != '\0' && !files_iso_ok(from)) ||
-	    (*to != '\0' && !files_iso_ok(to)))
-		goto bad;
-	if (*from != '\0' || *to != '\0') {
-		range = json_object();
-		if (*from != '\0')
-			json_object_set_new(range, "$gte", json_string(from));
-		if (*to != '\0')
-			json_object_set_new(range, "$lte", json_string(to));
-		json_object_set_new(filter, "created_at", range);
+	if (q->status == NULL || q->from == NULL || q->to == NULL ||
+	    (q->status[0] != '\0' && !files_status_known(q->status)) ||
+	    (q->from[0] != '\0' && !files_iso_ok(q->from)) ||
+	    (q->to[0] != '\0' && !files_iso_ok(q->to))) {
+		api_work_error(w, 400, "invalid_query",
+		    "status must be one of uploaded, queued, ingesting, done, "
+		    "partial, failed; from and to must be ISO 8601 dates");
+		return (false);
 	}
-	return (filter);
-bad:
-	json_decref(filter);
-	api_work_error(w, 400, "invalid_query",
-	    "status must be one of uploaded, queued, ingesting, done, partial, "
-	    "failed; from and to must be ISO 8601 dates");
-	return (NULL);
+	return (true);
+}
+
+/* A page of records as the API answers it. */
+static void
+files_page_answer(struct api_work *w, enum files_result r,
+    struct files_page *pg, long page, long size, const char *what,
+    const char *err)
+{
+	switch (r) {
+	case FILES_OK:
+		api_work_json(w, HTTP_STATUS_OK,
+		    json_pack("{s:o, s:I, s:i, s:i}", "items", pg->items,
+			"total", (json_int_t)pg->total, "page", (int)page,
+			"size", (int)size));
+		return;
+	case FILES_NOT_FOUND:
+		api_work_error(
+		    w, HTTP_STATUS_NOT_FOUND, "not_found", "no such file");
+		return;
+	default:
+		api_work_store_error(w, what, err);
+		return;
+	}
 }
 
 static void
 files_list_run(struct api_work *w)
 {
-	enum metadb_status st;
-	const char        *sort, *order, *field;
-	json_t            *filter, *items, *sortdoc;
+	struct files_query q;
+	struct files_page  pg;
+	enum files_result  r;
 	char               err[256];
-	long               page, size, total;
-	size_t             i;
 
-	sort = files_arg(w, "sort", "date");
-	order = files_arg(w, "order", "desc");
-	page = files_int_arg(w, "page", 1, 1, 100000);
-	size = files_int_arg(w, "size", 50, 1, FILES_PAGE_MAX);
-	field = NULL;
-	for (i = 0;
-	     sort != NULL && i < sizeof(files_sorts) / sizeof(files_sorts[0]);
-	     i++) {
-		if (strcmp(files_sorts[i][0], sort) == 0)
-			field = files_sorts[i][1];
-	}
-	if (field == NULL || order == NULL ||
-	    (strcmp(order, "asc") != 0 && strcmp(order, "desc") != 0) ||
-	    page < 0 || size < 0) {
-		api_work_error(w, 400, "invalid_query",
-		    "sort must be name, date, size, status or count; order asc or "
-		    "desc; page >= 1; size 1 to %d",
-		    FILES_PAGE_MAX);
+	if (!files_list_query(w, &q))
 		return;
-	}
-	if ((filter = files_list_filter(w)) == NULL)
-		return;
-	total = metadb_count(&w->who.tenant, "files", filter, err, sizeof(err));
-	/* Ties are broken by date, newest first (object keys keep their
-	 * order: it is the sort order). */
-	sortdoc = json_pack("{s:i}", field, strcmp(order, "asc") == 0 ? 1 : -1);
-	if (strcmp(field, "created_at") != 0)
-		json_object_set_new(sortdoc, "created_at", json_integer(-1));
-	items = metadb_find(&w->who.tenant, "files", filter, sortdoc,
-	    (page - 1) * size, size, &st, err, sizeof(err));
-	json_decref(sortdoc);
-	json_decref(filter);
-	if (total < 0 || st != METADB_OK) {
-		json_decref(items);
-		api_work_store_error(w, "the file list", err);
-		return;
-	}
-	for (i = 0; i < json_array_size(items); i++)
-		json_object_del(json_array_get(items, i), "tenant_id");
-	api_work_json(w, HTTP_STATUS_OK,
-	    json_pack("{s:o, s:I, s:i, s:i}", "items", items, "total",
-		(json_int_t)total, "page", (int)page, "size", (int)size));
+	r = files_list(&w->who.tenant, &q, &pg, err, sizeof(err));
+	files_page_answer(w, r, &pg, q.page, q.size, "the file list", err);
 }
 
 static void
@@ -255,35 +223,27 @@ files_root_run(struct api_work *w)
 static void
 files_one_run(struct api_work *w)
 {
-	enum metadb_status st;
-	json_t            *filter, *doc;
-	char               err[256];
+	enum files_result r;
+	json_t           *file;
+	char              err[256];
 
-	filter = json_pack("{s:s}", "id", w->capture[0]);
-	doc = metadb_find_one(
-	    &w->who.tenant, "files", filter, &st, err, sizeof(err));
-	json_decref(filter);
-	if (st == METADB_NOT_FOUND) {
+	r = files_get(&w->who.tenant, w->capture[0], &file, err, sizeof(err));
+	if (r == FILES_OK)
+		api_work_json(w, HTTP_STATUS_OK, file);
+	else if (r == FILES_NOT_FOUND)
 		api_work_error(
 		    w, HTTP_STATUS_NOT_FOUND, "not_found", "no such file");
-		return;
-	}
-	if (st != METADB_OK) {
+	else
 		api_work_store_error(w, "the file", err);
-		return;
-	}
-	json_object_del(doc, "tenant_id");
-	api_work_json(w, HTTP_STATUS_OK, doc);
 }
 
 static void
 files_rejects_run(struct api_work *w)
 {
-	enum metadb_status st;
-	json_t            *filter, *items, *sortdoc;
-	char               err[256];
-	long               page, size, total;
-	size_t             i;
+	struct files_page pg;
+	enum files_result r;
+	char              err[256];
+	long              page, size;
 
 	page = files_int_arg(w, "page", 1, 1, 100000);
 	size = files_int_arg(w, "size", 50, 1, FILES_PAGE_MAX);
@@ -292,36 +252,9 @@ files_rejects_run(struct api_work *w)
 		    "page >= 1 and size 1 to %d", FILES_PAGE_MAX);
 		return;
 	}
-	/* The file must be the tenant's: otherwise 404, like a missing one. */
-	filter = json_pack("{s:s}", "id", w->capture[0]);
-	if (metadb_count(&w->who.tenant, "files", filter, err, sizeof(err)) !=
-	    1) {
-		json_decref(filter);
-		api_work_error(
-		    w, HTTP_STATUS_NOT_FOUND, "not_found", "no such file");
-		return;
-	}
-	json_decref(filter);
-	filter = json_pack("{s:s}", "file_id", w->capture[0]);
-	total = metadb_count(
-	    &w->who.tenant, "file_rejects", filter, err, sizeof(err));
-	sortdoc = json_pack("{s:i}", "line", 1);
-	items = metadb_find(&w->who.tenant, "file_rejects", filter, sortdoc,
-	    (page - 1) * size, size, &st, err, sizeof(err));
-	json_decref(sortdoc);
-	json_decref(filter);
-	if (total < 0 || st != METADB_OK) {
-		json_decref(items);
-		api_work_store_error(w, "the rejected lines", err);
-		return;
-	}
-	for (i = 0; i < json_array_size(items); i++) {
-		json_object_del(json_array_get(items, i), "tenant_id");
-		json_object_del(json_array_get(items, i), "id");
-	}
-	api_work_json(w, HTTP_STATUS_OK,
-	    json_pack("{s:o, s:I, s:i, s:i}", "items", items, "total",
-		(json_int_t)total, "page", (int)page, "size", (int)size));
+	r = files_rejects(
+	    &w->who.tenant, w->capture[0], page, size, &pg, err, sizeof(err));
+	files_page_answer(w, r, &pg, page, size, "the rejected lines", err);
 }
 
 static const struct api_endpoint ep_files = {ROUTE_FILES,

@@ -360,3 +360,140 @@ files_store(const struct files_upload *in, struct files_outcome *o)
 	o->result = FILES_OK;
 	o->file = doc;
 }
+
+/* ---- reading the records ---------------------------------------------- */
+
+static const char *const files_sorts[][2] = {{"name", "name"},
+    {"date", "created_at"}, {"created_at", "created_at"}, {"size", "size"},
+    {"status", "status"}, {"count", "indexed"}, {"lines", "lines"}};
+
+static const char *const files_statuses[] = {
+    "uploaded", "queued", "ingesting", "done", "partial", "failed"};
+
+const char *
+files_sort_field(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(files_sorts) / sizeof(files_sorts[0]); i++)
+		if (strcmp(files_sorts[i][0], name) == 0)
+			return (files_sorts[i][1]);
+	return (NULL);
+}
+
+bool
+files_status_known(const char *status)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(files_statuses) / sizeof(files_statuses[0]); i++)
+		if (strcmp(files_statuses[i], status) == 0)
+			return (true);
+	return (false);
+}
+
+/* A page of coll under filter and sort, tenant_id (and drop) left out. */
+static enum files_result
+files_page_read(const struct tenant_ctx *ctx, const char *coll,
+    const json_t *filter, const json_t *sort, long page, long size,
+    const char *drop, struct files_page *out, char *err, size_t errlen)
+{
+	enum metadb_status st;
+	json_t            *item;
+	size_t             i;
+
+	out->items = NULL;
+	out->total = metadb_count(ctx, coll, filter, err, errlen);
+	out->items = metadb_find(
+	    ctx, coll, filter, sort, (page - 1) * size, size, &st, err, errlen);
+	if (out->total < 0 || st != METADB_OK) {
+		json_decref(out->items);
+		out->items = NULL;
+		return (FILES_UNAVAILABLE);
+	}
+	json_array_foreach(out->items, i, item)
+	{
+		json_object_del(item, "tenant_id");
+		if (drop != NULL)
+			json_object_del(item, drop);
+	}
+	return (FILES_OK);
+}
+
+enum files_result
+files_list(const struct tenant_ctx *ctx, const struct files_query *q,
+    struct files_page *out, char *err, size_t errlen)
+{
+	enum files_result r;
+	json_t           *filter, *range, *sort;
+
+	filter = json_object();
+	if (q->status[0] != '\0')
+		json_object_set_new(filter, "status", json_string(q->status));
+	if (q->from[0] != '\0' || q->to[0] != '\0') {
+		range = json_object();
+		if (q->from[0] != '\0')
+			json_object_set_new(
+			    range, "$gte", json_string(q->from));
+		if (q->to[0] != '\0')
+			json_object_set_new(range, "$lte", json_string(q->to));
+		json_object_set_new(filter, "created_at", range);
+	}
+	/* Ties are broken by date, newest first (object keys keep their
+	 * order: it is the sort order). */
+	sort = json_pack("{s:i}", q->sort, q->ascending ? 1 : -1);
+	if (strcmp(q->sort, "created_at") != 0)
+		json_object_set_new(sort, "created_at", json_integer(-1));
+	r = files_page_read(ctx, "files", filter, sort, q->page, q->size, NULL,
+	    out, err, errlen);
+	json_decref(sort);
+	json_decref(filter);
+	return (r);
+}
+
+enum files_result
+files_get(const struct tenant_ctx *ctx, const char *id, json_t **file,
+    char *err, size_t errlen)
+{
+	enum metadb_status st;
+	json_t            *filter;
+
+	filter = json_pack("{s:s}", "id", id);
+	*file = metadb_find_one(ctx, "files", filter, &st, err, errlen);
+	json_decref(filter);
+	if (st == METADB_NOT_FOUND)
+		return (FILES_NOT_FOUND);
+	if (st != METADB_OK) {
+		json_decref(*file);
+		*file = NULL;
+		return (FILES_UNAVAILABLE);
+	}
+	json_object_del(*file, "tenant_id");
+	return (FILES_OK);
+}
+
+enum files_result
+files_rejects(const struct tenant_ctx *ctx, const char *id, long page,
+    long size, struct files_page *out, char *err, size_t errlen)
+{
+	enum files_result r;
+	json_t           *filter, *sort;
+	long              n;
+
+	/* The file must be the tenant's: otherwise not found, like a
+	 * missing one. */
+	filter = json_pack("{s:s}", "id", id);
+	n = metadb_count(ctx, "files", filter, err, errlen);
+	json_decref(filter);
+	if (n < 0)
+		return (FILES_UNAVAILABLE);
+	if (n != 1)
+		return (FILES_NOT_FOUND);
+	filter = json_pack("{s:s}", "file_id", id);
+	sort = json_pack("{s:i}", "line", 1);
+	r = files_page_read(ctx, "file_rejects", filter, sort, page, size, "id",
+	    out, err, errlen);
+	json_decref(sort);
+	json_decref(filter);
+	return (r);
+}

@@ -47,6 +47,37 @@ struct files_outcome {
 	json_t           *file; /* the record, on success; caller owns */
 };
 
+/* What the file list shows: filters ("" for none), order and page. */
+struct files_query {
+	const char *status; /* files_status_known(), or "" */
+	const char *from, *to; /* ISO 8601 bounds of created_at, or "" */
+	const char *sort; /* a field of the record (files_sort_field()) */
+	bool        ascending;
+	long        page, size; /* page from 1 */
+};
+
+/* One page of records (tenant_id left out) and how many there are. */
+struct files_page {
+	json_t *items; /* caller owns */
+	long    total;
+};
+
+/* The record field a sort name of the API stands for, or NULL. */
+const char *files_sort_field(const char *name);
+bool        files_status_known(const char *);
+
+/* FILES_OK or FILES_UNAVAILABLE (err says why). */
+enum files_result files_list(const struct tenant_ctx *,
+    const struct files_query *, struct files_page *, char *err, size_t);
+/* FILES_OK with *file (caller owns), FILES_NOT_FOUND (another tenant's
+ * too), FILES_UNAVAILABLE. */
+enum files_result files_get(const struct tenant_ctx *, const char *id,
+    json_t **file, char *err, size_t errlen);
+/* The file's rejected lines by line number; FILES_NOT_FOUND when the
+ * file is not the tenant's. */
+enum files_result files_rejects(const struct tenant_ctx *, const char *id,
+    long page, long size, struct files_page *, char *err, size_t errlen);
+
 void        files_configure(const struct settings *);
 void        files_store(const struct files_upload *, struct files_outcome *);
 bool        files_type_known(const char *);
