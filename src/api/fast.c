@@ -640,9 +640,9 @@ fast_answer(struct fast_wait *f, const struct hit_reply *h)
 	t.w = w;
 	t.took_ms = (long)((env_monotonic_us() - f->start_us) / 1000);
 	if (f->gzip) {
-		snprintf(gzkey, sizeof(gzkey), "%s%lld:%s", f->prefix, h->gen,
-		    f->hash);
-		if ((t.gz = fast_gz_find(gzkey)) == NULL)
+		if (cache_answer_key_at(
+			f->prefix, h->gen, f->hash, gzkey, sizeof(gzkey)) &&
+		    (t.gz = fast_gz_find(gzkey)) == NULL)
 			t.gzkey = gzkey;
 	}
 	if (t.gz != NULL) {

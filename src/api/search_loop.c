@@ -112,12 +112,10 @@ search_loop_look(struct search_loop *s, long long gen)
 {
 	struct search_look *look;
 	const char         *argv[2];
-	char                prefix[CACHE_ANSWER_KEY_MAX], key[256];
+	char                key[CACHE_ANSWER_KEY_MAX + 96];
 
-	if (!cache_answer_prefix(
-		&s->w->who.tenant, "search", prefix, sizeof(prefix)) ||
-	    (size_t)snprintf(key, sizeof(key), "%s%lld:%s", prefix, gen,
-		s->m.slot.hash) >= sizeof(key))
+	if (!cache_answer_key(&s->w->who.tenant, "search", gen, s->m.slot.hash,
+		key, sizeof(key)))
 		return;
 	look = mem_calloc(1, sizeof(*look));
 	look->s = s;

@@ -265,7 +265,8 @@ cache_answer_set(const char *prefix, long long gen, const char *hash,
 	redisReply *r;
 	bool        ok;
 
-	snprintf(key, sizeof(key), "%s%lld:%s", prefix, gen, hash);
+	if (!cache_answer_key_at(prefix, gen, hash, key, sizeof(key)))
+		return (false);
 	snprintf(ttl, sizeof(ttl), "%ld", ttl_s);
 	argv[0] = "SET";
 	argv[1] = key;
@@ -364,6 +365,26 @@ static const char cache_lookup_lua[] =
     "local k = ARGV[1] .. g .. ':' .. ARGV[2]\n"
     "if g == ARGV[3] then return {g, s, redis.call('EXISTS', k)} end\n"
     "return {g, s, redis.call('GET', k)}\n";
+
+bool
+cache_answer_key_at(const char *prefix, long long gen, const char *hash,
+    char *out, size_t outlen)
+{
+	int n;
+
+	n = snprintf(out, outlen, "%s%lld:%s", prefix, gen, hash);
+	return (n >= 0 && (size_t)n < outlen);
+}
+
+bool
+cache_answer_key(const struct tenant_ctx *ctx, const char *kind, long long gen,
+    const char *hash, char *out, size_t outlen)
+{
+	char prefix[CACHE_ANSWER_KEY_MAX];
+
+	return (cache_answer_prefix(ctx, kind, prefix, sizeof(prefix)) &&
+	    cache_answer_key_at(prefix, gen, hash, out, outlen));
+}
 
 bool
 cache_answer_prefix(

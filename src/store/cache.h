@@ -66,6 +66,12 @@ bool cache_answer_put_later(const struct tenant_ctx *, const char *kind,
 /* "t:<tenant id>:cache:<kind>:", to which "<gen>:<hash>" is added. */
 bool cache_answer_prefix(
     const struct tenant_ctx *, const char *kind, char *out, size_t outlen);
+/* The key of the answer at gen under prefix (false when out is short). */
+bool cache_answer_key_at(const char *prefix, long long gen, const char *hash,
+    char *out, size_t outlen);
+/* The same from the tenant and the kind. */
+bool cache_answer_key(const struct tenant_ctx *, const char *kind,
+    long long gen, const char *hash, char *out, size_t outlen);
 
 /*
  * The Kore worker's local copies of answers it read (shared by its task

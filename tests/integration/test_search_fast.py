@@ -50,6 +50,13 @@ def key_api(t, key):
     return Api(t["api"].base_url, f"ApiKey {key}")
 
 
+def ingest_now(t, message):
+    """One INFO document of now, searchable when this returns."""
+    ingest(t, [{"@timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                           time.gmtime()),
+                "level": "INFO", "service": "api", "message": message}])
+
+
 def without_took(body):
     body = dict(body)
     body.pop("took_ms", None)
@@ -263,10 +270,7 @@ def test_new_data_is_never_answered_from_an_older_generation(fast):
     params = {"q": fast["marker"] + " extra", "size": 5}
     assert wait_hit(fast["reader"], "/api/v1/logs", params).json()[
         "total"] == 0
-    ingest(fast, [{"@timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ",
-                                               time.gmtime()),
-                   "level": "INFO", "service": "api",
-                   "message": f"{fast['marker']} extra"}])
+    ingest_now(fast, f"{fast['marker']} extra")
     r = fast["reader"].get("/api/v1/logs", params=params)
     assert r.headers["X-Cache"] == "MISS"
     assert r.json()["total"] == 1
@@ -372,10 +376,7 @@ def test_new_data_ends_a_lease_at_once(leased, base_url):
     params = {"q": leased["marker"] + " later", "size": 5}
     r = on_a_lease(leased["reader"], "/api/v1/logs", params, base_url)
     assert r.json()["total"] == 0
-    ingest(leased, [{"@timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ",
-                                                 time.gmtime()),
-                     "level": "INFO", "service": "api",
-                     "message": f"{leased['marker']} later"}])
+    ingest_now(leased, f"{leased['marker']} later")
     r = leased["reader"].get("/api/v1/logs", params=params)
     assert r.headers["X-Cache"] == "MISS"
     assert r.json()["total"] == 1

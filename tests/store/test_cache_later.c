@@ -20,6 +20,8 @@
 
 #include <cmocka.h>
 
+#include "store_test.h"
+
 #include "common/env.h"
 #include "common/later.h"
 #include "store/cache.h"
@@ -251,20 +253,12 @@ main(void)
 	};
 	struct settings s;
 	const char     *tid;
-	char            err[256];
 
 	if ((tid = getenv("VIGIE_TEST_TENANT_ID")) == NULL) {
 		printf("SKIPPED: no tenant id given\n");
 		return (0);
 	}
-	if (!env_settings_load(&s, err, sizeof(err)) ||
-	    !kv_configure(&s, err, sizeof(err))) {
-		fprintf(stderr, "settings: %s\n", err);
+	if (!store_test_open(&s, &ctx, tid, "cachelater"))
 		return (1);
-	}
-	snprintf(ctx.id, sizeof(ctx.id), "%s", tid);
-	snprintf(ctx.slug, sizeof(ctx.slug), "cachelater");
-	snprintf(ctx.plan, sizeof(ctx.plan), "free");
-	ctx.active = 1;
 	return (cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "store_test.h"
+
 #include "common/env.h"
 #include "core/mem.h"
 #include "service/notify.h"
@@ -125,7 +127,7 @@ main(void)
 	};
 	struct settings s;
 	const char     *tid, *slug, *list;
-	char            err[256], *copy, *tok, *save;
+	char           *copy, *tok, *save;
 
 	tid = getenv("VIGIE_TEST_TENANT_ID");
 	slug = getenv("VIGIE_TEST_TENANT_SLUG");
@@ -135,15 +137,8 @@ main(void)
 		printf("SKIPPED: no tenant, channels or event id given\n");
 		return (0);
 	}
-	if (!env_settings_load(&s, err, sizeof(err)) ||
-	    !kv_configure(&s, err, sizeof(err))) {
-		fprintf(stderr, "settings: %s\n", err);
+	if (!store_test_open(&s, &ctx, tid, slug))
 		return (1);
-	}
-	snprintf(ctx.id, sizeof(ctx.id), "%s", tid);
-	snprintf(ctx.slug, sizeof(ctx.slug), "%s", slug);
-	snprintf(ctx.plan, sizeof(ctx.plan), "free");
-	ctx.active = 1;
 	channels = json_array();
 	copy = mem_strdup(list);
 	for (tok = strtok_r(copy, ",", &save); tok != NULL;
